@@ -1,0 +1,21 @@
+"""Typed errors of the core. Only the CLI and ``web`` turn them into exit codes or HTTP codes."""
+
+
+class CityrankError(Exception):
+    """Base of every error the core raises on purpose (bad input, bad config)."""
+
+
+class ConfigError(CityrankError):
+    """A config file (indicator system, regions, clusters, admin changes) is invalid."""
+
+
+class DataError(CityrankError):
+    """An input data file is invalid; the message names file, row and column."""
+
+
+class UnknownUnitError(DataError):
+    """A city name or code does not resolve to an administrative unit."""
+
+
+class NotFoundError(CityrankError):
+    """A named dataset, system, city or layer does not exist."""

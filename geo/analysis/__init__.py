@@ -1,0 +1,1 @@
+"""Spatial analysis on joined layers: weights, autocorrelation, disparity, gradients, clusters, spillover."""
