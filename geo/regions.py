@@ -1,0 +1,128 @@
+"""Regions (NBS four regions, north/south) and city clusters, read from ``config/``.
+
+Memberships are data, not code: ``config/regions.yaml`` and ``config/clusters.yaml`` carry
+their sources, and a cluster member can be ``partial`` (only some counties of a prefecture
+belong to the plan), which analyses must be able to include or exclude explicitly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from cityrank.errors import ConfigError, NotFoundError
+from cityrank.paths import CONFIG_DIR
+
+REGION_ORDER = ("East", "Central", "West", "Northeast")
+
+
+@dataclass(frozen=True)
+class Member:
+    code: str
+    name: str
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class Cluster:
+    id: str
+    name: str
+    name_en: str
+    plan: str
+    year: int
+    source: str
+    cores: tuple[str, ...]
+    members: tuple[Member, ...] = field(default_factory=tuple)
+
+    def codes(self, include_partial: bool = True) -> list[str]:
+        return [m.code for m in self.members if include_partial or not m.partial]
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: not found") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    return doc
+
+
+@lru_cache(maxsize=4)
+def load_regions(path: Path | None = None) -> dict:
+    """The regions document: ``regions`` (id -> name, name_en, provinces) and ``north_south``."""
+    path = Path(path or CONFIG_DIR / "regions.yaml")
+    doc = _read_yaml(path)
+    seen: dict[str, str] = {}
+    for rid, spec in doc.get("regions", {}).items():
+        for key in ("name", "name_en", "provinces"):
+            if key not in spec:
+                raise ConfigError(f"{path}: region {rid!r} lacks {key!r}")
+        for code in spec["provinces"]:
+            if code in seen:
+                raise ConfigError(f"{path}: province {code} in both {seen[code]!r} and {rid!r}")
+            seen[code] = rid
+    return doc
+
+
+def region_of_province(province_code: str) -> str | None:
+    for rid, spec in load_regions()["regions"].items():
+        if str(province_code) in spec["provinces"]:
+            return rid
+    return None
+
+
+def north_south_of_province(province_code: str) -> str | None:
+    ns = load_regions()["north_south"]
+    for side in ("North", "South"):
+        if str(province_code) in ns[side]:
+            return side
+    return None
+
+
+def region_names(lang: str = "zh") -> dict[str, str]:
+    key = "name" if lang == "zh" else "name_en"
+    return {rid: spec[key] for rid, spec in load_regions()["regions"].items()}
+
+
+@lru_cache(maxsize=4)
+def load_clusters(path: Path | None = None) -> dict[str, Cluster]:
+    path = Path(path or CONFIG_DIR / "clusters.yaml")
+    doc = _read_yaml(path)
+    out: dict[str, Cluster] = {}
+    for cid, spec in (doc.get("clusters") or {}).items():
+        try:
+            members = tuple(
+                Member(str(m["code"]), m["name"], bool(m.get("partial", False)))
+                for m in spec["members"]
+            )
+            cluster = Cluster(
+                id=cid, name=spec["name"], name_en=spec["name_en"], plan=spec["plan"],
+                year=int(spec["year"]), source=spec.get("source", spec["plan"]),
+                cores=tuple(str(c) for c in spec.get("cores", ())), members=members,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"{path}: cluster {cid!r}: missing or invalid field {exc}") from exc
+        codes = [m.code for m in members]
+        if len(set(codes)) != len(codes):
+            raise ConfigError(f"{path}: cluster {cid!r} lists a member twice")
+        if not set(cluster.cores) <= set(codes):
+            raise ConfigError(f"{path}: cluster {cid!r}: core cities must be members")
+        out[cid] = cluster
+    return out
+
+
+def get_cluster(cluster_id: str) -> Cluster:
+    clusters = load_clusters()
+    if cluster_id not in clusters:
+        raise NotFoundError(f"unknown cluster {cluster_id!r}; known: {', '.join(clusters)}")
+    return clusters[cluster_id]
+
+
+def cluster_codes(cluster_id: str, include_partial: bool = True) -> list[str]:
+    return get_cluster(cluster_id).codes(include_partial)
