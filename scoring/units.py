@@ -1,0 +1,239 @@
+"""The one resolver from what people type (codes, names, old names) to today's 6-digit codes.
+
+Spreadsheets name cities in many ways: ``330100``, ``156330100``, ``杭州``, ``杭州市``, ``杭州 市``,
+``杭州市``, or in traditional characters; 2017 data still has 莱芜, merged into 济南 in 2019.
+Every layer (ingestion, geo joins, the web API) resolves through :class:`UnitResolver` so they
+agree on what a key means. Historical units map to today's unit *with a warning*, never
+silently, because the merged unit's data now speaks for a larger territory.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from cityrank import paths
+from cityrank.errors import ConfigError, NotFoundError, UnknownUnitError
+
+from .problems import Problem
+
+UNIT_COLUMNS = ("code", "name", "short_name", "name_en", "type", "province_code", "province",
+                "region", "lon", "lat")
+PREFECTURE_CITY_TYPES = ("副省级市", "地级市")
+# Longest first, so 自治州 is stripped before 州.
+_SUFFIXES = ("特别行政区", "土家族苗族自治州", "自治州", "地区", "林区", "市", "州", "盟", "区")
+_CODE9 = re.compile(r"^156(\d{6})$")
+_CODE6 = re.compile(r"^\d{6}$")
+
+
+def load_units(path: str | Path | None = None) -> pd.DataFrame:
+    """Read ``config/admin_units.csv`` keeping codes as strings (leading zeros never occur, but
+    float parsing of codes would turn ``330100`` into ``330100.0`` in joins)."""
+    path = Path(path) if path else paths.ADMIN_UNITS_CSV
+    if not path.exists():
+        raise NotFoundError(f"{path}: admin units table not found")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = [c for c in ("code", "name", "province") if c not in df.columns]
+    if missing:
+        raise ConfigError(f"{path}: missing column(s) {', '.join(missing)}")
+    for col in ("lon", "lat"):
+        if col in df.columns:
+            df[col] = pd.to_numeric(df[col], errors="coerce")
+    bad = df.loc[~df["code"].str.fullmatch(r"\d{6}"), "code"]
+    if len(bad):
+        raise ConfigError(f"{path}: code {bad.iloc[0]!r} (row {bad.index[0] + 2}) is not 6 digits")
+    return df
+
+
+def prefecture_cities(units: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The 293 prefecture-level cities (副省级市 + 地级市) that the 2017 assessment ranks."""
+    units = load_units() if units is None else units
+    return units[units["type"].isin(PREFECTURE_CITY_TYPES)].reset_index(drop=True)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def normalise_name(text) -> str:
+    """NFKC (full-width digits/brackets -> ASCII), drop all whitespace, traditional -> simplified."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text))
+    s = re.sub(r"\s+", "", s)
+    return _t2s().convert(s) if s else s
+
+
+def strip_suffix(name: str) -> str:
+    """Drop one administrative type suffix (市, 地区, 州, 盟, 自治州 ...) if something remains."""
+    for suf in _SUFFIXES:
+        if name.endswith(suf) and len(name) > len(suf):
+            return name[: -len(suf)]
+    return name
+
+
+def normalise_code(text) -> str | None:
+    """Return a 6-digit code for ``330100``, ``156330100``, ``330100.0`` or None if not a code."""
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    if re.fullmatch(r"\d+\.0+", s):
+        s = s.split(".")[0]
+    if _CODE6.match(s):
+        return s
+    m = _CODE9.match(s)
+    return m.group(1) if m else None
+
+
+@dataclass(frozen=True)
+class UnitMatch:
+    code: str
+    name: str
+    method: str  # code, code9, name, short_name, historical_code, historical_name
+    warning: str | None = None
+
+
+def load_changes(path: str | Path | None = None) -> list[dict]:
+    """Read ``config/admin_changes.yaml`` (key ``changes``); missing file means no changes."""
+    path = Path(path) if path else paths.CONFIG_DIR / "admin_changes.yaml"
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh) or {}
+    changes = doc.get("changes", []) if isinstance(doc, dict) else doc
+    out = []
+    for i, ch in enumerate(changes or []):
+        if not isinstance(ch, dict) or not ch.get("new_code"):
+            raise ConfigError(f"{path}: change #{i + 1} needs at least new_code")
+        out.append({k: (str(v) if v is not None else None) for k, v in ch.items()})
+    return out
+
+
+class UnitResolver:
+    """Resolve codes and names to today's units.
+
+    >>> r = UnitResolver()                       # doctest: +SKIP
+    >>> r.resolve("萊蕪").code, r.resolve("萊蕪").warning is not None  # doctest: +SKIP
+    ('370100', True)
+    """
+
+    def __init__(self, units: pd.DataFrame | None = None, changes: list[dict] | None = None):
+        self.units = load_units() if units is None else units
+        self.changes = load_changes() if changes is None else changes
+        self._by_code = {r.code: r for r in self.units.itertuples(index=False)}
+        self._by_name: dict[str, list[str]] = {}
+        self._by_short: dict[str, list[str]] = {}
+        for r in self.units.itertuples(index=False):
+            full = normalise_name(r.name)
+            self._add(self._by_name, full, r.code)
+            short = normalise_name(getattr(r, "short_name", "") or "") or strip_suffix(full)
+            self._add(self._by_short, short, r.code)
+            self._add(self._by_short, strip_suffix(full), r.code)
+        self._old_code: dict[str, dict] = {}
+        self._old_name: dict[str, list[dict]] = {}
+        for ch in self.changes:
+            if ch.get("old_code"):
+                self._old_code[normalise_code(ch["old_code"]) or ch["old_code"]] = ch
+            if ch.get("old_name"):
+                old = normalise_name(ch["old_name"])
+                for key in {old, strip_suffix(old)}:
+                    self._old_name.setdefault(key, []).append(ch)
+
+    @staticmethod
+    def _add(index: dict, key: str, code: str) -> None:
+        if key:
+            lst = index.setdefault(key, [])
+            if code not in lst:
+                lst.append(code)
+
+    def _province_filter(self, codes: list[str], province: str | None) -> list[str]:
+        if not province or len(codes) <= 1:
+            return codes
+        p = normalise_name(province)
+        pcode = normalise_code(p)
+        keep = []
+        for c in codes:
+            r = self._by_code[c]
+            names = {normalise_name(r.province), strip_suffix(normalise_name(r.province))}
+            if p in names or strip_suffix(p) in names or pcode == getattr(r, "province_code", None):
+                keep.append(c)
+        return keep or codes
+
+    def _match(self, code: str, method: str, warning: str | None = None) -> UnitMatch:
+        return UnitMatch(code, self._by_code[code].name, method, warning)
+
+    def _historical(self, ch: dict, key: str, method: str) -> UnitMatch:
+        new = ch["new_code"]
+        if new not in self._by_code:
+            raise UnknownUnitError(f"{key!r}: admin change maps to {new}, which is not a known unit")
+        old = f"{ch.get('old_name') or ''} ({ch.get('old_code') or '?'})".strip()
+        when = f" in {ch['effective']}" if ch.get("effective") else ""
+        kind = ch.get("kind") or "changed"
+        src = f"; source: {ch['source']}" if ch.get("source") else ""
+        warning = (f"{key!r} is the former unit {old}, {kind}{when}; mapped to today's "
+                   f"{self._by_code[new].name} ({new}){src}")
+        return self._match(new, method, warning)
+
+    def resolve(self, key, province: str | None = None) -> UnitMatch:
+        """Map one code or name to today's unit; raise :class:`UnknownUnitError` if none fits."""
+        raw = "" if key is None else str(key)
+        code = normalise_code(raw)
+        if code:
+            method = "code9" if len(re.sub(r"\D", "", raw.split(".")[0])) == 9 else "code"
+            if code in self._by_code:
+                return self._match(code, method)
+            if code in self._old_code:
+                return self._historical(self._old_code[code], raw, "historical_code")
+            raise UnknownUnitError(f"unknown administrative code {raw!r}")
+        name = normalise_name(raw)
+        if not name:
+            raise UnknownUnitError("empty city name")
+        for index, method in ((self._by_name, "name"), (self._by_short, "short_name")):
+            for candidate in (name, strip_suffix(name)):
+                codes = index.get(candidate)
+                if codes:
+                    codes = self._province_filter(codes, province)
+                    if len(codes) > 1:
+                        names = ", ".join(f"{self._by_code[c].name} ({c})" for c in codes)
+                        raise UnknownUnitError(f"{raw!r} is ambiguous: {names}; give a province "
+                                               "or a code")
+                    return self._match(codes[0], method)
+        for candidate in (name, strip_suffix(name)):
+            if candidate in self._old_name:
+                return self._historical(self._old_name[candidate][0], raw, "historical_name")
+        raise UnknownUnitError(f"unknown city {raw!r} (normalised {name!r})")
+
+    def resolve_column(self, values, *, file: str = "", column: str = "",
+                       first_row: int = 2, provinces=None):
+        """Resolve a column of keys; returns (codes with None for failures, problems, warnings).
+
+        ``first_row`` is the spreadsheet row of ``values[0]`` (2 under a header row).
+        """
+        codes: list[str | None] = []
+        problems: list[Problem] = []
+        warnings: list[str] = []
+        provinces = list(provinces) if provinces is not None else None
+        for i, v in enumerate(values):
+            row = first_row + i
+            prov = provinces[i] if provinces is not None else None
+            if v is None or (isinstance(v, float) and pd.isna(v)) or str(v).strip() == "":
+                codes.append(None)
+                problems.append(Problem(file, row, column, "missing_key", "empty city key"))
+                continue
+            try:
+                m = self.resolve(v, province=prov if isinstance(prov, str) and prov else None)
+            except UnknownUnitError as exc:
+                codes.append(None)
+                problems.append(Problem(file, row, column, "unknown_unit", str(exc)))
+                continue
+            codes.append(m.code)
+            if m.warning:
+                warnings.append(f"{file or '<data>'}, row {row}, column {column!r}: {m.warning}")
+        return codes, problems, warnings
