@@ -1,5 +1,114 @@
-"""Subcommands contributed by ``scoring``."""
+"""Subcommands contributed by ``scoring``: validate, score, template.
+
+Thin: parse arguments, call the core, print. Errors are CityrankError subclasses that
+``cityrank.cli`` turns into exit code 2."""
+
+from __future__ import annotations
+
+import sys
+
+from .missing import POLICIES
 
 
 def register(subparsers) -> None:
     """Add this package's subcommands to the ``cityrank`` parser."""
+    p = subparsers.add_parser("validate", help="check an indicator system (and a data file)",
+                              description="Validate an indicator-system YAML and optionally a "
+                              "data file against it; print every warning and problem.")
+    p.add_argument("--system", required=True, help="system YAML file or id (e.g. ndrc-2017)")
+    p.add_argument("--data", help="CSV/XLSX data file to check against the system")
+    _data_options(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = subparsers.add_parser("score", help="score a data file with an indicator system",
+                              description="Score cities and write a ranked table.")
+    p.add_argument("--system", required=True, help="system YAML file or id (e.g. ndrc-2017)")
+    p.add_argument("--data", required=True, help="CSV/XLSX data file")
+    p.add_argument("--out", help="output file: .csv, .xlsx or .json (default: print top rows)")
+    p.add_argument("--aggregation", choices=("arithmetic", "geometric"),
+                   help="override the system's aggregation")
+    p.add_argument("--top", type=int, default=20, help="rows to print (default 20)")
+    _data_options(p)
+    p.set_defaults(func=cmd_score)
+
+    p = subparsers.add_parser("template", help="write an Excel data-entry template",
+                              description="Write an XLSX template: eligible cities pre-filled, "
+                              "one column per indicator with its maximum, data validation and "
+                              "an instructions sheet.")
+    p.add_argument("--system", required=True, help="system YAML file or id (e.g. ndrc-2017)")
+    p.add_argument("--out", required=True, help="output .xlsx file")
+    p.set_defaults(func=cmd_template)
+
+
+def _data_options(p) -> None:
+    p.add_argument("--missing", choices=tuple(POLICIES), default="refuse",
+                   help="missing-value policy (default refuse)")
+    p.add_argument("--encoding", help="CSV text encoding (default: detect UTF-8/BOM/GBK/GB18030)")
+    p.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
+
+
+def _warn(lines) -> None:
+    for w in lines:
+        print(f"warning: {w}", file=sys.stderr)
+
+
+def cmd_validate(args) -> int:
+    from .ingest import ingest
+    from .system import load_system
+
+    system = load_system(args.system)
+    n2 = sum(1 for n in system.nodes.values() if n.level == 2)
+    print(f"system {system.id}: {system.name} — {len(system.first_level)} first-level, "
+          f"{n2} second-level, {len(system.leaves)} leaf indicators, total {system.total_max:g}")
+    for w in system.warnings:
+        print(f"warning: {w}")
+    if not args.data:
+        return 0
+    res = ingest(args.data, system, encoding=args.encoding, sheet=args.sheet,
+                 missing=args.missing, raise_errors=False)
+    enc = f", encoding {res.encoding}" if res.encoding else ""
+    print(f"data {res.file}: {len(res.data)} unit(s){enc}")
+    for w in res.warnings:
+        print(f"warning: {w}")
+    for p in res.problems:
+        print(f"{p.severity}: {p}")
+    if res.errors:
+        print(f"{len(res.errors)} error(s)", file=sys.stderr)
+        return 1
+    print("ok")
+    return 0
+
+
+def cmd_score(args) -> int:
+    from .export import write_scores
+    from .pipeline import score_file
+    from .summary import summarise
+
+    run = score_file(args.system, args.data, missing=args.missing, encoding=args.encoding,
+                     sheet=args.sheet, aggregation=args.aggregation)
+    _warn(run.warnings)
+    df = run.scores
+    summary = summarise(df, run.system)
+    if args.out:
+        write_scores(df, args.out, system_id=run.system.id, warnings=run.warnings,
+                     summary=summary)
+        print(f"wrote {len(df)} ranked units to {args.out}")
+    cols = ["rank", "code", "name", "province", *run.system.first_level, "total"]
+    cols += [c for c in ("published_total", "total_discrepancy") if c in df.columns]
+    cols = [c for c in cols if c in df.columns]
+    if run.synthetic:
+        print("SIMULATED DATA (synthetic: true) — not real assessment results")
+    print(df[cols].head(args.top).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    bins = ", ".join(f"{b['label']}: {b['count']}" for b in summary["bins"])
+    print(f"{summary['n']} units; mean {summary['mean']:.2f}; bins {bins}")
+    return 0
+
+
+def cmd_template(args) -> int:
+    from .system import load_system
+    from .template import write_template
+
+    system = load_system(args.system)
+    path, n = write_template(system, args.out)
+    print(f"wrote template for {system.id} with {n} units to {path}")
+    return 0

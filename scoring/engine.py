@@ -72,7 +72,9 @@ def score(system, data: pd.DataFrame, *, units: pd.DataFrame | None = None,
         for col in ("name", "province", "region"):
             out[col] = ""
     order = [nid for nid in _preorder(system) if nid in scores]
-    block = pd.DataFrame({nid: scores[nid] for nid in order})
+    # Rounded to 10 decimals: float noise (60.400000000000006) must not leak into files.
+    block = pd.DataFrame({nid: np.round(scores[nid], 10) for nid in order})
+    total = np.round(total, 10)
     out = pd.concat([out, block], axis=1)
     out["total"] = total
     out["rank"] = rank_desc(total)

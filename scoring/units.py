@@ -138,11 +138,13 @@ class UnitResolver:
             self._add(self._by_short, strip_suffix(full), r.code)
         self._old_code: dict[str, dict] = {}
         self._old_name: dict[str, list[dict]] = {}
+        self._old_full: dict[str, list[dict]] = {}
         for ch in self.changes:
             if ch.get("old_code"):
                 self._old_code[normalise_code(ch["old_code"]) or ch["old_code"]] = ch
             if ch.get("old_name"):
                 old = normalise_name(ch["old_name"])
+                self._old_full.setdefault(old, []).append(ch)
                 for key in {old, strip_suffix(old)}:
                     self._old_name.setdefault(key, []).append(ch)
 
@@ -174,7 +176,7 @@ class UnitResolver:
         if new not in self._by_code:
             raise UnknownUnitError(f"{key!r}: admin change maps to {new}, which is not a known unit")
         old = f"{ch.get('old_name') or ''} ({ch.get('old_code') or '?'})".strip()
-        when = f" in {ch['effective']}" if ch.get("effective") else ""
+        when = f" on {ch['effective']}" if ch.get("effective") else ""
         kind = ch.get("kind") or "changed"
         src = f"; source: {ch['source']}" if ch.get("source") else ""
         warning = (f"{key!r} is the former unit {old}, {kind}{when}; mapped to today's "
@@ -195,19 +197,24 @@ class UnitResolver:
         name = normalise_name(raw)
         if not name:
             raise UnknownUnitError("empty city name")
-        for index, method in ((self._by_name, "name"), (self._by_short, "short_name")):
-            for candidate in (name, strip_suffix(name)):
-                codes = index.get(candidate)
-                if codes:
-                    codes = self._province_filter(codes, province)
-                    if len(codes) > 1:
-                        names = ", ".join(f"{self._by_code[c].name} ({c})" for c in codes)
-                        raise UnknownUnitError(f"{raw!r} is ambiguous: {names}; give a province "
-                                               "or a code")
-                    return self._match(codes[0], method)
-        for candidate in (name, strip_suffix(name)):
-            if candidate in self._old_name:
-                return self._historical(self._old_name[candidate][0], raw, "historical_name")
+        # Exact names first (today's, then former), then names with the suffix stripped, so
+        # 那曲地区 is reported as the former 地区 rather than quietly read as 那曲市.
+        stripped = strip_suffix(name)
+        steps = ((self._by_name, name, "name"), (self._old_full, name, "historical_name"),
+                 (self._by_short, name, "short_name"), (self._by_short, stripped, "short_name"),
+                 (self._old_name, stripped, "historical_name"))
+        for index, candidate, method in steps:
+            found = index.get(candidate)
+            if not found:
+                continue
+            if method == "historical_name":
+                return self._historical(found[0], raw, method)
+            codes = self._province_filter(found, province)
+            if len(codes) > 1:
+                names = ", ".join(f"{self._by_code[c].name} ({c})" for c in codes)
+                raise UnknownUnitError(f"{raw!r} is ambiguous: {names}; give a province or a "
+                                       "code")
+            return self._match(codes[0], method)
         raise UnknownUnitError(f"unknown city {raw!r} (normalised {name!r})")
 
     def resolve_column(self, values, *, file: str = "", column: str = "",

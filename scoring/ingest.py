@@ -1,0 +1,364 @@
+"""Ingestion: from a user's table to validated numbers keyed by 6-digit code.
+
+Every problem is collected with file, row and column before anything fails, so a whole
+spreadsheet can be fixed in one pass. Rows are spreadsheet rows (the header is row 1).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cityrank.errors import ConfigError, DataError
+
+from .engine import given_nodes
+from .missing import POLICIES, apply_policy
+from .problems import Problem, ProblemsError
+from .readers import read_table
+from .units import PREFECTURE_CITY_TYPES, UnitResolver, normalise_name
+
+COVERAGE_THRESHOLD = 0.65
+CODE_HEADERS = {"code", "adcode", "gb", "代码", "行政区划代码", "区划代码", "城市代码", "citycode"}
+NAME_HEADERS = {"name", "city", "城市", "城市名称", "城市名", "地市", "名称", "地区", "单位"}
+PROVINCE_HEADERS = {"province", "省", "省份", "所属省份", "省区"}
+IGNORED_HEADERS = {"region", "区域", "name_en", "type", "类型", "序号", "no", "#", "备注", "note",
+                   "short_name", "province_code", "synthetic", "percentile", "lon", "lat"}
+EXTRA_HEADERS = {"published_total": {"published_total", "total", "总分", "总得分", "得分"},
+                 "published_rank": {"published_rank", "rank", "排名", "名次"}}
+MISSING_TOKENS = {"", "-", "--", "—", "na", "n/a", "nan", "null", "none", "无", "缺", "暂缺",
+                  "缺失", "/"}
+_ID_IN_HEADER = re.compile(r"\[([A-Za-z0-9_.\-]+)\]")
+_BRACKETS = re.compile(r"[(\[].*?[)\]]")
+
+
+@dataclass
+class IngestResult:
+    data: pd.DataFrame  # index code (str), one float column per given node
+    extra: pd.DataFrame  # index code: published_total / published_rank when present
+    file: str
+    encoding: str | None = None
+    sheet: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    coverage: dict = field(default_factory=dict)
+    synthetic: bool = False
+    rows: dict[str, int] = field(default_factory=dict)  # code -> spreadsheet row
+    filled: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def raise_for_problems(self) -> IngestResult:
+        if self.errors:
+            raise ProblemsError(self.errors)
+        return self
+
+
+def _header_key(h: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(h))).lower()
+
+
+def map_columns(columns, system) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """Classify headers: ({header: node id}, {header: role}, unknown headers).
+
+    A node is found by ``[id]`` inside the header (our template), its id, its Chinese name
+    (traditional or simplified, brackets such as "(5分)" ignored) or its English name.
+    """
+    by_key: dict[str, str] = {}
+    for nid, n in system.nodes.items():
+        by_key[_header_key(nid)] = nid
+        by_key[normalise_name(n.name).lower()] = nid
+        if n.name_en:
+            by_key[_header_key(n.name_en)] = nid
+    nodes: dict[str, str] = {}
+    roles: dict[str, str] = {}
+    unknown: list[str] = []
+    for h in columns:
+        key = _header_key(h)
+        m = _ID_IN_HEADER.search(str(h))
+        simple = normalise_name(_BRACKETS.sub("", str(h))).lower()
+        if m and m.group(1) in system.nodes:
+            nodes[h] = m.group(1)
+        elif key in by_key:
+            nodes[h] = by_key[key]
+        elif simple in by_key:
+            nodes[h] = by_key[simple]
+        elif key in CODE_HEADERS:
+            roles[h] = "code"
+        elif key in NAME_HEADERS or simple in NAME_HEADERS:
+            roles[h] = "name"
+        elif key in PROVINCE_HEADERS:
+            roles[h] = "province"
+        elif key in IGNORED_HEADERS or key.startswith("rate_"):
+            roles[h] = "ignored"
+        else:
+            for role, keys in EXTRA_HEADERS.items():
+                if key in keys or simple in keys:
+                    roles[h] = role
+                    break
+            else:
+                unknown.append(h)
+    return nodes, roles, unknown
+
+
+def parse_number(text) -> float | None:
+    """Cell text -> float; None for a missing marker; raises ValueError when not a number."""
+    s = unicodedata.normalize("NFKC", str(text)).strip().replace(",", "")
+    if s.lower() in MISSING_TOKENS:
+        return None
+    if s.endswith("%"):
+        s = s[:-1]
+    v = float(s)
+    if not math.isfinite(v):
+        raise ValueError(s)
+    return v
+
+
+def parse_column(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised :func:`parse_number`: (values with NaN for missing/bad, mask of bad cells)."""
+    s = (cells.astype(str).str.normalize("NFKC").str.strip()
+         .str.replace(",", "", regex=False).str.replace(r"%$", "", regex=True))
+    missing = s.str.lower().isin(MISSING_TOKENS).to_numpy()
+    nums = pd.to_numeric(s.where(~missing, None), errors="coerce").to_numpy(dtype=float, copy=True)
+    bad = ~missing & ~np.isfinite(nums)
+    nums[~np.isfinite(nums)] = np.nan
+    return nums, bad
+
+
+def is_synthetic_file(path: str | Path) -> bool:
+    """Simulated data say so: in a sidecar ``<name>.meta.json`` or in the file name."""
+    p = Path(path)
+    meta = p.with_name(p.stem + ".meta.json")
+    if meta.exists():
+        try:
+            return bool(json.loads(meta.read_text(encoding="utf-8")).get("synthetic", False))
+        except (ValueError, OSError):
+            pass
+    return bool(re.search(r"simulat|synthetic|模拟", p.name, re.I))
+
+
+def ingest(path, system, *, encoding: str | None = None, sheet=None, missing: str = "refuse",
+           resolver: UnitResolver | None = None, raise_errors: bool = True) -> IngestResult:
+    """Read and validate a data file against an indicator system."""
+    raw = read_table(path, encoding=encoding, sheet=sheet)
+    res = ingest_frame(raw.frame, system, file=raw.file, missing=missing, resolver=resolver,
+                       raise_errors=False)
+    res.encoding, res.sheet = raw.encoding, raw.sheet
+    res.synthetic = res.synthetic or is_synthetic_file(path)
+    if raise_errors:
+        res.raise_for_problems()
+    return res
+
+
+def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: str = "refuse",
+                 resolver: UnitResolver | None = None, raise_errors: bool = True,
+                 ) -> IngestResult:
+    """Validate a table of strings (header = spreadsheet row 1) against ``system``."""
+    if missing not in POLICIES:
+        raise ConfigError(f"unknown missing-value policy {missing!r} (known: "
+                          f"{', '.join(POLICIES)})")
+    resolver = resolver or UnitResolver()
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    frame = frame.astype(str).fillna("") if len(frame) else frame
+    node_cols, roles, unknown = map_columns(frame.columns, system)
+    synthetic = False
+    if "synthetic" in [_header_key(c) for c in frame.columns]:
+        col = [c for c in frame.columns if _header_key(c) == "synthetic"][0]
+        synthetic = frame[col].str.strip().str.lower().isin({"true", "1", "yes"}).any()
+
+    for h in unknown:
+        problems.append(Problem(file, 1, h, "extra_column",
+                                "column is neither a unit key nor an indicator of system "
+                                f"{system.id}; ignored", "warning"))
+    seen: dict[str, str] = {}
+    for h, nid in node_cols.items():
+        if nid in seen:
+            problems.append(Problem(file, 1, h, "duplicate_column",
+                                    f"indicator {nid!r} already given by column {seen[nid]!r}"))
+        else:
+            seen[nid] = h
+    col_of = {nid: h for h, nid in node_cols.items() if seen.get(nid) == h}
+    given = given_nodes(system, col_of)
+    for nid in col_of:
+        if nid not in given:
+            problems.append(Problem(file, 1, col_of[nid], "extra_column",
+                                    f"indicator {nid!r} is below an indicator given in the "
+                                    "same table; ignored", "warning"))
+    covered = set()
+    for g in given:
+        covered.update(system.descendants_leaves(g))
+    for leaf in system.leaves:
+        if leaf not in covered and not system.nodes[leaf].deduction:
+            n = system.nodes[leaf]
+            problems.append(Problem(file, 1, n.name, "missing_column",
+                                    f"indicator column for {leaf!r} ({n.name}, max "
+                                    f"{n.max_points:g}) is missing"))
+
+    key_col = next((h for h, r in roles.items() if r == "code"), None) or next(
+        (h for h, r in roles.items() if r == "name"), None)
+    if key_col is None:
+        problems.append(Problem(file, 1, None, "missing_key",
+                                "no city key column (code/代码 or name/城市)"))
+        return _finish(system, file, problems, warnings, raise_errors)
+    prov_col = next((h for h, r in roles.items() if r == "province"), None)
+    keys = frame[key_col].tolist()
+    provs = frame[prov_col].tolist() if prov_col else None
+    codes, key_problems, key_warnings = resolver.resolve_column(
+        keys, file=file, column=key_col, first_row=2, provinces=provs)
+    problems += key_problems
+    warnings += key_warnings
+
+    # Duplicates: a direct match beats a former unit merged into it (莱芜 rows with 济南).
+    historical = {i for i, w in enumerate(keys) if codes[i] and _is_historical(resolver, w)}
+    first_row: dict[str, int] = {}
+    keep = [False] * len(codes)
+    order = sorted(range(len(codes)), key=lambda i: (i in historical, i))
+    for i in order:
+        c = codes[i]
+        if c is None:
+            continue
+        row = i + 2
+        if c in first_row:
+            name = resolver.resolve(c).name
+            if i in historical:
+                warnings.append(f"{file}, row {row}, column {key_col!r}: {keys[i]!r} maps to "
+                                f"{name} ({c}), which already has data in row {first_row[c]}; "
+                                "this row is not used (a merged unit cannot be scored "
+                                "separately on today's boundaries)")
+            else:
+                problems.append(Problem(file, row, key_col, "duplicate_unit",
+                                        f"duplicate city {keys[i]!r} = {name} ({c}), already "
+                                        f"in row {first_row[c]}"))
+            continue
+        first_row[c] = row
+        keep[i] = True
+
+    idx = [i for i in range(len(codes)) if keep[i]]
+    index = pd.Index([codes[i] for i in idx], name="code")
+    data = pd.DataFrame(index=index)
+    for nid in given:
+        h = col_of[nid]
+        node = system.nodes[nid]
+        cells = frame[h].iloc[idx]
+        vals, bad = parse_column(cells)
+        for j in np.flatnonzero(bad):
+            problems.append(Problem(file, idx[j] + 2, h, "non_numeric",
+                                    f"{cells.iat[j]!r} is not a number"))
+        lo, hi = _bounds(node, nid in system.leaves)
+        out = (vals < lo - 1e-9) | (vals > hi + 1e-9)
+        for j in np.flatnonzero(out):
+            problems.append(Problem(file, idx[j] + 2, h, "out_of_range",
+                                    f"{vals[j]:g} is outside [{lo:g}, {hi:g}] for {nid!r} "
+                                    f"({node.name})"))
+        vals[out] = np.nan
+        data[nid] = vals
+    extra = pd.DataFrame(index=index)
+    for h, role in roles.items():
+        if role in EXTRA_HEADERS:
+            ex = []
+            for i in idx:
+                try:
+                    ex.append(parse_number(frame.iat[i, frame.columns.get_loc(h)]))
+                except ValueError:
+                    problems.append(Problem(file, i + 2, h, "non_numeric",
+                                            f"{frame.iat[i, frame.columns.get_loc(h)]!r} is "
+                                            "not a number"))
+                    ex.append(None)
+            extra[role] = pd.array(ex, dtype="Float64").astype(float)
+
+    coverage = _coverage(system, data, given, resolver, col_of)
+    for w in coverage.pop("_warnings"):
+        warnings.append(f"{file}: {w}")
+    provinces = resolver.units.set_index("code")["province"]
+    filled = 0
+    if missing == "refuse":
+        for nid in given:
+            for j in np.flatnonzero(data[nid].isna().to_numpy()):
+                problems.append(Problem(file, idx[j] + 2, col_of[nid], "missing_value",
+                                        "missing value (missing-value policy 'refuse'; choose "
+                                        "mean, province_mean or zero to fill)"))
+    elif len(data):
+        data, filled = apply_policy(missing, data, provinces)
+        if filled:
+            warnings.append(f"{file}: {filled} missing value(s) filled by policy {missing!r}")
+    res = IngestResult(data=data, extra=extra, file=file, problems=problems, warnings=warnings,
+                       coverage=coverage, synthetic=bool(synthetic),
+                       rows={codes[i]: i + 2 for i in idx}, filled=filled)
+    if raise_errors:
+        res.raise_for_problems()
+    return res
+
+
+def _is_historical(resolver: UnitResolver, key) -> bool:
+    try:
+        return resolver.resolve(key).method.startswith("historical")
+    except DataError:
+        return False
+
+
+def _bounds(node, is_leaf: bool) -> tuple[float, float]:
+    if node.deduction:
+        return 0.0, math.inf
+    if not is_leaf or node.method == "points":
+        return 0.0, node.max_points
+    return -math.inf, math.inf
+
+
+def _coverage(system, data: pd.DataFrame, given, resolver, col_of) -> dict:
+    """Share of cells present per indicator and per unit; universe coverage when defined."""
+    warns: list[str] = []
+    present = data[given].notna() if len(given) else pd.DataFrame(index=data.index)
+    ind = {nid: float(present[nid].mean()) if len(present) else 0.0 for nid in given}
+    unit = present.mean(axis=1) if len(given) else pd.Series(dtype=float)
+    low_ind = [nid for nid, c in ind.items() if c < COVERAGE_THRESHOLD]
+    low_unit = [c for c, v in unit.items() if v < COVERAGE_THRESHOLD]
+    if low_ind:
+        warns.append("indicator coverage under 65%: " + ", ".join(
+            f"{col_of[n]} {ind[n]:.0%}" for n in low_ind))
+    if low_unit:
+        warns.append(f"{len(low_unit)} unit(s) with under 65% of indicators: "
+                     + ", ".join(low_unit[:10]) + (" ..." if len(low_unit) > 10 else ""))
+    out = {"indicators": ind, "units_low": low_unit, "indicators_low": low_ind,
+           "threshold": COVERAGE_THRESHOLD, "n_units": int(len(data))}
+    types = system.universe.get("types")
+    if types:
+        units = resolver.units
+        universe = set(units.loc[units["type"].isin(types), "code"])
+        inside = universe & set(data.index)
+        outside = sorted(set(data.index) - universe)
+        out["universe"] = {"size": len(universe), "present": len(inside),
+                           "share": len(inside) / len(universe) if universe else None,
+                           "outside": outside}
+        if outside:
+            warns.append(f"{len(outside)} unit(s) outside the universe of {system.id} "
+                         f"({', '.join(types)}): {', '.join(outside[:10])}")
+        if universe and len(inside) / len(universe) < COVERAGE_THRESHOLD:
+            warns.append(f"only {len(inside)} of {len(universe)} units of the universe have data "
+                         f"({len(inside) / len(universe):.0%} < 65%)")
+    out["_warnings"] = warns
+    return out
+
+
+def _finish(system, file, problems, warnings, raise_errors) -> IngestResult:
+    res = IngestResult(data=pd.DataFrame(index=pd.Index([], name="code")),
+                       extra=pd.DataFrame(), file=file, problems=problems, warnings=warnings)
+    if raise_errors:
+        res.raise_for_problems()
+    return res
+
+
+__all__ = ["IngestResult", "ingest", "ingest_frame", "map_columns", "parse_number",
+           "PREFECTURE_CITY_TYPES"]

@@ -1,0 +1,51 @@
+"""One call from files to a scores table, used by the CLI, the dataset catalog and ``web``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .engine import score
+from .ingest import IngestResult, ingest
+from .published import compare_published
+from .system import IndicatorSystem, load_system
+from .units import UnitResolver
+
+
+@dataclass
+class ScoreRun:
+    scores: pd.DataFrame
+    system: IndicatorSystem
+    ingest: IngestResult
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.scores.attrs.get("synthetic", False))
+
+
+def score_file(system: IndicatorSystem | str | Path, data_path: str | Path, *,
+               missing: str = "refuse", encoding: str | None = None, sheet=None,
+               aggregation: str | None = None, resolver: UnitResolver | None = None,
+               synthetic: bool | None = None) -> ScoreRun:
+    """Validate ``data_path`` against the system and score it. Raises
+    :class:`scoring.problems.ProblemsError` listing every problem when the data are invalid.
+
+    Warnings (system policies, admin changes, coverage, published-table disagreements) are
+    returned, never swallowed."""
+    if not isinstance(system, IndicatorSystem):
+        system = load_system(system)
+    resolver = resolver or UnitResolver()
+    res = ingest(data_path, system, encoding=encoding, sheet=sheet, missing=missing,
+                 resolver=resolver)
+    is_synth = res.synthetic if synthetic is None else synthetic
+    scores = score(system, res.data, units=resolver.units, synthetic=is_synth,
+                   aggregation=aggregation, extra=res.extra)
+    warnings = [f"{system.id}: {w}" for w in system.warnings]
+    warnings += res.warnings
+    warnings += [str(p) for p in res.problems if p.severity == "warning"]
+    warnings += compare_published(scores)
+    scores.attrs["warnings"] = list(warnings)
+    return ScoreRun(scores, system, res, warnings)
