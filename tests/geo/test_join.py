@@ -1,0 +1,150 @@
+"""geo.join: scores tables of every shape join to the prefecture layer, nothing dropped."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from opencc import OpenCC
+
+from cityrank.errors import ConfigError, DataError
+from geo.boundaries import load_layer
+from geo.join import join_scores
+from scoring.units import prefecture_cities
+
+N_LAYER = 375
+N_CITIES = 293
+
+
+@pytest.fixture(scope="module")
+def cities():
+    return prefecture_cities()
+
+
+def _table(cities, **extra):
+    return pd.DataFrame({"code": cities["code"], "total": np.linspace(20, 70, len(cities))} | extra)
+
+
+def test_full_code_file_joins_all_293(cities):
+    res = join_scores(_table(cities))
+    assert res.counts == {"scored": N_CITIES, "no_data": 0, "not_evaluated": N_LAYER - N_CITIES,
+                          "unmatched": 0}
+    assert len(res.gdf) == N_LAYER
+    assert res.warnings == []
+    scored = res.gdf[res.gdf.status == "scored"]
+    assert set(scored["type"]) == {"副省级市", "地级市"}
+    hz = res.gdf.set_index("code").loc["330100"]
+    assert hz["status"] == "scored" and hz["match_method"] == "code"
+    # not evaluated: municipalities, 自治州, SARs, Taiwan
+    st = res.gdf.set_index("code")["status"]
+    for code in ("110000", "500000", "422800", "810000", "820000", "710000"):
+        assert st[code] == "not_evaluated"
+
+
+def test_2017_file_laiwu_lands_in_jinan_with_warning(cities):
+    t = _table(cities)
+    t.loc[t.code == "370100", "code"] = "371200"  # a 2017 file: 莱芜 present, 济南 absent
+    t.loc[t.code == "371200", "total"] = 55.5
+    res = join_scores(t, source="scores2017.csv")
+    jinan = res.gdf.set_index("code").loc["370100"]
+    assert jinan["status"] == "scored"
+    assert jinan["total"] == 55.5
+    assert jinan["match_method"] == "historical_code"
+    assert len(res.warnings) == 1
+    w = res.warnings[0]
+    assert w.startswith("scores2017.csv, row ")
+    assert "莱芜" in w and "370100" in w and "2019" in w
+
+
+def test_laiwu_and_jinan_both_present_is_an_error_unless_chosen(cities):
+    t = _table(cities)
+    t = pd.concat([t, pd.DataFrame({"code": ["371200"], "total": [40.0]})], ignore_index=True)
+    with pytest.raises(DataError, match=r"row 295 \(historical_code\).*370100"):
+        join_scores(t)
+    res = join_scores(t, on_conflict="prefer_current")
+    assert res.counts["scored"] == N_CITIES
+    assert res.unmatched["source_row"].tolist() == [295]
+    assert res.unmatched["problem"].iloc[0].startswith("superseded")
+    jinan = res.gdf.set_index("code").loc["370100"]
+    assert jinan["total"] == t.loc[t.code == "370100", "total"].iloc[0]
+    with pytest.raises(ConfigError):
+        join_scores(t, on_conflict="mean")
+
+
+def test_names_only_file_in_traditional_characters_joins_fully(cities):
+    s2t = OpenCC("s2t")
+    names = [s2t.convert(n) for n in cities["name"]]
+    assert "廣州市" in names and "濟南市" in names
+    # mix of full names and short names, full-width spaces
+    names = [n if i % 2 else n.removesuffix("市") for i, n in enumerate(names)]
+    names[0] = "\u3000" + names[0]
+    t = pd.DataFrame({"城市": names, "总分": np.arange(len(names), dtype=float)})
+    res = join_scores(t, value_column="总分")
+    assert res.counts["scored"] == N_CITIES
+    assert res.counts["unmatched"] == 0
+    scored = res.gdf[res.gdf.status == "scored"]
+    assert sorted(scored["code"]) == sorted(cities["code"])
+    # values landed on the right units
+    by_code = res.gdf.set_index("code")["总分"]
+    for pos, code in enumerate(cities["code"]):
+        assert by_code[code] == pos
+
+
+def test_unmatched_rows_and_units_without_data_are_reported(cities):
+    t = _table(cities).iloc[:-3].copy()  # the last three cities have no data
+    missing = cities["name"].iloc[-3:].tolist()
+    t = pd.concat([t, pd.DataFrame({"code": ["999999", "火星市"], "total": [1.0, 2.0]})],
+                  ignore_index=True)
+    res = join_scores(t, source="x.csv")
+    assert res.counts["scored"] == N_CITIES - 3
+    assert res.counts["no_data"] == 3
+    assert sorted(res.codes("no_data")) == sorted(cities["code"].iloc[-3:])
+    assert res.unmatched["source_row"].tolist() == [len(t), len(t) + 1]
+    assert "999999" in res.unmatched["problem"].iloc[0]
+    assert "火星市" in res.unmatched["problem"].iloc[1]
+    text = " ".join(res.warnings)
+    assert all(n in text for n in missing)
+    assert "2 row(s) matched no unit" in text
+
+
+def test_empty_value_is_no_data_and_out_of_universe_row_is_flagged(cities):
+    t = _table(cities)
+    t.loc[t.code == "330100", "total"] = np.nan
+    t = pd.concat([t, pd.DataFrame({"code": ["110000"], "total": [50.0]})], ignore_index=True)
+    res = join_scores(t)
+    st = res.gdf.set_index("code")["status"]
+    assert st["330100"] == "no_data"
+    assert st["110000"] == "scored"
+    assert any("outside the universe" in w and "北京市" in w for w in res.warnings)
+    # universe None: every unit counts, so the unscored ones are no_data
+    res_all = join_scores(_table(cities), universe_types=None)
+    assert res_all.counts["not_evaluated"] == 0
+    assert res_all.counts["no_data"] == N_LAYER - N_CITIES
+
+
+def test_nine_digit_codes_and_wrong_code_with_right_name(cities):
+    t = pd.DataFrame({"code": ["156330100", "330199"], "name": ["杭州市", "宁波市"], "total": [1.0, 2.0]})
+    res = join_scores(t)
+    by = res.gdf.set_index("code")
+    assert by.loc["330100", "match_method"] == "code9"
+    assert by.loc["330200", "status"] == "scored"
+    assert any("330199" in w and "matched by name" in w for w in res.warnings)
+
+
+def test_province_column_is_passed_to_the_resolver():
+    t = pd.DataFrame({"name": ["朝阳市"], "province": ["辽宁省"], "total": [3.0]})
+    res = join_scores(t)
+    assert res.gdf.set_index("code").loc["211300", "status"] == "scored"
+
+
+def test_attrs_synthetic_and_missing_key_column(cities):
+    t = _table(cities)
+    t.attrs["synthetic"] = True
+    res = join_scores(t)
+    assert res.gdf.attrs["synthetic"] is True
+    with pytest.raises(DataError, match="no key column"):
+        join_scores(pd.DataFrame({"foo": [1]}))
+
+
+def test_web_layer_joins_the_same(cities):
+    res = join_scores(_table(cities), layer="prefecture_web")
+    assert res.counts["scored"] == N_CITIES
+    assert len(res.gdf) == len(load_layer("prefecture_web"))
