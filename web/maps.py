@@ -1,0 +1,145 @@
+"""The interactive choropleth, built with folium and rendered into our own templates.
+
+Every label that comes from data is HTML-escaped here, before folium sees it: folium's
+tooltips assemble ``innerHTML`` from feature properties, so an unescaped city name such as
+``<img src=x onerror=alert(1)>`` would run. The rendered parts (header, body, script) are
+returned separately so a page can stamp its CSP nonce on the scripts and place the map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import folium
+import geopandas as gpd
+from markupsafe import escape
+
+from web import i18n
+from web.assets import localise_assets
+from web.classify import STATUS_COLOURS, Classes
+from web.geojson import feature_collection
+from web.security import add_nonce
+
+CENTER = (35.5, 104.0)
+BOUNDS = [[17.5, 73.5], [53.6, 135.1]]  # mainland + Hainan's southern tip (SCS via the hint)
+PRECISION = 2  # decimal degrees in the page (~1 km)
+LINE_COLOUR = "#ffffff"
+DARK_LINE = "#333333"
+
+
+def _compact_json() -> None:
+    """Make folium's ``tojson`` drop the spaces after separators (about 5% of the page).
+
+    Folium's templates share one jinja environment; only whitespace changes, and ``<``/``>``
+    are still escaped by jinja's ``htmlsafe_json_dumps``.
+    """
+    env = folium.GeoJson._template.environment
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+
+
+_compact_json()
+
+
+@dataclass
+class RenderedMap:
+    header: str
+    html: str
+    script: str
+    n_scored: int
+    legend: list[dict] = field(default_factory=list)
+
+
+def _fmt(v, digits: int = 1) -> str:
+    return "–" if v is None else f"{v:.{digits}f}"
+
+
+def _text(value) -> str:
+    """Escape a data string for folium's innerHTML tooltips."""
+    return str(escape("" if value is None else str(value)))
+
+
+def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: str = "zh",
+              indicator_label: str = "", dark: bool = False, lines: gpd.GeoDataFrame | None = None,
+              height: str = "100%") -> RenderedMap:
+    """Build and render the folium map of ``gdf[indicator]`` classified by ``classes``."""
+    m = folium.Map(location=CENTER, zoom_start=4, tiles=None, prefer_canvas=False,
+                   min_zoom=3, max_zoom=8, height=height, zoom_snap=0.25)
+    m.fit_bounds(BOUNDS)
+    border = DARK_LINE if dark else LINE_COLOUR
+    name_col = "name_en" if lang == "en" and "name_en" in gdf.columns else "name"
+
+    scored = gdf[gdf["display"] == "scored"].copy()
+    scored["tip_name"] = [_text(n) for n in scored[name_col]]
+    scored["tip_value"] = [_fmt(v) for v in scored[indicator]]
+    scored["tip_rank"] = [_text("" if r != r else int(r)) for r in scored["rank"]]
+    colours = {c: classes.colour(v) for c, v in zip(scored["code"], scored[indicator], strict=True)}
+    fc = feature_collection(scored, ["tip_name", "tip_value", "tip_rank"], precision=PRECISION)
+    folium.GeoJson(
+        fc,
+        name="scored",
+        style_function=lambda f: {"fillColor": colours[f["id"]], "color": border, "weight": 0.5,
+                                  "fillOpacity": 0.9},
+        highlight_function=lambda f: {"weight": 2, "color": "#ff7f00"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["tip_name", "tip_value", "tip_rank"],
+            aliases=[_text(i18n.t("city", lang)), _text(indicator_label), _text(i18n.t("rank", lang))],
+            sticky=True,
+        ),
+        className="cr-scored",
+    ).add_to(m)
+
+    context = gdf[gdf["display"] != "scored"].copy()
+    if len(context):
+        status_text = {k: i18n.t(k, lang) for k in ("not_evaluated", "no_data", "hmt")}
+        context["tip_name"] = [_text(n) for n in context[name_col]]
+        context["tip_status"] = [
+            _text(i18n.t("taiwan_no_data", lang) if c == "710000" else status_text.get(d, d))
+            for c, d in zip(context["code"], context["display"], strict=True)
+        ]
+        fills = dict(zip(context["code"], context["display"].map(STATUS_COLOURS), strict=True))
+        folium.GeoJson(
+            feature_collection(context, ["tip_name", "tip_status"], precision=PRECISION),
+            name="context",
+            style_function=lambda f: {"fillColor": fills[f["id"]] or "#dddddd", "color": border,
+                                      "weight": 0.5, "fillOpacity": 0.9,
+                                      "dashArray": "2 2" if fills[f["id"]] == STATUS_COLOURS["no_data"] else None},
+            tooltip=folium.GeoJsonTooltip(fields=["tip_name", "tip_status"], labels=False, sticky=True),
+            className="cr-context",
+        ).add_to(m)
+        taiwan = context[context["code"] == "710000"]
+        if len(taiwan):
+            pt = taiwan.geometry.iloc[0].representative_point()
+            folium.Marker(
+                [pt.y, pt.x],
+                icon=folium.DivIcon(html=f'<div class="cr-label">{_text(i18n.t("taiwan_no_data", lang))}</div>',
+                                    icon_size=(110, 18), icon_anchor=(0, 9)),
+                interactive=False,
+            ).add_to(m)
+
+    if lines is not None and len(lines):
+        folium.GeoJson(
+            feature_collection(lines.assign(code=[str(i) for i in range(len(lines))]), [], precision=PRECISION),
+            name="boundary_line",
+            style_function=lambda f: {"color": "#7a7a7a", "weight": 1, "dashArray": "4 3"},
+            interactive=False,
+            className="cr-line",
+        ).add_to(m)
+
+    localise_assets(m.get_root())
+    root = m.get_root()
+    root.render()
+    return RenderedMap(
+        header=add_nonce(root.header.render()),
+        html=root.html.render(),
+        script=root.script.render(),
+        n_scored=len(scored),
+    )
+
+
+def legend(classes: Classes, lang: str, present: set[str]) -> list[dict]:
+    """Legend rows: the classes, then a grey entry for each non-scored status on the map."""
+    rows = [{"colour": c, "label": lab} for c, lab in zip(classes.colours, classes.labels(), strict=True)]
+    for status in ("not_evaluated", "no_data", "hmt"):
+        if status in present:
+            rows.append({"colour": STATUS_COLOURS[status], "label": i18n.t(status, lang), "status": status})
+    return rows

@@ -1,0 +1,255 @@
+"""Everything the views need, as plain functions over the scoring and geo cores.
+
+Views stay one-liners: they parse the request, call one function here and serialise. This
+module owns the per-app caches (joined layers, rendered GeoJSON) and the translation of
+request parameters into core calls; it raises :class:`ParameterError` (HTTP 400) and the
+core's :class:`~cityrank.errors.NotFoundError` (HTTP 404).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from functools import cached_property
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from cityrank.errors import CityrankError, NotFoundError
+from web import i18n
+
+HMT_TYPES = ("特别行政区", "台湾省")
+TAIWAN = "710000"
+UNIVERSE_TYPES = ("副省级市", "地级市")
+MAP_SIMPLIFY = 0.04  # degrees; ~4 km, below a pixel at the map's national zooms
+
+
+class ParameterError(CityrankError):
+    """A request parameter is invalid (HTTP 400)."""
+
+
+def _core():
+    """The real core functions, with interim stand-ins for any module not yet built."""
+    try:
+        from scoring.datasets import load_catalog
+    except ImportError:
+        from web._interim import load_catalog
+    try:
+        from geo.boundaries import load_layer
+    except ImportError:
+        from web._interim import load_layer
+    try:
+        from geo.join import join_scores
+    except ImportError:
+        from web._interim import join_scores
+    return load_catalog, load_layer, join_scores
+
+
+class Services:
+    """Per-app access to datasets and layers; thread-safe caches keyed by dataset id."""
+
+    def __init__(self, data_dir: str | Path | None = None):
+        self.data_dir = Path(data_dir) if data_dir else None
+        self._load_catalog, self._load_layer, self._join = _core()
+        self._lock = threading.RLock()
+        self._cache: dict[tuple, object] = {}
+
+    def _cached(self, key: tuple, make):
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = make()
+            return self._cache[key]
+
+    # -- datasets ---------------------------------------------------------------------------
+    @cached_property
+    def catalog(self):
+        return self._load_catalog(self.data_dir) if self.data_dir else self._load_catalog()
+
+    def dataset(self, dataset_id: str | None = None):
+        return self.catalog.get(dataset_id or self.catalog.default_id)
+
+    def datasets(self) -> list:
+        return [self.catalog.get(i) for i in self.catalog.ids()]
+
+    def scores(self, dataset_id: str | None = None) -> pd.DataFrame:
+        return self.dataset(dataset_id).scores()
+
+    def indicators(self, dataset) -> list[dict]:
+        """Every mappable indicator: the total first, then every node in system order."""
+        system = dataset.system
+        out = [{"id": "total", "name": "总分", "name_en": "Total score", "level": 0,
+                "max": _total_max(system)}]
+        for nid, node in system.nodes.items():
+            out.append({"id": nid, "name": node.name, "name_en": node.name_en or nid,
+                        "level": node.level, "max": node.max_points, "parent": node.parent})
+        return out
+
+    def check_indicator(self, dataset, indicator: str | None) -> str:
+        indicator = indicator or "total"
+        if indicator != "total" and indicator not in dataset.system.nodes:
+            raise ParameterError(
+                f"unknown indicator {indicator!r} for dataset {dataset.id!r}; "
+                f"see /api/v1/datasets/{dataset.id}/system"
+            )
+        if indicator not in dataset.scores().columns:
+            raise ParameterError(f"dataset {dataset.id!r} has no scores for indicator {indicator!r}")
+        return indicator
+
+    def indicator_label(self, dataset, indicator: str, lang: str) -> str:
+        if indicator == "total":
+            return i18n.t("total", lang)
+        return i18n.label(dataset.system.nodes[indicator], lang)
+
+    def published_bins(self, dataset, indicator: str) -> list[float] | None:
+        if indicator != "total":
+            return None
+        try:
+            bins = dataset.summary().get("bins") or []
+        except CityrankError:
+            return None
+        cuts = {b.get("lower") for b in bins} | {b.get("upper") for b in bins}
+        cuts = sorted(float(c) for c in cuts if c is not None and math.isfinite(float(c)))
+        return cuts or None
+
+    # -- geometry ---------------------------------------------------------------------------
+    def layer(self, name: str = "prefecture_web") -> gpd.GeoDataFrame:
+        return self._cached(("layer", name), lambda: self._load_layer(name))
+
+    def joined(self, dataset_id: str | None = None, layer: str = "prefecture_web") -> gpd.GeoDataFrame:
+        """The web layer with scores; adds ``display`` = status, or 'hmt' for HK/Macao/Taiwan."""
+        ds = self.dataset(dataset_id)
+
+        def make():
+            result = self._join(ds.scores(), layer=layer)
+            gdf = result.gdf.copy()
+            gdf["display"] = gdf["status"]
+            hmt = gdf["type"].isin(HMT_TYPES) & (gdf["status"] != "scored")
+            gdf.loc[hmt, "display"] = "hmt"
+            gdf.attrs["synthetic"] = bool(ds.synthetic)
+            gdf.attrs["warnings"] = list(result.warnings)
+            return gdf
+
+        return self._cached(("joined", ds.id, layer), make)
+
+    def map_layer(self, dataset_id: str | None = None, tolerance: float = MAP_SIMPLIFY) -> gpd.GeoDataFrame:
+        """The joined web layer simplified further for the interactive national map.
+
+        Coverage simplification keeps shared borders shared (no slivers) while cutting the
+        embed's GeoJSON to about a third; fine at the national zooms the map allows.
+        """
+        ds = self.dataset(dataset_id)
+
+        def make():
+            gdf = self.joined(ds.id).copy()
+            gdf["geometry"] = shapely.coverage_simplify(gdf.geometry.values, tolerance)
+            gdf.attrs = dict(self.joined(ds.id).attrs)
+            return gdf
+
+        return self._cached(("map_layer", ds.id, tolerance), make)
+
+    def scs_lines(self) -> gpd.GeoDataFrame:
+        """Boundary lines (incl. the South China Sea dashed line) for the map hint."""
+        try:
+            return self.layer("boundary_line")
+        except CityrankError:
+            return gpd.GeoDataFrame(geometry=[], crs=4490)
+
+    # -- cities, regions, clusters ----------------------------------------------------------
+    def city(self, dataset_id: str | None, code: str) -> dict:
+        ds = self.dataset(dataset_id)
+        scores = ds.scores()
+        row = scores[scores["code"] == code]
+        if row.empty:
+            units = self.layer("prefecture_web")
+            if code in set(units["code"]):
+                raise NotFoundError(f"city {code} has no scores in dataset {ds.id!r}")
+            raise NotFoundError(f"unknown city code {code!r} (use the 6-digit administrative code)")
+        r = row.iloc[0]
+        ids = ["total"] + list(ds.system.nodes)
+        ids = [i for i in ids if i in scores.columns]
+        region = r.get("region")
+        reg = scores[scores["region"] == region] if region else scores.iloc[0:0]
+        clusters = self.clusters_of(code)
+        comparisons = []
+        for nid in ids:
+            item = {"id": nid, "value": _num(r[nid]), "national_mean": _num(scores[nid].mean()),
+                    "regional_mean": _num(reg[nid].mean()) if len(reg) else None}
+            for cid, members in clusters.items():
+                sub = scores[scores["code"].isin(members)]
+                item[f"cluster_mean:{cid}"] = _num(sub[nid].mean()) if len(sub) else None
+            comparisons.append(item)
+        return {
+            "dataset": ds.id, "synthetic": bool(ds.synthetic), "code": code,
+            "name": r["name"], "province": r.get("province"), "region": region,
+            "rank": int(r["rank"]), "total": _num(r["total"]), "n_ranked": int(len(scores)),
+            "scores": {nid: _num(r[nid]) for nid in ids},
+            "comparisons": comparisons, "clusters": list(clusters),
+            "neighbours": self.neighbours(ds.id, code),
+        }
+
+    def neighbours(self, dataset_id: str | None, code: str) -> list[dict]:
+        gdf = self.joined(dataset_id)
+        me = gdf[gdf["code"] == code]
+        if me.empty:
+            return []
+        geom = me.geometry.iloc[0].buffer(0.01)
+        near = gdf[gdf.geometry.intersects(geom) & (gdf["code"] != code)]
+        return [{"code": c, "name": n, "total": _num(t), "rank": None if pd.isna(rk) else int(rk)}
+                for c, n, t, rk in zip(near["code"], near["name"], near["total"], near["rank"], strict=True)]
+
+    def _clusters(self) -> dict:
+        try:
+            from geo.regions import load_clusters
+        except ImportError:
+            return {}
+        return self._cached(("clusters",), load_clusters)
+
+    def clusters_of(self, code: str) -> dict[str, list[str]]:
+        out = {}
+        for cid, cl in self._clusters().items():
+            members = [_member_code(m) for m in cl.members]
+            if code in members:
+                out[cid] = members
+        return out
+
+    def group_summary(self, dataset_id: str | None, codes: list[str] | None = None,
+                      region: str | None = None) -> dict:
+        ds = self.dataset(dataset_id)
+        s = ds.scores()
+        sub = s[s["region"] == region] if region else s[s["code"].isin(codes or [])]
+        ids = [i for i in ["total"] + list(ds.system.first_level) if i in s.columns]
+        return {
+            "dataset": ds.id, "synthetic": bool(ds.synthetic), "count": int(len(sub)),
+            "means": {i: _num(sub[i].mean()) for i in ids},
+            "national_means": {i: _num(s[i].mean()) for i in ids},
+            "members": sub[["code", "name", "total", "rank"]].to_dict("records"),
+        }
+
+    def cluster(self, cluster_id: str):
+        cl = self._clusters().get(cluster_id)
+        if cl is None:
+            raise NotFoundError(f"unknown cluster {cluster_id!r}; known: {', '.join(self._clusters())}")
+        return cl
+
+    def regions(self) -> list[str]:
+        return ["East", "Central", "West", "Northeast"]
+
+
+def _member_code(member) -> str:
+    return member.code if hasattr(member, "code") else member[0]
+
+
+def _total_max(system) -> float:
+    return float(sum(system.nodes[i].max_points for i in system.first_level))
+
+
+def _num(v):
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else round(f, 4)

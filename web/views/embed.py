@@ -1,0 +1,35 @@
+"""Embeddable maps for media: ``/embed/<dataset>`` (HTML) and ``/embed/<dataset>.png``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+
+from web import pages, png
+
+bp = Blueprint("embed", __name__, url_prefix="/embed")
+
+
+def _svc():
+    return current_app.extensions["cityrank"]
+
+
+@bp.route("/<dataset>")
+def embed_page(dataset: str):
+    p = pages.parse_params(_svc(), request.args, dataset)
+    q = {"indicator": p.indicator, "classification": p.classification, "lang": p.lang}
+    return render_template(
+        "embed.html", ctx=pages.map_context(_svc(), p), lang=p.lang,
+        data_url=url_for("viewer.ranking", dataset=p.dataset, lang=p.lang),
+        png_url=url_for("embed.embed_png", dataset=p.dataset, **q),
+    )
+
+
+@bp.route("/<dataset>.png")
+def embed_png(dataset: str):
+    svc = _svc()
+    p = pages.parse_params(svc, request.args, dataset)
+    ds = svc.dataset(p.dataset)
+    title = f"{ds.title_en if p.lang == 'en' and ds.title_en else ds.title} · {svc.indicator_label(ds, p.indicator, p.lang)}"
+    resp = Response(png.render_png(svc, p, pages.source_note(ds, p.lang), title), mimetype="image/png")
+    resp.cache_control.max_age = 3600
+    return resp

@@ -1,0 +1,70 @@
+"""Viewer pages: national map, ranking table (+CSV/XLSX), city, region and cluster pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request, url_for
+
+from web import pages, tables
+from web.i18n import norm_lang
+
+bp = Blueprint("viewer", __name__)
+
+
+def _svc():
+    return current_app.extensions["cityrank"]
+
+
+def _lang() -> str:
+    return norm_lang(request.args.get("lang"))
+
+
+@bp.app_context_processor
+def _lang_switch():
+    args = request.args.to_dict() if request else {}
+    args["lang"] = "zh" if args.get("lang") == "en" else "en"
+    try:
+        return {"lang_url": url_for(request.endpoint, **(request.view_args or {}), **args)}
+    except Exception:  # error pages for unknown routes have no endpoint
+        return {"lang_url": "?lang=" + args["lang"]}
+
+
+@bp.route("/")
+def index():
+    p = pages.parse_params(_svc(), request.args)
+    q = {"indicator": p.indicator, "classification": p.classification, "lang": p.lang}
+    return render_template(
+        "index.html", ctx=pages.map_context(_svc(), p), lang=p.lang,
+        embed_url=url_for("embed.embed_page", dataset=p.dataset, **q),
+        png_url=url_for("embed.embed_png", dataset=p.dataset, **q),
+        host_js=url_for("static", filename="embed-host.js"),
+    )
+
+
+@bp.route("/ranking")
+def ranking():
+    return render_template("ranking.html", **tables.ranking_context(_svc(), request.args), lang=_lang())
+
+
+@bp.route("/ranking.<fmt>")
+def ranking_export(fmt: str):
+    return tables.export(_svc(), request.args.get("dataset"), fmt)
+
+
+@bp.route("/city/<code>")
+def city(code: str):
+    return render_template("city.html", **tables.city_context(_svc(), request.args.get("dataset"), code, _lang()), lang=_lang())
+
+
+@bp.route("/groups")
+def groups():
+    return render_template("groups.html", **tables.groups_context(_svc(), _lang()), lang=_lang())
+
+
+@bp.route("/region/<name>")
+def region(name: str):
+    return render_template("group.html", **tables.region_context(_svc(), request.args.get("dataset"), name, _lang()), lang=_lang())
+
+
+@bp.route("/cluster/<cluster_id>")
+def cluster(cluster_id: str):
+    return render_template("group.html", **tables.cluster_context(_svc(), request.args.get("dataset"), cluster_id, _lang()), lang=_lang())
