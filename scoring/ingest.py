@@ -88,7 +88,7 @@ def map_columns(columns, system) -> tuple[dict[str, str], dict[str, str], list[s
     for h in columns:
         key = _header_key(h)
         m = _ID_IN_HEADER.search(str(h))
-        simple = normalise_name(_BRACKETS.sub("", str(h))).lower()
+        simple = normalise_name(_BRACKETS.sub("", unicodedata.normalize("NFKC", str(h)))).lower()
         if m and m.group(1) in system.nodes:
             nodes[h] = m.group(1)
         elif key in by_key:
