@@ -136,6 +136,19 @@ def local_moran(
     )
 
 
+def _with_self(sw: SpatialWeights):
+    """Binary copy of W with each unit its own neighbour: the Gi* neighbourhood includes i.
+
+    Passing ``star=True`` on a row-standardised W makes esda guess the self-weight (and
+    warn); an explicit binary diagonal is the textbook Gi* and needs no guess.
+    """
+    from libpysal import weights as lw
+
+    neighbors = {i: list(sw.w.neighbors[i]) + [i] for i in sw.w.neighbors}
+    return lw.W(neighbors, {i: [1.0] * len(v) for i, v in neighbors.items()},
+                id_order=list(sw.w.id_order), silence_warnings=True)
+
+
 def local_g_star(
     y,
     sw: SpatialWeights,
@@ -149,7 +162,7 @@ def local_g_star(
     arr = _values(y, sw)
     if np.any(arr < 0):
         raise DataError("Getis-Ord Gi* needs non-negative values")
-    g = esda.G_Local(arr, sw.w, transform="R", permutations=permutations, star=True,
+    g = esda.G_Local(arr, _with_self(sw), transform="R", permutations=permutations, star=None,
                      seed=seed, n_jobs=1, keep_simulations=False)
     z = np.asarray(g.Zs, dtype=float)
     p = np.asarray(g.p_sim, dtype=float) if permutations else np.asarray(g.p_norm, dtype=float)

@@ -16,10 +16,24 @@ from geo.analysis._common import num, quiet, seeded
 from geo.analysis.weights import SpatialWeights
 
 
+def _l1_to_centre(x, centre=None):
+    """Manhattan distances like sklearn's: pairwise when ``centre`` is None, else to the centre."""
+    from scipy.spatial.distance import cdist
+
+    x = np.asarray(x, dtype=float)
+    if centre is None:
+        return cdist(x, x, metric="cityblock")
+    return np.abs(x - np.asarray(centre, dtype=float)).sum(axis=1, keepdims=True)
+
+
 def _skater(gdf, sw, attrs, *, n_zones=8, floor=3, **_):
     from spopt.region import Skater
 
-    model = Skater(gdf, sw.w, attrs, n_clusters=n_zones, floor=floor, islands="increase")
+    # spopt's default dissimilarity calls sklearn's manhattan_distances thousands of times
+    # (seconds on 293 units); the same L1 distance to the centre in NumPy is ~20x faster.
+    kwds = {"dissimilarity": _l1_to_centre, "reduction": np.sum, "center": np.mean}
+    model = Skater(gdf, sw.w, attrs, n_clusters=n_zones, floor=floor, islands="increase",
+                   spanning_forest_kwds=kwds)
     model.solve()
     return np.asarray(model.labels_)
 
