@@ -13,8 +13,8 @@ from cityrank import paths
 from cityrank.errors import ConfigError, NotFoundError
 
 from .ingest import is_synthetic_file
-from .system import IndicatorSystem, load_system
 from .summary import summarise
+from .system import IndicatorSystem, load_system
 
 
 @dataclass

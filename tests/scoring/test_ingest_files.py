@@ -53,7 +53,7 @@ def test_encodings_detected(tmp_path, system, encoding):
 
 
 def test_encoding_override_and_detection_bytes(tmp_path, system):
-    assert detect_encoding("杭州".encode("utf-8")) == "utf-8"
+    assert detect_encoding("杭州".encode()) == "utf-8"
     assert detect_encoding(b"\xef\xbb\xbfa") == "utf-8-sig"
     assert detect_encoding("杭州".encode("gbk")) == "gbk"
     p = tmp_path / "d.csv"
