@@ -1,0 +1,144 @@
+"""Fonts, colours and wording of the print maps.
+
+Chinese text needs a CJK font. Matplotlib silently substitutes DejaVu Sans when a family is
+missing and then draws every Chinese character as an empty box ("tofu") -- a map that
+looks finished and is unreadable. We therefore look the font up explicitly
+(``fonts-noto-cjk``, installed by ``scripts/setup.sh``), fail with a clear ConfigError if it
+is absent, and check every character we are about to draw against the font's character map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from cityrank.errors import ConfigError
+
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN")
+INSTALL_HINT = "install the Noto CJK fonts (Debian: apt-get install fonts-noto-cjk; see scripts/setup.sh)"
+
+
+@dataclass(frozen=True)
+class CjkFont:
+    family: str
+    path: Path
+    face_index: int  # index inside a .ttc collection (0 for .otf/.ttf)
+
+
+def find_cjk_font(families=CJK_FAMILIES) -> CjkFont:
+    """The first installed CJK font of ``families`` known to matplotlib, or ConfigError."""
+    from matplotlib import font_manager
+
+    entries = {f.name: f for f in font_manager.fontManager.ttflist if f.weight in (400, "normal")}
+    for fam in families:
+        entry = entries.get(fam)
+        if entry is None:
+            continue
+        path = Path(entry.fname)
+        return CjkFont(fam, path, _face_index(path, fam))
+    raise ConfigError(f"no CJK font found (looked for {', '.join(families)}); {INSTALL_HINT}")
+
+
+def _face_index(path: Path, family: str) -> int:
+    if path.suffix.lower() not in (".ttc", ".otc"):
+        return 0
+    from fontTools.ttLib import TTCollection
+
+    coll = TTCollection(str(path), lazy=True)
+    for i, font in enumerate(coll.fonts):
+        if font["name"].getDebugName(1) == family:
+            return i
+    return 0
+
+
+@lru_cache(maxsize=8)
+def font_codepoints(path: str, face_index: int = 0) -> frozenset[int]:
+    """Code points the font can draw (its best cmap)."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    if Path(path).suffix.lower() in (".ttc", ".otc"):
+        font = TTCollection(path, lazy=True).fonts[face_index]
+    else:
+        font = TTFont(path, lazy=True)
+    return frozenset(font.getBestCmap())
+
+
+def missing_glyphs(texts, font: CjkFont) -> list[str]:
+    """Characters of ``texts`` the font cannot draw (whitespace and newlines excepted)."""
+    cmap = font_codepoints(str(font.path), font.face_index)
+    chars = {ch for t in texts if t for ch in str(t)}
+    return sorted(ch for ch in chars if not ch.isspace() and ord(ch) not in cmap)
+
+
+def check_glyphs(texts, font: CjkFont) -> None:
+    missing = missing_glyphs(texts, font)
+    if missing:
+        raise ConfigError(
+            f"font {font.family} ({font.path.name}) lacks glyph(s) {''.join(missing)!r}; "
+            "refusing to draw boxes instead of text"
+        )
+
+
+# --- colours and styles ------------------------------------------------------------------
+DEFAULT_CMAP = "YlGnBu"
+SEA = "#eef4f8"
+BACKGROUND = "white"
+PREFECTURE_EDGE = "#ffffff"
+PROVINCE_EDGE = "#6b6b6b"
+NATIONAL_EDGE = "#333333"
+LINE_COLOUR = "#333333"
+
+# Neutral styles for units without a class colour; each gets its own legend entry.
+NEUTRAL = {
+    "not_evaluated": {"facecolor": "#d9d9d9", "hatch": None, "edgecolor": "#ffffff"},
+    "no_data": {"facecolor": "#ffffff", "hatch": "////", "edgecolor": "#9a9a9a"},
+    "sar": {"facecolor": "#bdbdbd", "hatch": "....", "edgecolor": "#7a7a7a"},
+    "taiwan_no_data": {"facecolor": "#f2f2f2", "hatch": "xxx", "edgecolor": "#9a9a9a"},
+}
+
+# --- wording -----------------------------------------------------------------------------
+TEXT = {
+    "zh": {
+        "not_evaluated": "未参评",
+        "no_data": "暂无数据",
+        "sar": "香港、澳门（未参评）",
+        "taiwan_no_data": "台湾省资料暂缺",
+        "taiwan_label": "台湾省资料暂缺",
+        "inset": "南海诸岛",
+        "north": "北",
+        "legend": "图例",
+        "km": "千米",
+        "synthetic": "模拟数据 / simulated data",
+        "synthetic_note": "本图数据为模拟数据，仅供演示，不代表任何城市的真实水平",
+        "source": "数据来源",
+        "boundaries": "行政区划边界：天地图（国家地理信息公共服务平台），CGCS2000",
+        "projection": "投影：中国阿尔伯斯等积圆锥投影（25°N/47°N，中央经线105°E）",
+        "review": "审图号",
+        "unmatched": "未匹配",
+    },
+    "en": {
+        "not_evaluated": "Not evaluated",
+        "no_data": "No data",
+        "sar": "Hong Kong, Macao (not evaluated)",
+        "taiwan_no_data": "Taiwan Province: data not available",
+        "taiwan_label": "台湾省资料暂缺",
+        "inset": "南海诸岛 South China Sea Islands",
+        "north": "N",
+        "legend": "Legend",
+        "km": "km",
+        "synthetic": "模拟数据 / simulated data",
+        "synthetic_note": "Simulated data for demonstration only; not the real performance of any city",
+        "source": "Data",
+        "boundaries": "Boundaries: Tianditu (National Platform for Common Geospatial Information Services), CGCS2000",
+        "projection": "Projection: Albers equal-area conic for China (25°N/47°N, 105°E)",
+        "review": "Review No.",
+        "unmatched": "unmatched",
+    },
+}
+
+
+def text(lang: str, key: str) -> str:
+    if lang not in TEXT:
+        raise ConfigError(f"unknown map language {lang!r}; known: {', '.join(TEXT)}")
+    return TEXT[lang][key]

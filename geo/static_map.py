@@ -1,0 +1,432 @@
+"""Print-quality choropleth maps of China that follow the publishing conventions.
+
+What a map of China in a government report must show (《公开地图内容表示规范》): the whole
+territory -- mainland, 海南岛, 台湾岛, 南海诸岛 -- with the South China Sea allowed as an inset
+(附图) only if the main map still reaches Hainan's southern tip; Taiwan as a province that
+carries data like the others or says "台湾省资料暂缺"; Hong Kong and Macao never styled like
+foreign territory; a review number (审图号) where one has been issued. Everything is drawn in
+the analysis CRS (:data:`geo.projection.ANALYSIS_CRS`, equal-area), so the scale bar is in
+true kilometres (exact on the standard parallels 25°N and 47°N, within about 1 % over the
+mainland) and areas compare honestly.
+
+Units are styled by the ``status`` column of :func:`geo.join.join_scores`: ``scored`` units get
+their class colour, ``not_evaluated`` and ``no_data`` units each a distinct neutral style,
+HK/Macao and Taiwan (when without data) their own; each style has a legend entry. Simulated
+data carries a visible "模拟数据 / simulated data" mark.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry import box
+
+from cityrank.errors import ConfigError, DataError
+from geo import map_style as S
+from geo.classify import classify
+from geo.projection import ANALYSIS_CRS
+
+FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+MAIN_BOX_LONLAT = (72.0, 17.6, 136.5, 54.0)  # reaches Hainan's southern tip (~18.16°N)
+INSET_BOX_LONLAT = (105.0, 2.0, 125.0, 24.0)  # 南海诸岛 附图
+INSET_FRAC = (1.0 - 0.175, 0.0, 0.175, 0.30)  # inset axes in main-axes fraction (x, y, w, h)
+TAIWAN_CODE = "710000"
+SAR_TYPE = "特别行政区"
+# Island groups labelled on the inset, as on standard maps (lon, lat).
+ISLAND_LABELS = {
+    "东沙群岛": (116.7, 21.3),
+    "西沙群岛": (110.9, 17.6),
+    "中沙群岛": (114.6, 15.2),
+    "黄岩岛": (117.8, 14.6),
+    "南沙群岛": (112.2, 11.3),
+}
+
+
+@dataclass
+class MapInfo:
+    """What was drawn: useful to tests and to the CLI's summary line."""
+
+    classification: object
+    counts: dict[str, int] = field(default_factory=dict)
+    texts: list[str] = field(default_factory=list)
+    inset_axes_bbox: tuple[float, float, float, float] | None = None  # figure fraction
+
+
+def _style_keys(gdf: gpd.GeoDataFrame, column: str) -> np.ndarray:
+    """One style key per unit: 'class' or a neutral style name."""
+    status = gdf["status"] if "status" in gdf else np.where(gdf[column].notna(), "scored", "no_data")
+    status = np.asarray(status, dtype=object)
+    has_value = gdf[column].notna().to_numpy()
+    keys = np.where((status == "scored") & has_value, "class", status)
+    keys = np.where(keys == "scored", "no_data", keys)  # scored but empty value
+    types = gdf["type"].to_numpy(dtype=object) if "type" in gdf else np.full(len(gdf), None)
+    codes = gdf["code"].astype(str).to_numpy() if "code" in gdf else np.full(len(gdf), "")
+    keys = np.where((keys != "class") & (types == SAR_TYPE), "sar", keys)
+    keys = np.where((keys != "class") & (codes == TAIWAN_CODE), "taiwan_no_data", keys)
+    return keys
+
+
+def _colours(cmap: str, k: int) -> list:
+    import matplotlib
+
+    try:
+        cm = matplotlib.colormaps[cmap]
+    except KeyError:
+        raise ConfigError(f"unknown colour map {cmap!r}") from None
+    return [cm(v) for v in np.linspace(0.12, 0.92, k)]
+
+
+def _clip_project(gdf: gpd.GeoDataFrame, bbox) -> gpd.GeoDataFrame:
+    clipped = gdf.clip(box(*bbox))
+    clipped = clipped[~clipped.geometry.is_empty]
+    return clipped.to_crs(ANALYSIS_CRS)
+
+
+def _project_point(lon: float, lat: float) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs(4490, ANALYSIS_CRS, always_xy=True)
+    return tr.transform(lon, lat)
+
+
+def _polygon_paths(geoms):
+    """Matplotlib paths of (multi)polygons, holes included; one path per polygon part."""
+    from matplotlib.path import Path as MplPath
+
+    paths, owners = [], []
+    for idx, geom in enumerate(geoms):
+        for poly in shapely.get_parts(geom):
+            if poly.geom_type != "Polygon" or poly.is_empty:
+                continue
+            rings = [poly.exterior, *poly.interiors]
+            paths.append(MplPath.make_compound_path(
+                *[MplPath(np.asarray(r.coords)[:, :2], closed=True) for r in rings]))
+            owners.append(idx)
+    return paths, np.asarray(owners, dtype=int)
+
+
+def _add_polygons(ax, geoms, facecolors, *, edgecolor, linewidth, hatch=None, zorder=2):
+    """Add polygons as one PathCollection. (GeoDataFrame.plot redraws the whole canvas on
+    every call under Agg, which made a map take 8 s.)"""
+    from matplotlib.collections import PathCollection
+
+    paths, owners = _polygon_paths(geoms)
+    if not paths:
+        return
+    fc = [facecolors[i] for i in owners] if isinstance(facecolors, list) else facecolors
+    coll = PathCollection(paths, facecolors=fc, edgecolors=edgecolor, linewidths=linewidth,
+                          hatch=hatch, zorder=zorder)
+    coll.set_transform(ax.transData)
+    ax.add_collection(coll, autolim=False)
+
+
+def _add_lines(ax, geoms, *, color, linewidth, linestyle="solid", zorder=3):
+    from matplotlib.collections import LineCollection
+
+    segs = []
+    for geom in geoms:
+        for part in shapely.get_parts(geom):
+            if part.geom_type == "LinearRing" or part.geom_type == "LineString":
+                segs.append(np.asarray(part.coords)[:, :2])
+            elif part.geom_type in ("Polygon",):
+                segs.extend(np.asarray(r.coords)[:, :2] for r in (part.exterior, *part.interiors))
+            elif part.geom_type == "MultiLineString":
+                segs.extend(np.asarray(p.coords)[:, :2] for p in part.geoms)
+    if segs:
+        ax.add_collection(LineCollection(segs, colors=color, linewidths=linewidth,
+                                         linestyles=linestyle, zorder=zorder), autolim=False)
+
+
+def _draw_units(ax, gdf_proj, keys, classes, colours, *, linewidth=0.15):
+    geoms = gdf_proj.geometry.to_numpy()
+    for key in ("not_evaluated", "no_data", "sar", "taiwan_no_data"):
+        sel = keys == key
+        if sel.any():
+            st = S.NEUTRAL[key]
+            _add_polygons(ax, geoms[sel], st["facecolor"], edgecolor=st["edgecolor"],
+                          hatch=st["hatch"], linewidth=linewidth)
+    sel = keys == "class"
+    if sel.any():
+        fc = [colours[c] for c in classes[sel]]
+        _add_polygons(ax, geoms[sel], fc, edgecolor=S.PREFECTURE_EDGE, linewidth=linewidth)
+
+
+def _outline(gdf: gpd.GeoDataFrame, bbox) -> np.ndarray:
+    """Polygon outlines clipped to ``bbox`` (lon/lat) and projected. Clipping the outline, not
+    the polygon, avoids drawing the clip rectangle's edge as if it were a boundary."""
+    lines = shapely.clip_by_rect(shapely.boundary(gdf.geometry.to_numpy()), *bbox)
+    lines = lines[~shapely.is_empty(lines)]
+    return gpd.GeoSeries(lines, crs=gdf.crs).to_crs(ANALYSIS_CRS).to_numpy()
+
+
+def _draw_lines(ax, provinces, national, lines, bbox, *, scale=1.0):
+    _add_lines(ax, _outline(provinces, bbox), color=S.PROVINCE_EDGE, linewidth=0.45 * scale)
+    _add_lines(ax, _outline(national, bbox), color=S.NATIONAL_EDGE, linewidth=0.9 * scale,
+               zorder=4)
+    lines_proj = _clip_project(lines, bbox)
+    if len(lines_proj):
+        kind = lines_proj["kind"].to_numpy()
+        geoms = lines_proj.geometry.to_numpy()
+        dashed = kind == "south_china_sea_dashed_line"
+        _add_lines(ax, geoms[~dashed], color=S.LINE_COLOUR, linewidth=0.6 * scale,
+                   linestyle=(0, (4, 2)), zorder=4)
+        # the dashed line is stored as its separate dashes; draw them solid
+        _add_lines(ax, geoms[dashed], color=S.LINE_COLOUR, linewidth=1.3 * scale, zorder=4)
+
+
+def _scale_bar(ax, font, lang, x0, y0, length_m, height):
+    from matplotlib.patches import Rectangle
+
+    half = length_m / 2
+    for i, fc in enumerate(("black", "white", "black", "white")):
+        ax.add_patch(Rectangle((x0 + i * half / 2, y0), half / 2, height, facecolor=fc,
+                               edgecolor="black", linewidth=0.6, zorder=20))
+    labels = [0, int(length_m / 4000), int(length_m / 2000), int(length_m / 1000)]
+    for frac, lab in zip((0, 0.25, 0.5, 1.0), labels, strict=True):
+        ax.text(x0 + frac * length_m, y0 + height * 1.6, str(lab), ha="center", va="bottom",
+                fontsize=6.5, zorder=20)
+    unit = S.text(lang, "km")
+    ax.text(x0 + length_m + height * 1.5, y0 + height / 2, unit, ha="left", va="center",
+            fontsize=6.5, zorder=20)
+    return [str(v) for v in labels] + [unit]
+
+
+def _north_arrow(ax, lang, fx, fy, size):
+    """Arrow along the true meridian at axes fraction (fx, fy): conic meridians converge, so
+    'up' is not north away from the central meridian."""
+    from pyproj import Transformer
+
+    x_lo, x_hi = ax.get_xlim()
+    y_lo, y_hi = ax.get_ylim()
+    x0, y0 = x_lo + fx * (x_hi - x_lo), y_lo + fy * (y_hi - y_lo)
+    lon, lat = Transformer.from_crs(ANALYSIS_CRS, 4490, always_xy=True).transform(x0, y0)
+    x1, y1 = _project_point(lon, lat + 0.5)
+    v = np.array([x1 - x0, y1 - y0])
+    v = v / np.linalg.norm(v) * size
+    ax.annotate("", xy=(x0 + v[0], y0 + v[1]), xytext=(x0, y0), annotation_clip=False,
+                arrowprops={"arrowstyle": "-|>,head_width=0.45,head_length=1.0",
+                            "color": "black", "linewidth": 1.6, "shrinkA": 0, "shrinkB": 0},
+                zorder=20)
+    label = S.text(lang, "north")
+    ax.text(x0 + v[0] * 1.28, y0 + v[1] * 1.28, label, ha="center", va="center",
+            fontsize=10, fontweight="bold", zorder=20)
+    return [label]
+
+
+def build_figure(
+    gdf: gpd.GeoDataFrame,
+    column: str,
+    *,
+    classification: str = "quantiles",
+    k: int = 5,
+    bins=None,
+    title: str | None = None,
+    legend_title: str | None = None,
+    lang: str = "zh",
+    synthetic: bool = False,
+    source_note: str | None = None,
+    review_number: str | None = None,
+    cmap: str = S.DEFAULT_CMAP,
+    figsize: tuple[float, float] = (11.0, 8.6),
+):
+    """Draw the map; returns (matplotlib Figure, MapInfo). Caller closes the figure."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib import patheffects
+    from matplotlib.patches import Patch
+
+    from geo.boundaries import load_layer
+
+    S.text(lang, "legend")  # validates lang
+    if column not in gdf.columns:
+        raise DataError(f"map column {column!r} is not in the table; columns: {list(gdf.columns)[:30]}")
+    if gdf.crs is None:
+        raise DataError("GeoDataFrame has no CRS")
+    font = S.find_cjk_font()
+    values = gdf[column].astype(float)
+    keys = _style_keys(gdf, column)
+    scored_values = np.where(keys == "class", values.to_numpy(), np.nan)
+    cls = classify(scored_values, classification, k, bins=bins)
+    colours = _colours(cmap, cls.k)
+
+    provinces = load_layer("province")
+    lines = load_layer("boundary_line")
+    units4490 = gdf.to_crs(4490)
+    national = gpd.GeoDataFrame(geometry=[shapely.union_all(provinces.geometry.values)], crs=provinces.crs)
+
+    main = _clip_project(units4490.assign(_key=keys, _cls=cls.yb), MAIN_BOX_LONLAT)
+    main_nat = _clip_project(national, MAIN_BOX_LONLAT)
+
+    texts: list[str] = []
+    rc = {"font.family": [font.family], "axes.unicode_minus": False, "hatch.linewidth": 0.5,
+          "svg.fonttype": "path", "pdf.fonttype": 42}
+    with plt.rc_context(rc):
+        fig = plt.figure(figsize=figsize, facecolor=S.BACKGROUND)
+        ax = fig.add_axes((0.02, 0.075, 0.96, 0.83))
+        ax.set_axis_off()
+        _draw_units(ax, main, main["_key"].to_numpy(), main["_cls"].to_numpy(), colours)
+        _draw_lines(ax, provinces, national, lines, MAIN_BOX_LONLAT)
+        xmin, ymin, xmax, ymax = main_nat.total_bounds
+        pad_x, pad_y = 0.02 * (xmax - xmin), 0.03 * (ymax - ymin)
+        x_lo, y_lo, y_hi = xmin - pad_x, ymin - pad_y, ymax + pad_y
+        # The inset sits in the bottom-right corner; widen the frame so it covers only sea,
+        # never Taiwan, Zhoushan or the Taiwan label.
+        inset_top = y_lo + INSET_FRAC[3] * 1.05 * (y_hi - y_lo)
+        low = shapely.clip_by_rect(main_nat.geometry.iloc[0], xmin, y_lo, xmax, inset_top)
+        east = low.bounds[2] if not low.is_empty else xmin
+        gap = 0.035 * (xmax - xmin)
+        x_hi = max(xmax + pad_x, x_lo + (east + gap - x_lo) / (1.0 - INSET_FRAC[2]))
+        ax.set_xlim(x_lo, x_hi)
+        ax.set_ylim(y_lo, y_hi)
+        ax.set_aspect("equal")
+        # neat line around the map face
+        for side in ("left", "right", "top", "bottom"):
+            ax.spines[side].set_visible(True)
+        ax.patch.set_visible(False)
+
+        # Taiwan without data: say so on the map, as the convention asks.
+        if "code" in gdf and (keys[gdf["code"].astype(str).to_numpy() == TAIWAN_CODE] == "taiwan_no_data").any():
+            tx, ty = _project_point(120.9, 21.6)
+            label = S.text("zh", "taiwan_label")
+            ax.text(tx, ty, label, fontsize=6.5, ha="right", va="top", color="#444444", zorder=5,
+                    path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
+            texts.append(label)
+
+        # --- inset: 南海诸岛 -------------------------------------------------------------
+        ins = ax.inset_axes(INSET_FRAC)
+        inset_units = _clip_project(units4490.assign(_key=keys, _cls=cls.yb), INSET_BOX_LONLAT)
+        _draw_units(ins, inset_units, inset_units["_key"].to_numpy(), inset_units["_cls"].to_numpy(),
+                    colours, linewidth=0.3)
+        # islands are far below a pixel at this scale: mark every small part with a dot
+        parts = shapely.get_parts(inset_units.geometry.values)
+        small = parts[shapely.area(parts) < 4e7]
+        if len(small):
+            pts = shapely.get_coordinates(shapely.centroid(small))
+            ins.scatter(pts[:, 0], pts[:, 1], s=0.6, color="#333333", linewidths=0, zorder=6)
+        _draw_lines(ins, provinces, national, lines, INSET_BOX_LONLAT, scale=0.7)
+        ib = gpd.GeoSeries([box(*INSET_BOX_LONLAT)], crs=4490).to_crs(ANALYSIS_CRS).total_bounds
+        ins_x0, ins_x1 = _project_point(107.5, 2.5)[0], _project_point(122.5, 2.5)[0]
+        ins.set_xlim(ins_x0, ins_x1)
+        ins.set_ylim(_project_point(115, 2.8)[1], ib[3] - 0.05 * (ib[3] - ib[1]))
+        ins.set_aspect("equal")
+        ins.set_xticks([])
+        ins.set_yticks([])
+        ins.set_xlabel("")
+        ins.set_ylabel("")
+        ins.set_facecolor("white")
+        for sp in ins.spines.values():
+            sp.set_linewidth(0.9)
+            sp.set_color("black")
+        for name, (lon, lat) in ISLAND_LABELS.items():
+            x, y = _project_point(lon, lat)
+            ins.text(x, y, name, fontsize=4.6, ha="center", va="center", color="#333333", zorder=8,
+                     path_effects=[patheffects.withStroke(linewidth=1.6, foreground="white")])
+            texts.append(name)
+        inset_label = S.text(lang, "inset")
+        ins.text(0.96, 0.03, inset_label, transform=ins.transAxes, ha="right", va="bottom",
+                 fontsize=7, bbox={"facecolor": "white", "edgecolor": "black", "linewidth": 0.5, "pad": 1.5})
+        texts.append(inset_label)
+
+        # --- legend ------------------------------------------------------------------
+        handles = []
+        for lab, cnt, col in zip(cls.labels, cls.counts, colours, strict=True):
+            handles.append(Patch(facecolor=col, edgecolor="#888888", linewidth=0.4, label=f"{lab}（{cnt}）" if lang == "zh" else f"{lab} ({cnt})"))
+        present = set(keys)
+        for key in ("no_data", "not_evaluated", "sar", "taiwan_no_data"):
+            if key in present:
+                st = S.NEUTRAL[key]
+                n = int((keys == key).sum())
+                lab = S.text(lang, key)
+                if key in ("no_data", "not_evaluated"):
+                    lab = f"{lab}（{n}）" if lang == "zh" else f"{lab} ({n})"
+                handles.append(Patch(facecolor=st["facecolor"], edgecolor=st["edgecolor"] if st["hatch"] else "#888888",
+                                     hatch=st["hatch"], linewidth=0.4, label=lab))
+        ltitle = legend_title or column
+        leg = ax.legend(handles=handles, title=ltitle, loc="lower left", bbox_to_anchor=(0.0, 0.0),
+                        fontsize=7.5, title_fontsize=8.5, frameon=True, framealpha=1.0,
+                        edgecolor="#555555", fancybox=False, handlelength=1.8, handleheight=1.1,
+                        borderpad=0.7, labelspacing=0.45)
+        leg.get_frame().set_linewidth(0.6)
+        texts += [h.get_label() for h in handles] + [ltitle]
+
+        # --- scale bar and north arrow -------------------------------------------------
+        x_lo, x_hi = ax.get_xlim()
+        y_lo, y_hi = ax.get_ylim()
+        length = 1_000_000.0
+        texts += _scale_bar(ax, font, lang, x_lo + 0.27 * (x_hi - x_lo), y_lo + 0.035 * (y_hi - y_lo),
+                            length, 0.008 * (y_hi - y_lo))
+        texts += _north_arrow(ax, lang, 0.05, 0.86, 0.07 * (y_hi - y_lo))
+
+        # --- title, notes, marks -------------------------------------------------------
+        if title:
+            fig.text(0.5, 0.955, title, ha="center", va="center", fontsize=15, fontweight="bold")
+            texts.append(title)
+        notes = []
+        if source_note:
+            notes.append(f"{S.text(lang, 'source')}：{source_note}" if lang == "zh" else f"{S.text(lang, 'source')}: {source_note}")
+        notes.append(S.text(lang, "boundaries"))
+        notes.append(S.text(lang, "projection"))
+        note = "；".join(notes) if lang == "zh" else "; ".join(notes)
+        fig.text(0.02, 0.045, note, ha="left", va="center", fontsize=6.5, color="#333333", wrap=True)
+        texts.append(note)
+        if review_number:
+            rv = f"{S.text(lang, 'review')}：{review_number}" if lang == "zh" else f"{S.text(lang, 'review')}: {review_number}"
+            fig.text(0.98, 0.045, rv, ha="right", va="center", fontsize=7.5)
+            texts.append(rv)
+        if synthetic:
+            mark = S.text(lang, "synthetic")
+            fig.text(0.5, 0.915, mark, ha="center", va="center", fontsize=10, color="#b00020",
+                     fontweight="bold",
+                     bbox={"facecolor": "white", "edgecolor": "#b00020", "linewidth": 1.0, "pad": 3})
+            fig.text(0.5, 0.5, mark, ha="center", va="center", fontsize=44, color="#b00020",
+                     alpha=0.12, rotation=22, fontweight="bold", zorder=50)
+            sn = S.text(lang, "synthetic_note")
+            fig.text(0.02, 0.02, sn, ha="left", va="center", fontsize=6.5, color="#b00020")
+            texts += [mark, sn]
+
+        S.check_glyphs(texts, font)
+        fig.canvas.draw()  # lay out now so the inset position is final
+        bbox = ins.get_position()
+        info = MapInfo(
+            classification=cls,
+            counts={k_: int((keys == k_).sum()) for k_ in ("class", *S.NEUTRAL)},
+            texts=texts,
+            inset_axes_bbox=(bbox.x0, bbox.y0, bbox.x1, bbox.y1),
+        )
+    return fig, info
+
+
+def render_map(gdf, column, out_path, *, classification="quantiles", k=5, title=None,
+               lang="zh", synthetic=False, source_note=None, review_number=None,
+               dpi: int = 200, **kwargs) -> Path:
+    """Render the map to ``out_path`` (.png, .svg or .pdf), written atomically."""
+    import matplotlib.pyplot as plt
+
+    out = Path(out_path)
+    fmt = FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        raise ConfigError(f"{out}: map format must be one of {', '.join(FORMATS)}")
+    if not out.parent.exists():
+        raise ConfigError(f"{out.parent}: output directory does not exist")
+    fig, _info = build_figure(gdf, column, classification=classification, k=k, title=title,
+                              lang=lang, synthetic=synthetic, source_note=source_note,
+                              review_number=review_number, **kwargs)
+    fd, tmp = tempfile.mkstemp(suffix=out.suffix, dir=out.parent, prefix=".map-")
+    os.close(fd)
+    try:
+        meta = {"png": {"Software": "cityrank"}, "svg": {}, "pdf": {"Creator": "cityrank"}}[fmt]
+        fig.savefig(tmp, format=fmt, dpi=dpi, facecolor=fig.get_facecolor(), metadata=meta)
+        os.replace(tmp, out)
+    finally:
+        plt.close(fig)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out
