@@ -158,11 +158,15 @@ def local_g_star(
     alpha: float = 0.05,
     fdr: bool = False,
 ) -> pd.DataFrame:
-    """Getis-Ord Gi* (esda.G_Local star=True): z, pseudo p and hot/cold spot labels per unit."""
+    """Getis-Ord Gi* (esda.G_Local, star): z, pseudo p and hot/cold spot labels per unit.
+
+    Binary weights with the unit itself included, as in Getis and Ord (1995): esda's
+    analytic moments assume binary weights, so a row-standardised W would shrink z.
+    """
     arr = _values(y, sw)
     if np.any(arr < 0):
         raise DataError("Getis-Ord Gi* needs non-negative values")
-    g = esda.G_Local(arr, _with_self(sw), transform="R", permutations=permutations, star=None,
+    g = esda.G_Local(arr, _with_self(sw), transform="B", permutations=permutations, star=None,
                      seed=seed, n_jobs=1, keep_simulations=False)
     z = np.asarray(g.Zs, dtype=float)
     p = np.asarray(g.p_sim, dtype=float) if permutations else np.asarray(g.p_norm, dtype=float)
