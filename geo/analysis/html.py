@@ -82,6 +82,13 @@ def render_html(report: dict, images: dict[str, bytes] | None = None) -> str:
                         [[_e(k), _e(v["count"]), _e(", ".join(u["name"] for u in v["units"]))]
                          for k, v in s.items() if k != "not significant"]))
 
+    ranked = sorted(report["units"], key=lambda u: -(u["value"] if u["value"] is not None else float("-inf")))
+    shown = ranked if len(ranked) <= 50 else ranked[:10] + ranked[-10:]
+    parts.append("<h3>Highest and lowest units</h3>" if len(ranked) > 50 else "<h3>Units</h3>")
+    parts.append(_table(["unit", "id", "value", "LISA", "pseudo p", "Gi*"],
+                        [[_e(u["name"]), _e(u["id"]), _f(u["value"], 2), _e(u["lisa_label"]), _f(u["lisa_p"], 3),
+                          _e(u.get("gi_label", "–"))] for u in shown], left=2))
+
     g = report.get("gradients", {})
     if g.get("available"):
         parts.append("<h2>Gradients</h2>")

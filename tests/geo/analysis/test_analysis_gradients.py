@@ -1,0 +1,58 @@
+"""Gradients: OLS against scipy.stats.linregress, bands, statements, chart."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from cityrank.errors import DataError
+from geo.analysis.gradients import band_means, gradient_chart, gradients, ols
+
+
+@pytest.fixture
+def east_high():
+    rng = np.random.default_rng(3)
+    lon = rng.uniform(75, 130, 300)
+    lat = rng.uniform(20, 50, 300)
+    y = 45 + 0.5 * (lon - 105) - 0.3 * (lat - 32) + rng.normal(0, 3, 300)
+    return pd.DataFrame({"lon": lon, "lat": lat, "total": y})
+
+
+def test_ols_matches_linregress(east_high):
+    fit = ols(east_high["total"], [east_high["lon"]], ["lon"])
+    ref = stats.linregress(east_high["lon"], east_high["total"])
+    c = fit["coefficients"]["lon"]
+    assert abs(c["coef"] - ref.slope) < 1e-9
+    assert abs(c["se"] - ref.stderr) < 1e-9
+    t = stats.t.ppf(0.975, len(east_high) - 2)
+    assert abs(c["ci95"][0] - (ref.slope - t * ref.stderr)) < 1e-9
+    assert abs(fit["r2"] - ref.rvalue**2) < 1e-9
+
+
+def test_gradients_recover_east_high_south_high(east_high):
+    g = gradients(east_high, "total")
+    ew = g["east_west"]["slope"]
+    sn = g["joint"]["coefficients"]["lat"]
+    assert ew["ci95"][0] < 5.0 < ew["ci95"][1]  # true +0.5 per degree = +5 per 10 degrees
+    assert sn["ci95"][0] < -3.0 < sn["ci95"][1]
+    assert g["east_west"]["statement"].startswith("East-high/west-low")
+    assert g["south_north"]["statement"].startswith("South-high/north-low")
+    assert sum(b["n"] for b in g["east_west"]["bands"]) == len(east_high)
+
+
+def test_band_means():
+    bands = band_means([1, 2, 3, 10], [100.0, 101.0, 104.0, 106.0], 5.0)
+    assert [(b["lower"], b["n"], b["mean"]) for b in bands] == [(100.0, 3, 2.0), (105.0, 1, 10.0)]
+
+
+def test_chart_is_png(east_high, tmp_path):
+    png = gradient_chart(east_high, "total", tmp_path / "g.png", synthetic=True)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "g.png").read_bytes() == png
+
+
+def test_too_few_units():
+    with pytest.raises(DataError, match="fewer than 4"):
+        gradients(pd.DataFrame({"lon": [1, 2], "lat": [1, 2], "v": [1, 2]}), "v")
