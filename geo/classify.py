@@ -10,6 +10,7 @@ published convention and use ``UserDefined`` only to validate the bins.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,7 +71,12 @@ def _quantiles(values, k, decimals, bins):
 def _natural_breaks(values, k, decimals, bins):
     mapclassify = _mc()
     k = _effective_k(values, k)
-    return _right_closed("natural_breaks", values, mapclassify.FisherJenks(values, k=k), decimals)
+    with warnings.catch_warnings():
+        # Without numba mapclassify says it uses "the slow pure python version"; for a few
+        # hundred units that takes milliseconds, so the note is noise.
+        warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
+        mc = mapclassify.FisherJenks(values, k=k)
+    return _right_closed("natural_breaks", values, mc, decimals)
 
 
 def _equal_interval(values, k, decimals, bins):

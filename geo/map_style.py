@@ -26,6 +26,7 @@ class CjkFont:
     face_index: int  # index inside a .ttc collection (0 for .otf/.ttf)
 
 
+@lru_cache(maxsize=8)
 def find_cjk_font(families=CJK_FAMILIES) -> CjkFont:
     """The first installed CJK font of ``families`` known to matplotlib, or ConfigError."""
     from matplotlib import font_manager
@@ -45,10 +46,11 @@ def _face_index(path: Path, family: str) -> int:
         return 0
     from fontTools.ttLib import TTCollection
 
-    coll = TTCollection(str(path), lazy=True)
-    for i, font in enumerate(coll.fonts):
-        if font["name"].getDebugName(1) == family:
-            return i
+    with open(path, "rb") as fh:  # read inside the with: fontTools reads tables lazily
+        coll = TTCollection(fh, lazy=True)
+        for i, font in enumerate(coll.fonts):
+            if font["name"].getDebugName(1) == family:
+                return i
     return 0
 
 
@@ -57,11 +59,12 @@ def font_codepoints(path: str, face_index: int = 0) -> frozenset[int]:
     """Code points the font can draw (its best cmap)."""
     from fontTools.ttLib import TTCollection, TTFont
 
-    if Path(path).suffix.lower() in (".ttc", ".otc"):
-        font = TTCollection(path, lazy=True).fonts[face_index]
-    else:
-        font = TTFont(path, lazy=True)
-    return frozenset(font.getBestCmap())
+    with open(path, "rb") as fh:
+        if Path(path).suffix.lower() in (".ttc", ".otc"):
+            font = TTCollection(fh, lazy=True).fonts[face_index]
+        else:
+            font = TTFont(fh, lazy=True)
+        return frozenset(font.getBestCmap())
 
 
 def missing_glyphs(texts, font: CjkFont) -> list[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -369,17 +370,20 @@ def build_figure(
         if title:
             fig.text(0.5, 0.955, title, ha="center", va="center", fontsize=15, fontweight="bold")
             texts.append(title)
-        notes = []
+        sep = "；" if lang == "zh" else "; "
+        lines_ = []
         if source_note:
-            notes.append(f"{S.text(lang, 'source')}：{source_note}" if lang == "zh" else f"{S.text(lang, 'source')}: {source_note}")
-        notes.append(S.text(lang, "boundaries"))
-        notes.append(S.text(lang, "projection"))
-        note = "；".join(notes) if lang == "zh" else "; ".join(notes)
-        fig.text(0.02, 0.045, note, ha="left", va="center", fontsize=6.5, color="#333333", wrap=True)
+            colon = "：" if lang == "zh" else ": "
+            lines_ += textwrap.wrap(f"{S.text(lang, 'source')}{colon}{source_note}",
+                                    width=110 if lang == "zh" else 190)[:3]
+        lines_.append(S.text(lang, "boundaries") + sep + S.text(lang, "projection"))
+        note = "\n".join(lines_)
+        fig.text(0.02, 0.062, note, ha="left", va="top", fontsize=6.3, color="#333333",
+                 linespacing=1.35)
         texts.append(note)
         if review_number:
             rv = f"{S.text(lang, 'review')}：{review_number}" if lang == "zh" else f"{S.text(lang, 'review')}: {review_number}"
-            fig.text(0.98, 0.045, rv, ha="right", va="center", fontsize=7.5)
+            fig.text(0.98, 0.05, rv, ha="right", va="center", fontsize=7.5)
             texts.append(rv)
         if synthetic:
             mark = S.text(lang, "synthetic")
@@ -389,7 +393,7 @@ def build_figure(
             fig.text(0.5, 0.5, mark, ha="center", va="center", fontsize=44, color="#b00020",
                      alpha=0.12, rotation=22, fontweight="bold", zorder=50)
             sn = S.text(lang, "synthetic_note")
-            fig.text(0.02, 0.02, sn, ha="left", va="center", fontsize=6.5, color="#b00020")
+            fig.text(0.98, 0.022, sn, ha="right", va="center", fontsize=6.5, color="#b00020")
             texts += [mark, sn]
 
         S.check_glyphs(texts, font)

@@ -148,3 +148,16 @@ def test_web_layer_joins_the_same(cities):
     res = join_scores(_table(cities), layer="prefecture_web")
     assert res.counts["scored"] == N_CITIES
     assert len(res.gdf) == len(load_layer("prefecture_web"))
+
+
+def test_demo_dataset_joins_all_293_cities():
+    from scoring.datasets import load_catalog
+
+    ds = load_catalog().get("ndrc-2017-simulated")
+    res = join_scores(ds.scores(), source=ds.id)
+    assert res.counts == {"scored": N_CITIES, "no_data": 0, "not_evaluated": N_LAYER - N_CITIES,
+                          "unmatched": 0}
+    assert res.gdf.attrs["synthetic"] is True
+    scored = res.gdf[res.gdf.status == "scored"]
+    assert scored["total"].notna().all()
+    assert set(scored["type"]) == {"副省级市", "地级市"}
