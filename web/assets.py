@@ -78,7 +78,7 @@ def _read(path: str) -> tuple[bytes, str]:
     """Buffered (not streamed) so the gzip hook can compress Leaflet and friends too."""
     import hashlib
 
-    data = open(path, "rb").read()
+    data = Path(path).read_bytes()
     return data, hashlib.sha256(data).hexdigest()[:16]
 
 

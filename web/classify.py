@@ -1,19 +1,23 @@
-"""Map classification methods, selected by name from a registry, and the colour ramp.
+"""Colours for the interactive map on top of the ONE classifier, ``geo.classify``.
 
-Natural breaks use Fisher-Jenks (deterministic) rather than mapclassify's k-means based
-``NaturalBreaks``, so the same data always gives the same map without a seed.
+The class breaks (quantiles, natural breaks = Fisher-Jenks, equal interval, the published
+2017 bands) come from ``geo.classify`` so the web map and the print map agree; this module
+only adds the colour ramp and the neutral greys of units without a class.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import warnings
 from dataclasses import dataclass
 
-import mapclassify
 import numpy as np
 
-# ColorBrewer YlGnBu (light = low, dark = high): readable on both light and dark backgrounds.
+from cityrank.errors import CityrankError
+
+# ColorBrewer YlGnBu (geo.map_style.DEFAULT_CMAP), light = low, dark = high.
 PALETTES: dict[int, list[str]] = {
+    1: ["#41b6c4"],
+    2: ["#a1dab4", "#2c7fb8"],
     3: ["#edf8b1", "#7fcdbb", "#2c7fb8"],
     4: ["#ffffcc", "#a1dab4", "#41b6c4", "#225ea8"],
     5: ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"],
@@ -21,10 +25,11 @@ PALETTES: dict[int, list[str]] = {
     7: ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"],
 }
 STATUS_COLOURS = {
-    "not_evaluated": "#cfcfcf",
-    "no_data": "#f2f2f2",
-    "hmt": "#e4e4e4",
+    "not_evaluated": "#cccccc",
+    "no_data": "#ffffff",
+    "hmt": "#bdbdbd",
 }
+METHODS = ("quantiles", "natural_breaks", "equal_interval", "published")
 
 
 class ClassificationError(ValueError):
@@ -34,59 +39,30 @@ class ClassificationError(ValueError):
 @dataclass
 class Classes:
     method: str
-    upper: list[float]  # upper bound of each class (last = max)
-    lower: float
+    labels: list[str]
     colours: list[str]
+    yb: np.ndarray  # class of each input value (-1 = missing)
 
-    def colour(self, value: float) -> str:
-        for ub, colour in zip(self.upper, self.colours, strict=True):
-            if value <= ub + 1e-9:
-                return colour
-        return self.colours[-1]
-
-    def labels(self, fmt: str = "{:.1f}") -> list[str]:
-        out, lo = [], self.lower
-        for ub in self.upper:
-            out.append(f"{fmt.format(lo)} – {fmt.format(ub)}")
-            lo = ub
-        return out
-
-
-def _mc(cls) -> Callable:
-    def run(values: np.ndarray, k: int, bins: Sequence[float] | None) -> list[float]:
-        return [float(b) for b in cls(values, k=min(k, len(np.unique(values)))).bins]
-
-    return run
-
-
-def _published(values: np.ndarray, k: int, bins: Sequence[float] | None) -> list[float]:
-    if not bins:
-        raise ClassificationError("this dataset/indicator has no published bins")
-    cuts = sorted(float(b) for b in bins if values.min() < float(b) < values.max())
-    return cuts + [float(values.max())]
-
-
-METHODS: dict[str, Callable] = {
-    "quantiles": _mc(mapclassify.Quantiles),
-    "natural_breaks": _mc(mapclassify.FisherJenks),
-    "equal_interval": _mc(mapclassify.EqualInterval),
-    "published": _published,
-}
+    def colour_at(self, i: int) -> str | None:
+        c = int(self.yb[i])
+        return None if c < 0 else self.colours[c]
 
 
 def classify(values, method: str = "quantiles", k: int = 5, bins=None) -> Classes:
-    """Classify ``values``; ``bins`` are published class boundaries (only for 'published')."""
+    """Classify ``values`` (in order) with ``geo.classify``; ``bins`` only for 'published'."""
+    from geo.classify import classify as geo_classify
+
     if method not in METHODS:
         raise ClassificationError(f"unknown classification {method!r}; choose one of {', '.join(METHODS)}")
     if not 3 <= k <= 7:
         raise ClassificationError(f"k must be between 3 and 7, got {k}")
-    arr = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float)
-    if arr.size == 0:
-        raise ClassificationError("no values to classify")
-    if np.unique(arr).size < 2:
-        upper = [float(arr.max())]
-    else:
-        upper = METHODS[method](arr, k, bins)
-    upper = sorted(set(upper))
-    palette = PALETTES[max(3, min(7, len(upper)))] if len(upper) >= 3 else PALETTES[3][-len(upper):]
-    return Classes(method=method, upper=upper, lower=float(arr.min()), colours=palette[: len(upper)])
+    try:
+        with warnings.catch_warnings():
+            # mapclassify's FisherJenks says it runs without numba: true, and harmless here.
+            warnings.filterwarnings("ignore", message="Numba not installed")
+            cl = geo_classify(np.asarray(values, dtype=float), method, k, bins=bins)
+    except CityrankError as exc:
+        raise ClassificationError(str(exc)) from exc
+    n = len(cl.labels)
+    palette = PALETTES[min(n, 7)]
+    return Classes(method=cl.method, labels=list(cl.labels), colours=palette[:n], yb=np.asarray(cl.yb))

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from markupsafe import escape
 
 from web import i18n
 from web.assets import localise_assets
 from web.classify import STATUS_COLOURS, Classes
 from web.geojson import feature_collection
-from web.security import add_nonce
 
 CENTER = (35.5, 104.0)
 BOUNDS = [[17.5, 73.5], [53.6, 135.1]]  # mainland + Hainan's southern tip (SCS via the hint)
@@ -28,13 +28,13 @@ DARK_LINE = "#333333"
 
 
 def _compact_json() -> None:
-    """Make folium's ``tojson`` drop the spaces after separators (about 5% of the page).
+    """Make folium's ``tojson`` compact: no spaces after separators, UTF-8 instead of ``\\uXXXX``.
 
     Folium's templates share one jinja environment; only whitespace changes, and ``<``/``>``
     are still escaped by jinja's ``htmlsafe_json_dumps``.
     """
     env = folium.GeoJson._template.environment
-    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":"), "ensure_ascii": False}
 
 
 _compact_json()
@@ -71,8 +71,8 @@ def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: 
     scored = gdf[gdf["display"] == "scored"].copy()
     scored["tip_name"] = [_text(n) for n in scored[name_col]]
     scored["tip_value"] = [_fmt(v) for v in scored[indicator]]
-    scored["tip_rank"] = [_text("" if r != r else int(r)) for r in scored["rank"]]
-    colours = {c: classes.colour(v) for c, v in zip(scored["code"], scored[indicator], strict=True)}
+    scored["tip_rank"] = [_text("" if pd.isna(r) else int(r)) for r in scored["rank"]]
+    colours = {c: classes.colour_at(i) or STATUS_COLOURS["no_data"] for i, c in enumerate(scored["code"])}
     fc = feature_collection(scored, ["tip_name", "tip_value", "tip_rank"], precision=PRECISION)
     folium.GeoJson(
         fc,
@@ -96,12 +96,13 @@ def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: 
             _text(i18n.t("taiwan_no_data", lang) if c == "710000" else status_text.get(d, d))
             for c, d in zip(context["code"], context["display"], strict=True)
         ]
+        context_edge = "#777777" if dark else "#a0a0a0"
         fills = dict(zip(context["code"], context["display"].map(STATUS_COLOURS), strict=True))
         folium.GeoJson(
             feature_collection(context, ["tip_name", "tip_status"], precision=PRECISION),
             name="context",
-            style_function=lambda f: {"fillColor": fills[f["id"]] or "#dddddd", "color": border,
-                                      "weight": 0.5, "fillOpacity": 0.9,
+            style_function=lambda f: {"fillColor": fills[f["id"]] or "#dddddd", "color": context_edge,
+                                      "weight": 0.4, "fillOpacity": 0.9,
                                       "dashArray": "2 2" if fills[f["id"]] == STATUS_COLOURS["no_data"] else None},
             tooltip=folium.GeoJsonTooltip(fields=["tip_name", "tip_status"], labels=False, sticky=True),
             className="cr-context",
@@ -111,8 +112,10 @@ def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: 
             pt = taiwan.geometry.iloc[0].representative_point()
             folium.Marker(
                 [pt.y, pt.x],
-                icon=folium.DivIcon(html=f'<div class="cr-label">{_text(i18n.t("taiwan_no_data", lang))}</div>',
-                                    icon_size=(110, 18), icon_anchor=(0, 9)),
+                # The map label stays in Chinese in both languages (the conventional wording);
+                # the tooltip carries the translation.
+                icon=folium.DivIcon(html=f'<div class="cr-label">{_text(i18n.t("taiwan_no_data", "zh"))}</div>',
+                                    icon_size=(96, 16), icon_anchor=(-14, 8)),
                 interactive=False,
             ).add_to(m)
 
@@ -129,7 +132,7 @@ def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: 
     root = m.get_root()
     root.render()
     return RenderedMap(
-        header=add_nonce(root.header.render()),
+        header=root.header.render(),  # the page stamps its CSP nonce (security.add_nonce)
         html=root.html.render(),
         script=root.script.render(),
         n_scored=len(scored),
@@ -138,7 +141,7 @@ def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: 
 
 def legend(classes: Classes, lang: str, present: set[str]) -> list[dict]:
     """Legend rows: the classes, then a grey entry for each non-scored status on the map."""
-    rows = [{"colour": c, "label": lab} for c, lab in zip(classes.colours, classes.labels(), strict=True)]
+    rows = [{"colour": c, "label": lab} for c, lab in zip(classes.colours, classes.labels, strict=True)]
     for status in ("not_evaluated", "no_data", "hmt"):
         if status in present:
             rows.append({"colour": STATUS_COLOURS[status], "label": i18n.t(status, lang), "status": status})

@@ -76,11 +76,16 @@ def map_context(svc: Services, p: MapParams, height: str = "100%") -> dict:
     label = svc.indicator_label(ds, p.indicator, p.lang)
     values = gdf.loc[gdf["display"] == "scored", p.indicator]
     try:
-        classes = classify(values, p.classification, p.k, svc.published_bins(ds, p.indicator))
+        classes = classify(values.to_numpy(dtype=float), p.classification, p.k,
+                           svc.published_bins(ds, p.indicator, p.classification))
     except ClassificationError as exc:
         raise ParameterError(str(exc)) from exc
-    rendered = build_map(gdf, p.indicator, classes, lang=p.lang, indicator_label=label, dark=p.dark,
-                         lines=svc.scs_lines(), height=height)
+    # Building the folium map is the slow part of a request; its output has no per-request
+    # content (the CSP nonce is stamped at render time), so it is cached per parameter set.
+    key = ("map", ds.id, p.indicator, p.classification, p.k, p.lang, p.dark, height)
+    rendered = svc._cached(key, lambda: build_map(
+        gdf, p.indicator, classes, lang=p.lang, indicator_label=label, dark=p.dark,
+        lines=svc.scs_lines(), height=height))
     scores = ds.scores().sort_values("rank")
     name_col = "name"
     table = [{"rank": int(r), "name": n, "code": c, "value": None if v != v else round(float(v), 1)}

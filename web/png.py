@@ -50,6 +50,9 @@ def _fallback(gdf, p, out: Path, title: str, note: str, synthetic: bool) -> None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from geo.map_style import CJK_FAMILIES
+
+    plt.rcParams["font.family"] = [*CJK_FAMILIES, "sans-serif"]
     fig, ax = plt.subplots(figsize=(8, 6.5), dpi=100)
     gdf.plot(ax=ax, color="#dddddd", edgecolor="white", linewidth=0.2)
     scored = gdf[gdf["display"] == "scored"]

@@ -46,6 +46,7 @@ def _policy(frame_ancestors: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.globals["add_nonce"] = add_nonce
 
     @app.after_request
     def _headers(resp):

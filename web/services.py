@@ -30,29 +30,16 @@ class ParameterError(CityrankError):
     """A request parameter is invalid (HTTP 400)."""
 
 
-def _core():
-    """The real core functions, with interim stand-ins for any module not yet built."""
-    try:
-        from scoring.datasets import load_catalog
-    except ImportError:
-        from web._interim import load_catalog
-    try:
-        from geo.boundaries import load_layer
-    except ImportError:
-        from web._interim import load_layer
-    try:
-        from geo.join import join_scores
-    except ImportError:
-        from web._interim import join_scores
-    return load_catalog, load_layer, join_scores
-
-
 class Services:
     """Per-app access to datasets and layers; thread-safe caches keyed by dataset id."""
 
     def __init__(self, data_dir: str | Path | None = None):
         self.data_dir = Path(data_dir) if data_dir else None
-        self._load_catalog, self._load_layer, self._join = _core()
+        from geo.boundaries import load_layer
+        from geo.join import join_scores
+        from scoring.datasets import load_catalog
+
+        self._load_catalog, self._load_layer, self._join = load_catalog, load_layer, join_scores
         self._lock = threading.RLock()
         self._cache: dict[tuple, object] = {}
 
@@ -65,7 +52,7 @@ class Services:
     # -- datasets ---------------------------------------------------------------------------
     @cached_property
     def catalog(self):
-        return self._load_catalog(self.data_dir) if self.data_dir else self._load_catalog()
+        return self._load_catalog(self.data_dir)
 
     def dataset(self, dataset_id: str | None = None):
         return self.catalog.get(dataset_id or self.catalog.default_id)
@@ -102,16 +89,15 @@ class Services:
             return i18n.t("total", lang)
         return i18n.label(dataset.system.nodes[indicator], lang)
 
-    def published_bins(self, dataset, indicator: str) -> list[float] | None:
-        if indicator != "total":
+    def published_bins(self, dataset, indicator: str, method: str) -> list[float] | None:
+        """Published bands exist for the 100-point total only (geo.classify's defaults)."""
+        if method != "published":
             return None
-        try:
-            bins = dataset.summary().get("bins") or []
-        except CityrankError:
-            return None
-        cuts = {b.get("lower") for b in bins} | {b.get("upper") for b in bins}
-        cuts = sorted(float(c) for c in cuts if c is not None and math.isfinite(float(c)))
-        return cuts or None
+        if indicator != "total" or abs(_total_max(dataset.system) - 100) > 1e-6:
+            raise ParameterError(
+                f"published bins exist only for the total score out of 100, not {indicator!r}"
+            )
+        return None  # geo.classify.PUBLISHED_BINS
 
     # -- geometry ---------------------------------------------------------------------------
     def layer(self, name: str = "prefecture_web") -> gpd.GeoDataFrame:
@@ -124,6 +110,8 @@ class Services:
         def make():
             result = self._join(ds.scores(), layer=layer)
             gdf = result.gdf.copy()
+            if "rank" in gdf.columns:
+                gdf["rank"] = gdf["rank"].astype("Int64")  # integer ranks in GeoJSON/OGC
             gdf["display"] = gdf["status"]
             hmt = gdf["type"].isin(HMT_TYPES) & (gdf["status"] != "scored")
             gdf.loc[hmt, "display"] = "hmt"

@@ -1,0 +1,118 @@
+"""Headless Debian Chromium with every non-local request blocked: the maps must still draw,
+one shape per scored city, without console errors; tooltips work; attack labels stay text."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+DATASET = "ndrc-2017-simulated"
+
+# Puts the mouse over the representative point of a city's shape and returns that point.
+HOVER_POINT_JS = """([code, lon, lat]) => {
+  const map = Object.values(window).find(v => v instanceof L.Map);
+  const pt = map.latLngToContainerPoint([lat, lon]);
+  const box = map.getContainer().getBoundingClientRect();
+  return [box.left + pt.x, box.top + pt.y];
+}"""
+
+
+def _n_scored(client, dataset=DATASET) -> int:
+    return client.get(f"/api/v1/datasets/{dataset}/scores").get_json()["count"]
+
+
+def _city_point(app, code: str, dataset=DATASET):
+    svc = app.extensions["cityrank"]
+    gdf = svc.map_layer(dataset)
+    geom = gdf.loc[gdf["code"] == code].geometry.iloc[0]
+    pt = geom.representative_point()
+    return pt.x, pt.y
+
+
+def _open(w, url: str):
+    resp = w.page.goto(url, wait_until="load")
+    assert resp.status == 200
+    w.page.wait_for_selector("path.cr-scored", state="attached", timeout=15000)
+    return resp
+
+
+def _hover(w, app, code: str) -> str:
+    lon, lat = _city_point(app, code)
+    x, y = w.page.evaluate(HOVER_POINT_JS, [code, lon, lat])
+    w.page.mouse.move(x - 3, y - 3)
+    w.page.mouse.move(x, y)
+    tip = w.page.wait_for_selector(".leaflet-tooltip", timeout=5000)
+    return tip.inner_text()
+
+
+@pytest.mark.parametrize("path", ["/", f"/embed/{DATASET}", f"/embed/{DATASET}?dark=1&lang=en"])
+def test_map_draws_offline_one_shape_per_city(app, client, live_server, watched_page, path):
+    w = watched_page
+    _open(w, live_server + path)
+    assert w.page.locator("path.cr-scored").count() == _n_scored(client) == 293
+    assert w.page.locator("path.cr-context").count() > 0  # municipalities, autonomous prefectures, HMT
+    assert w.page.locator("path.cr-line").count() > 0  # boundary lines incl. the SCS dashed line
+    assert w.blocked == []  # nothing even tried to leave localhost
+    assert w.errors == []
+    assert all(r.status < 400 for r in w.responses), [(r.url, r.status) for r in w.responses if r.status >= 400]
+    text = _hover(w, app, "330100")
+    assert ("杭州市" in text or "Hangzhou" in text) and ("排名" in text or "Rank" in text)
+
+
+def test_taiwan_label_and_synthetic_mark(live_server, watched_page):
+    w = watched_page
+    _open(w, live_server + "/")
+    assert w.page.locator(".cr-label", has_text="台湾省资料暂缺").count() == 1
+    assert w.page.locator(".cr-synthetic").first.is_visible()
+    assert "模拟数据" in w.page.locator(".cr-source").first.inner_text()
+
+
+def test_attack_labels_do_not_run(evil_app, evil_server, watched_page, tmp_path):
+    w = watched_page
+    for path in ("/", f"/embed/{DATASET}", "/ranking"):
+        w.page.goto(evil_server + path, wait_until="load")
+        if path != "/ranking":
+            w.page.wait_for_selector("path.cr-scored", state="attached")
+    _open(w, evil_server + "/")
+    text = _hover(w, evil_app, "330100")
+    assert "<img src=x onerror=alert(1)>" in text  # shown literally
+    assert w.page.locator(".leaflet-tooltip img").count() == 0
+    w.page.mouse.move(5, 5)
+    text = _hover(w, evil_app, "330200")
+    assert "${alert(1)}" in text
+    w.page.locator("details summary").last.click()
+    assert w.page.get_by_role("cell", name="<img src=x onerror=alert(1)>").count() == 1
+    w.page.wait_for_timeout(300)
+    assert w.dialogs == []
+    assert w.blocked == []
+
+
+def test_snippet_generator(live_server, watched_page):
+    w = watched_page
+    _open(w, live_server + "/?indicator=perception")
+    w.page.locator("details summary").first.click()
+    snippet = w.page.locator("#cr-snippet").input_value()
+    assert "<iframe data-cityrank" in snippet and f"/embed/{DATASET}?indicator=perception" in snippet
+    assert "embed-host.js" in snippet
+
+
+def test_embed_resizes_host_iframe(live_server, watched_page):
+    w = watched_page
+    w.page.goto(live_server + "/api/v1/")  # any same-origin page to host the iframe
+    w.page.set_content(
+        f'<iframe data-cityrank src="{live_server}/embed/{DATASET}" style="width:600px;height:50px"></iframe>'
+        f'<script src="{live_server}/static/embed-host.js"></script>'
+    )
+    w.page.wait_for_function(
+        "() => parseInt(document.querySelector('iframe').style.height) > 300", timeout=15000
+    )
+
+
+def test_screenshot(live_server, watched_page, tmp_path):
+    w = watched_page
+    _open(w, live_server + "/")
+    w.page.wait_for_timeout(300)
+    out = tmp_path / "national.png"
+    w.page.screenshot(path=str(out), full_page=False)
+    assert out.stat().st_size > 20000

@@ -1,0 +1,124 @@
+"""Viewer pages, exports, security headers, vendored assets and escaping (test client)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+
+import openpyxl
+import pytest
+
+DATASET = "ndrc-2017-simulated"
+
+
+def test_index_has_map_source_and_synthetic_mark(client):
+    r = client.get("/")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "folium-map" in html and "模拟数据" in html and "数据来源" in html
+    assert "台湾省资料暂缺" in html
+    assert "南海" in html
+
+
+def test_no_cdn_urls_anywhere_in_pages(client):
+    for url in ("/", f"/embed/{DATASET}", "/ranking", "/city/330100"):
+        html = client.get(url).get_data(as_text=True)
+        external = re.findall(r"""(?:src|href)=["'](https?:)?//""", html)
+        assert external == [], url
+        assert "cdn" not in html.lower(), url
+
+
+def test_english_switch(client):
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert "Simulated data" in html and 'lang="en"' in html
+
+
+@pytest.mark.parametrize("method", ["quantiles", "natural_breaks", "equal_interval", "published"])
+def test_classifications(client, method):
+    assert client.get(f"/?classification={method}").status_code == 200
+
+
+def test_published_bins_only_for_total(client):
+    r = client.get("/?classification=published&indicator=perception")
+    assert r.status_code == 400
+
+
+def test_any_level_indicator(client):
+    for ind in ("perception", "data_management", "population_db"):
+        assert client.get(f"/?indicator={ind}").status_code == 200
+
+
+def test_bad_parameters_are_400_and_unknown_dataset_404(client):
+    assert client.get("/?classification=bogus").status_code == 400
+    assert client.get("/?indicator=bogus").status_code == 400
+    assert client.get("/embed/nope").status_code == 404
+
+
+def test_security_headers_and_nonce(client):
+    r = client.get("/")
+    csp = r.headers["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    html = r.get_data(as_text=True)
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts and all(f'nonce="{nonce}"' in s or "src=" in s for s in scripts)
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert client.get("/").headers["Content-Security-Policy"] != csp  # fresh nonce per response
+
+
+def test_embed_is_frameable(client):
+    r = client.get(f"/embed/{DATASET}")
+    assert "frame-ancestors *" in r.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in r.headers
+
+
+def test_vendor_allow_list(client):
+    assert client.get("/vendor/leaflet/leaflet.js").status_code == 200
+    assert client.get("/vendor/d3/d3.min.js").status_code == 200
+    assert client.get("/vendor/leaflet/package.json").status_code == 404
+    assert client.get("/vendor/../app.py").status_code == 404
+
+
+def test_gzip(client):
+    r = client.get(f"/embed/{DATASET}", headers={"Accept-Encoding": "gzip"})
+    assert r.headers["Content-Encoding"] == "gzip"
+    assert b"folium-map" in gzip.decompress(r.data)
+
+
+def test_ranking_page_and_exports(client):
+    html = client.get("/ranking").get_data(as_text=True)
+    assert html.count("<tr>") >= 293
+    r = client.get(f"/ranking.csv?dataset={DATASET}")
+    text = r.data.decode("utf-8-sig")
+    assert "SIMULATED" in r.headers["Content-Disposition"]
+    assert text.splitlines()[0].startswith("rank,code,name")
+    assert len(text.splitlines()) == 294
+    r = client.get(f"/ranking.xlsx?dataset={DATASET}")
+    wb = openpyxl.load_workbook(io.BytesIO(r.data))
+    assert wb["ranking"].max_row == 294
+    assert "simulated" in str(wb["about"]["B5"].value).lower()
+    assert client.get("/ranking.pdf").status_code == 400
+
+
+def test_city_region_cluster_pages(client):
+    html = client.get("/city/330100?dataset=ndrc-2017-top10").get_data(as_text=True)
+    assert "杭州市" in html and "湖州市" in html and "全国均值" in html
+    assert client.get("/region/East").status_code == 200
+    assert "杭州市" in client.get("/cluster/yrd-2016").get_data(as_text=True)
+    assert client.get("/cluster/nope").status_code == 404
+    assert client.get("/city/999999").status_code == 404
+
+
+def test_static_png(client):
+    r = client.get(f"/embed/{DATASET}.png")
+    assert r.status_code == 200 and r.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_evil_labels_are_escaped(evil_app):
+    c = evil_app.test_client()
+    html = c.get("/").get_data(as_text=True)
+    assert "<img src=x onerror=alert(1)>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # table text, shown literally
+    assert "${alert(1)}" in html  # inert outside JS template literals; checked in the browser
