@@ -111,16 +111,14 @@ def _inputs(args) -> dict:
         jr = join_scores(scores, value_column=value, source=args.scores)
         return {"gdf": jr.gdf, "value": value, "id_column": "code", "synthetic": synthetic,
                 "title": f"Spatial analysis of {value} ({Path(args.scores).name})", "warnings": jr.warnings}
+    from geo.analysis.service import ANALYSIS_LAYER, dataset_options
     from scoring.datasets import load_catalog
 
     ds = load_catalog().get(args.dataset)
-    jr = join_scores(ds.scores(), value_column=value)
-    system = ds.system
-    indicators = {n: system.nodes[n].max_points for n in system.first_level}
-    max_value = sum(m for m in indicators.values() if m) if value == "total" else indicators.get(value)
+    jr = join_scores(ds.scores(), layer=ANALYSIS_LAYER, value_column=value)
     return {"gdf": jr.gdf, "value": value, "id_column": "code", "synthetic": bool(ds.synthetic) or args.synthetic,
-            "title": f"{ds.title_en or ds.title}: spatial analysis of {value}", "max_value": max_value,
-            "indicators": indicators, "warnings": list(ds.warnings) + jr.warnings, "dataset": ds.id}
+            "title": f"{ds.title_en or ds.title}: spatial analysis of {value}", **dataset_options(ds, value),
+            "warnings": list(ds.warnings) + jr.warnings, "dataset": ds.id}
 
 
 def run(args: argparse.Namespace) -> int:

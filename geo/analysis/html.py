@@ -180,32 +180,35 @@ def render_html(report: dict, images: dict[str, bytes] | None = None) -> str:
     return "\n".join(parts)
 
 
-def write_html(report: dict, out_path: str | Path, gdf=None, *, id_column: str | None = None,
-               lon: str = "lon", lat: str = "lat") -> Path:
+def report_images(report: dict, gdf, *, id_column: str | None = None, lon: str = "lon",
+                  lat: str = "lat") -> dict[str, bytes]:
+    """Maps of the report plus the gradient chart: {name: PNG bytes}."""
+    import pandas as pd
+
+    from geo.analysis.gradients import gradient_chart
+    from geo.analysis.maps import report_maps
+
+    images = dict(report_maps(gdf, report, id_column=id_column))
+    if report.get("gradients", {}).get("available"):
+        vals = {u["id"]: u["value"] for u in report["units"]}
+        key = id_column or ("code" if "code" in gdf.columns else None)
+        ids = gdf[key].astype(str) if key else pd.Series([str(i) for i in gdf.index], index=gdf.index)
+        frame = pd.DataFrame({"value": ids.map(vals)})
+        if lon in gdf.columns and lat in gdf.columns:
+            frame["lon"], frame["lat"] = gdf[lon].to_numpy(), gdf[lat].to_numpy()
+        else:
+            pts = gdf.geometry.representative_point()
+            if gdf.crs is not None:
+                pts = pts.to_crs(4326)
+            frame["lon"], frame["lat"] = pts.x.to_numpy(), pts.y.to_numpy()
+        images["gradients"] = gradient_chart(frame.dropna(), "value", title=f"Gradients of {report['value']}",
+                                             synthetic=bool(report.get("synthetic")))
+    return images
+
+
+def write_html(report: dict, out_path: str | Path, gdf=None, *, id_column: str | None = None) -> Path:
     """Render maps (when ``gdf`` is given) and the gradient chart, and write the HTML atomically."""
-    images: dict[str, bytes] = {}
-    if gdf is not None:
-        from geo.analysis.maps import report_maps
-
-        images.update(report_maps(gdf, report, id_column=id_column))
-        if report.get("gradients", {}).get("available"):
-            import pandas as pd
-
-            from geo.analysis.gradients import gradient_chart
-
-            vals = {u["id"]: u["value"] for u in report["units"]}
-            key = id_column or ("code" if "code" in gdf.columns else None)
-            ids = gdf[key].astype(str) if key else pd.Series([str(i) for i in gdf.index], index=gdf.index)
-            frame = pd.DataFrame({"value": ids.map(vals)})
-            if lon in gdf.columns and lat in gdf.columns:
-                frame["lon"], frame["lat"] = gdf[lon].to_numpy(), gdf[lat].to_numpy()
-            else:
-                pts = gdf.geometry.representative_point()
-                if gdf.crs is not None:
-                    pts = pts.to_crs(4326)
-                frame["lon"], frame["lat"] = pts.x.to_numpy(), pts.y.to_numpy()
-            images["gradients"] = gradient_chart(frame.dropna(), "value", title=f"Gradients of {report['value']}",
-                                                 synthetic=bool(report.get("synthetic")))
+    images = report_images(report, gdf, id_column=id_column) if gdf is not None else {}
     out = Path(out_path)
     write_text_atomic(out, render_html(report, images))
     return out

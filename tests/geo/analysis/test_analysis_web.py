@@ -1,0 +1,60 @@
+"""The viewer's analysis pages (blueprint in web/analysis_views.py) through Flask's test client."""
+
+from __future__ import annotations
+
+import pytest
+
+from cityrank.paths import ADMIN_GPKG, DEMO_DIR
+
+pytestmark = pytest.mark.skipif(
+    not (ADMIN_GPKG.exists() and (DEMO_DIR / "ndrc-2017-simulated.csv").exists()),
+    reason="boundaries or demo data not built",
+)
+
+DS = "ndrc-2017-simulated"
+
+
+@pytest.fixture(scope="module")
+def client():
+    from web.app import create_app
+
+    app = create_app({"TESTING": True, "ANALYSIS_PERMUTATIONS": 99, "ANALYSIS_DRAWS": 200})
+    return app.test_client()
+
+
+def test_page_shows_findings_maps_and_clusters(client):
+    r = client.get(f"/analysis/{DS}?lang=en&x=perception")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert 'id="synthetic-banner"' in html
+    for anchor in ('id="findings"', 'id="moran"', 'id="lisa-table"', 'id="gradients"', 'id="regions"',
+                   'data-cluster="yrd-2016"', 'data-cluster="gba"', 'id="distance-decay"', 'id="weights-fixed"'):
+        assert anchor in html, anchor
+    assert "East-high/west-low" in html and "percentage points" in html
+    assert f"/analysis/{DS}/lisa_clusters.png" in html
+    assert "Spatial durbin model" in html
+
+
+def test_images_are_png(client):
+    for name in ("lisa_clusters", "lisa_significance", "getis_ord", "gradients"):
+        r = client.get(f"/analysis/{DS}/{name}.png?value=total&hub=330100")
+        assert r.status_code == 200 and r.mimetype == "image/png"
+        assert r.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_json_matches_page_numbers(client):
+    r = client.get(f"/api/v1/datasets/{DS}/analysis")
+    assert r.status_code == 200
+    rep = r.get_json()
+    assert rep["synthetic"] is True and rep["dataset"] == DS
+    assert rep["global_moran"]["permutations"] == 99
+    assert rep["spillover"]["distance_decay"]["hub"] == "330100"
+
+
+def test_bad_parameters(client):
+    r = client.get(f"/api/v1/datasets/{DS}/analysis?value=%3Cscript%3E")
+    assert r.status_code == 404 and "error" in r.get_json()
+    r = client.get(f"/analysis/{DS}?hub=abc")
+    assert r.status_code == 422 and "6-digit" in r.get_data(as_text=True)
+    assert client.get(f"/analysis/{DS}/nope.png").status_code == 404
+    assert client.get("/analysis/no-such-dataset").status_code == 404
