@@ -126,7 +126,7 @@ TEXT = {
         "sar": "Hong Kong, Macao (not evaluated)",
         "taiwan_no_data": "Taiwan Province: data not available",
         "taiwan_label": "台湾省资料暂缺",
-        "inset": "南海诸岛 South China Sea Islands",
+        "inset": "南海诸岛\nSouth China Sea Islands",
         "north": "N",
         "legend": "Legend",
         "km": "km",

@@ -188,14 +188,14 @@ def _scale_bar(ax, font, lang, x0, y0, length_m, height):
     for i, fc in enumerate(("black", "white", "black", "white")):
         ax.add_patch(Rectangle((x0 + i * half / 2, y0), half / 2, height, facecolor=fc,
                                edgecolor="black", linewidth=0.6, zorder=20))
-    labels = [0, int(length_m / 4000), int(length_m / 2000), int(length_m / 1000)]
+    labels = [f"{length_m / 1000 * f:g}" for f in (0, 0.25, 0.5, 1.0)]
     for frac, lab in zip((0, 0.25, 0.5, 1.0), labels, strict=True):
         ax.text(x0 + frac * length_m, y0 + height * 1.6, str(lab), ha="center", va="bottom",
                 fontsize=6.5, zorder=20)
     unit = S.text(lang, "km")
     ax.text(x0 + length_m + height * 1.5, y0 + height / 2, unit, ha="left", va="center",
             fontsize=6.5, zorder=20)
-    return [str(v) for v in labels] + [unit]
+    return labels + [unit]
 
 
 def _north_arrow(ax, lang, fx, fy, size):
@@ -220,6 +220,134 @@ def _north_arrow(ax, lang, fx, fy, size):
     return [label]
 
 
+def _nice_length(target_m: float) -> float:
+    """Largest 1/2/5 x 10^n metres not above ``target_m`` (scale bar length)."""
+    exp = 10 ** np.floor(np.log10(target_m))
+    for m in (5, 2, 1):
+        if m * exp <= target_m:
+            return float(m * exp)
+    return float(exp)
+
+
+def _frame_axes(ax, x_lo, x_hi, y_lo, y_hi):
+    ax.set_xlim(x_lo, x_hi)
+    ax.set_ylim(y_lo, y_hi)
+    ax.set_aspect("equal")
+    for side in ("left", "right", "top", "bottom"):  # neat line around the map face
+        ax.spines[side].set_visible(True)
+    ax.patch.set_visible(False)
+
+
+def _main_china(ax, units4490, provinces, national, lines, colours):
+    main = _clip_project(units4490, MAIN_BOX_LONLAT)
+    main_nat = _clip_project(national, MAIN_BOX_LONLAT)
+    _draw_units(ax, main, main["_key"].to_numpy(), main["_cls"].to_numpy(), colours)
+    _draw_lines(ax, provinces, national, lines, MAIN_BOX_LONLAT)
+    xmin, ymin, xmax, ymax = main_nat.total_bounds
+    pad_x, pad_y = 0.02 * (xmax - xmin), 0.03 * (ymax - ymin)
+    x_lo, y_lo, y_hi = xmin - pad_x, ymin - pad_y, ymax + pad_y
+    # The inset sits in the bottom-right corner; widen the frame so it covers only sea,
+    # never Taiwan, Zhoushan or the Taiwan label.
+    inset_top = y_lo + INSET_FRAC[3] * 1.05 * (y_hi - y_lo)
+    low = shapely.clip_by_rect(main_nat.geometry.iloc[0], xmin, y_lo, xmax, inset_top)
+    east = low.bounds[2] if not low.is_empty else xmin
+    gap = 0.035 * (xmax - xmin)
+    x_hi = max(xmax + pad_x, x_lo + (east + gap - x_lo) / (1.0 - INSET_FRAC[2]))
+    _frame_axes(ax, x_lo, x_hi, y_lo, y_hi)
+
+
+def _main_data(ax, units4490, provinces, national, lines, colours):
+    minx, miny, maxx, maxy = units4490.total_bounds
+    dx, dy = max(maxx - minx, 0.01), max(maxy - miny, 0.01)
+    bbox = (minx - 0.08 * dx, miny - 0.08 * dy, maxx + 0.08 * dx, maxy + 0.08 * dy)
+    proj = units4490.to_crs(ANALYSIS_CRS)
+    _draw_units(ax, proj, proj["_key"].to_numpy(), proj["_cls"].to_numpy(), colours, linewidth=0.4)
+    _add_lines(ax, shapely.boundary(proj.geometry.to_numpy()), color="#555555", linewidth=0.5)
+    _draw_lines(ax, provinces, national, lines, bbox)
+    x0, y0, x1, y1 = proj.total_bounds
+    px, py = 0.08 * (x1 - x0), 0.1 * (y1 - y0)
+    _frame_axes(ax, x0 - px, x1 + px, y0 - 2 * py, y1 + py)
+
+
+def _taiwan_label(ax, gdf, keys, patheffects) -> list[str]:
+    """Taiwan without data: say so on the map, as the convention asks."""
+    if "code" not in gdf:
+        return []
+    is_tw = gdf["code"].astype(str).to_numpy() == TAIWAN_CODE
+    if not (keys[is_tw] == "taiwan_no_data").any():
+        return []
+    tx, ty = _project_point(120.9, 21.6)
+    label = S.text("zh", "taiwan_label")
+    ax.text(tx, ty, label, fontsize=6.5, ha="right", va="top", color="#444444", zorder=5,
+            path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
+    return [label]
+
+
+def _draw_inset(ins, units4490, provinces, national, lines, colours, lang, patheffects) -> list[str]:
+    """南海诸岛 附图: same styles as the main map, islands marked, dashed line, labels."""
+    texts = []
+    inset_units = _clip_project(units4490, INSET_BOX_LONLAT)
+    _draw_units(ins, inset_units, inset_units["_key"].to_numpy(), inset_units["_cls"].to_numpy(),
+                colours, linewidth=0.3)
+    # islands are far below a pixel at this scale: mark every small part with a dot
+    parts = shapely.get_parts(inset_units.geometry.values)
+    small = parts[shapely.area(parts) < 4e7]
+    if len(small):
+        pts = shapely.get_coordinates(shapely.centroid(small))
+        ins.scatter(pts[:, 0], pts[:, 1], s=0.6, color="#333333", linewidths=0, zorder=6)
+    _draw_lines(ins, provinces, national, lines, INSET_BOX_LONLAT, scale=0.7)
+    ib = gpd.GeoSeries([box(*INSET_BOX_LONLAT)], crs=4490).to_crs(ANALYSIS_CRS).total_bounds
+    ins.set_xlim(_project_point(107.5, 2.5)[0], _project_point(122.5, 2.5)[0])
+    ins.set_ylim(_project_point(115, 2.8)[1], ib[3] - 0.05 * (ib[3] - ib[1]))
+    ins.set_aspect("equal")
+    ins.set_xticks([])
+    ins.set_yticks([])
+    ins.set_xlabel("")
+    ins.set_ylabel("")
+    ins.set_facecolor("white")
+    for sp in ins.spines.values():
+        sp.set_linewidth(0.9)
+        sp.set_color("black")
+    for name, (lon, lat) in ISLAND_LABELS.items():
+        x, y = _project_point(lon, lat)
+        ins.text(x, y, name, fontsize=4.6, ha="center", va="center", color="#333333", zorder=8,
+                 path_effects=[patheffects.withStroke(linewidth=1.6, foreground="white")])
+        texts.append(name)
+    inset_label = S.text(lang, "inset")
+    ins.text(0.96, 0.03, inset_label, transform=ins.transAxes, ha="right", va="bottom",
+             fontsize=7 if "\n" not in inset_label else 5.8, linespacing=1.2,
+             bbox={"facecolor": "white", "edgecolor": "black", "linewidth": 0.5, "pad": 1.5})
+    texts.append(inset_label)
+    return texts
+
+
+def _legend(ax, cls, colours, keys, lang, title) -> list[str]:
+    from matplotlib.patches import Patch
+
+    def with_count(label, n):
+        return f"{label}（{n}）" if lang == "zh" else f"{label} ({n})"
+
+    handles = [Patch(facecolor=col, edgecolor="#888888", linewidth=0.4, label=with_count(lab, cnt))
+               for lab, cnt, col in zip(cls.labels, cls.counts, colours, strict=True)]
+    present = set(keys)
+    for key in ("no_data", "not_evaluated", "sar", "taiwan_no_data"):
+        if key not in present:
+            continue
+        st = S.NEUTRAL[key]
+        lab = S.text(lang, key)
+        if key in ("no_data", "not_evaluated"):
+            lab = with_count(lab, int((keys == key).sum()))
+        handles.append(Patch(facecolor=st["facecolor"],
+                             edgecolor=st["edgecolor"] if st["hatch"] else "#888888",
+                             hatch=st["hatch"], linewidth=0.4, label=lab))
+    leg = ax.legend(handles=handles, title=title, loc="lower left", bbox_to_anchor=(0.0, 0.0),
+                    fontsize=7.5, title_fontsize=8.5, frameon=True, framealpha=1.0,
+                    edgecolor="#555555", fancybox=False, handlelength=1.8, handleheight=1.1,
+                    borderpad=0.7, labelspacing=0.45)
+    leg.get_frame().set_linewidth(0.6)
+    return [h.get_label() for h in handles] + [title]
+
+
 def build_figure(
     gdf: gpd.GeoDataFrame,
     column: str,
@@ -235,14 +363,19 @@ def build_figure(
     review_number: str | None = None,
     cmap: str = S.DEFAULT_CMAP,
     figsize: tuple[float, float] = (11.0, 8.6),
+    frame: str | None = None,
 ):
-    """Draw the map; returns (matplotlib Figure, MapInfo). Caller closes the figure."""
+    """Draw the map; returns (matplotlib Figure, MapInfo). Caller closes the figure.
+
+    ``frame="china"`` (the default for the national prefecture layers) draws the whole
+    territory with the 南海诸岛 inset; ``frame="data"`` (the default for users' own smaller
+    units, e.g. a district's subdistricts) zooms to the units, without inset.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
     from matplotlib import patheffects
-    from matplotlib.patches import Patch
 
     from geo.boundaries import load_layer
 
@@ -260,11 +393,12 @@ def build_figure(
 
     provinces = load_layer("province")
     lines = load_layer("boundary_line")
-    units4490 = gdf.to_crs(4490)
+    units4490 = gdf.to_crs(4490).assign(_key=keys, _cls=cls.yb)
     national = gpd.GeoDataFrame(geometry=[shapely.union_all(provinces.geometry.values)], crs=provinces.crs)
-
-    main = _clip_project(units4490.assign(_key=keys, _cls=cls.yb), MAIN_BOX_LONLAT)
-    main_nat = _clip_project(national, MAIN_BOX_LONLAT)
+    if frame is None:
+        frame = "china" if "type" in gdf.columns and len(gdf) >= 300 else "data"
+    if frame not in ("china", "data"):
+        raise ConfigError(f"frame must be 'china' or 'data', got {frame!r}")
 
     texts: list[str] = []
     rc = {"font.family": [font.family], "axes.unicode_minus": False, "hatch.linewidth": 0.5,
@@ -273,98 +407,23 @@ def build_figure(
         fig = plt.figure(figsize=figsize, facecolor=S.BACKGROUND)
         ax = fig.add_axes((0.02, 0.075, 0.96, 0.83))
         ax.set_axis_off()
-        _draw_units(ax, main, main["_key"].to_numpy(), main["_cls"].to_numpy(), colours)
-        _draw_lines(ax, provinces, national, lines, MAIN_BOX_LONLAT)
-        xmin, ymin, xmax, ymax = main_nat.total_bounds
-        pad_x, pad_y = 0.02 * (xmax - xmin), 0.03 * (ymax - ymin)
-        x_lo, y_lo, y_hi = xmin - pad_x, ymin - pad_y, ymax + pad_y
-        # The inset sits in the bottom-right corner; widen the frame so it covers only sea,
-        # never Taiwan, Zhoushan or the Taiwan label.
-        inset_top = y_lo + INSET_FRAC[3] * 1.05 * (y_hi - y_lo)
-        low = shapely.clip_by_rect(main_nat.geometry.iloc[0], xmin, y_lo, xmax, inset_top)
-        east = low.bounds[2] if not low.is_empty else xmin
-        gap = 0.035 * (xmax - xmin)
-        x_hi = max(xmax + pad_x, x_lo + (east + gap - x_lo) / (1.0 - INSET_FRAC[2]))
-        ax.set_xlim(x_lo, x_hi)
-        ax.set_ylim(y_lo, y_hi)
-        ax.set_aspect("equal")
-        # neat line around the map face
-        for side in ("left", "right", "top", "bottom"):
-            ax.spines[side].set_visible(True)
-        ax.patch.set_visible(False)
-
-        # Taiwan without data: say so on the map, as the convention asks.
-        if "code" in gdf and (keys[gdf["code"].astype(str).to_numpy() == TAIWAN_CODE] == "taiwan_no_data").any():
-            tx, ty = _project_point(120.9, 21.6)
-            label = S.text("zh", "taiwan_label")
-            ax.text(tx, ty, label, fontsize=6.5, ha="right", va="top", color="#444444", zorder=5,
-                    path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
-            texts.append(label)
-
-        # --- inset: 南海诸岛 -------------------------------------------------------------
-        ins = ax.inset_axes(INSET_FRAC)
-        inset_units = _clip_project(units4490.assign(_key=keys, _cls=cls.yb), INSET_BOX_LONLAT)
-        _draw_units(ins, inset_units, inset_units["_key"].to_numpy(), inset_units["_cls"].to_numpy(),
-                    colours, linewidth=0.3)
-        # islands are far below a pixel at this scale: mark every small part with a dot
-        parts = shapely.get_parts(inset_units.geometry.values)
-        small = parts[shapely.area(parts) < 4e7]
-        if len(small):
-            pts = shapely.get_coordinates(shapely.centroid(small))
-            ins.scatter(pts[:, 0], pts[:, 1], s=0.6, color="#333333", linewidths=0, zorder=6)
-        _draw_lines(ins, provinces, national, lines, INSET_BOX_LONLAT, scale=0.7)
-        ib = gpd.GeoSeries([box(*INSET_BOX_LONLAT)], crs=4490).to_crs(ANALYSIS_CRS).total_bounds
-        ins_x0, ins_x1 = _project_point(107.5, 2.5)[0], _project_point(122.5, 2.5)[0]
-        ins.set_xlim(ins_x0, ins_x1)
-        ins.set_ylim(_project_point(115, 2.8)[1], ib[3] - 0.05 * (ib[3] - ib[1]))
-        ins.set_aspect("equal")
-        ins.set_xticks([])
-        ins.set_yticks([])
-        ins.set_xlabel("")
-        ins.set_ylabel("")
-        ins.set_facecolor("white")
-        for sp in ins.spines.values():
-            sp.set_linewidth(0.9)
-            sp.set_color("black")
-        for name, (lon, lat) in ISLAND_LABELS.items():
-            x, y = _project_point(lon, lat)
-            ins.text(x, y, name, fontsize=4.6, ha="center", va="center", color="#333333", zorder=8,
-                     path_effects=[patheffects.withStroke(linewidth=1.6, foreground="white")])
-            texts.append(name)
-        inset_label = S.text(lang, "inset")
-        ins.text(0.96, 0.03, inset_label, transform=ins.transAxes, ha="right", va="bottom",
-                 fontsize=7, bbox={"facecolor": "white", "edgecolor": "black", "linewidth": 0.5, "pad": 1.5})
-        texts.append(inset_label)
-
-        # --- legend ------------------------------------------------------------------
-        handles = []
-        for lab, cnt, col in zip(cls.labels, cls.counts, colours, strict=True):
-            handles.append(Patch(facecolor=col, edgecolor="#888888", linewidth=0.4, label=f"{lab}（{cnt}）" if lang == "zh" else f"{lab} ({cnt})"))
-        present = set(keys)
-        for key in ("no_data", "not_evaluated", "sar", "taiwan_no_data"):
-            if key in present:
-                st = S.NEUTRAL[key]
-                n = int((keys == key).sum())
-                lab = S.text(lang, key)
-                if key in ("no_data", "not_evaluated"):
-                    lab = f"{lab}（{n}）" if lang == "zh" else f"{lab} ({n})"
-                handles.append(Patch(facecolor=st["facecolor"], edgecolor=st["edgecolor"] if st["hatch"] else "#888888",
-                                     hatch=st["hatch"], linewidth=0.4, label=lab))
-        ltitle = legend_title or column
-        leg = ax.legend(handles=handles, title=ltitle, loc="lower left", bbox_to_anchor=(0.0, 0.0),
-                        fontsize=7.5, title_fontsize=8.5, frameon=True, framealpha=1.0,
-                        edgecolor="#555555", fancybox=False, handlelength=1.8, handleheight=1.1,
-                        borderpad=0.7, labelspacing=0.45)
-        leg.get_frame().set_linewidth(0.6)
-        texts += [h.get_label() for h in handles] + [ltitle]
+        ins = None
+        if frame == "china":
+            _main_china(ax, units4490, provinces, national, lines, colours)
+            texts += _taiwan_label(ax, gdf, keys, patheffects)
+            ins = ax.inset_axes(INSET_FRAC)
+            texts += _draw_inset(ins, units4490, provinces, national, lines, colours, lang, patheffects)
+        else:
+            _main_data(ax, units4490, provinces, national, lines, colours)
+        texts += _legend(ax, cls, colours, keys, lang, legend_title or column)
 
         # --- scale bar and north arrow -------------------------------------------------
         x_lo, x_hi = ax.get_xlim()
         y_lo, y_hi = ax.get_ylim()
-        length = 1_000_000.0
-        texts += _scale_bar(ax, font, lang, x_lo + 0.27 * (x_hi - x_lo), y_lo + 0.035 * (y_hi - y_lo),
-                            length, 0.008 * (y_hi - y_lo))
-        texts += _north_arrow(ax, lang, 0.05, 0.86, 0.07 * (y_hi - y_lo))
+        length = _nice_length(0.2 * (x_hi - x_lo))
+        texts += _scale_bar(ax, font, lang, x_lo + (0.27 if frame == "china" else 0.62) * (x_hi - x_lo),
+                            y_lo + 0.035 * (y_hi - y_lo), length, 0.008 * (y_hi - y_lo))
+        texts += _north_arrow(ax, lang, 0.05 if frame == "china" else 0.95, 0.86, 0.07 * (y_hi - y_lo))
 
         # --- title, notes, marks -------------------------------------------------------
         if title:
@@ -398,12 +457,12 @@ def build_figure(
 
         S.check_glyphs(texts, font)
         fig.canvas.draw()  # lay out now so the inset position is final
-        bbox = ins.get_position()
+        bbox = ins.get_position() if ins is not None else None
         info = MapInfo(
             classification=cls,
             counts={k_: int((keys == k_).sum()) for k_ in ("class", *S.NEUTRAL)},
             texts=texts,
-            inset_axes_bbox=(bbox.x0, bbox.y0, bbox.x1, bbox.y1),
+            inset_axes_bbox=(bbox.x0, bbox.y0, bbox.x1, bbox.y1) if bbox is not None else None,
         )
     return fig, info
 

@@ -120,3 +120,37 @@ def test_render_rejects_bad_inputs(tmp_path, joined):
     with pytest.raises(ConfigError, match="language"):
         render_map(joined, "total", tmp_path / "m.png", lang="fr")
     assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+def test_taiwan_with_data_is_coloured_like_any_province(joined):
+    from geo.static_map import _style_keys
+
+    g = joined.copy()
+    g.loc[g.code == "710000", ["total", "status"]] = [50.0, "scored"]
+    keys = _style_keys(g, "total")
+    by_code = dict(zip(g["code"], keys, strict=True))
+    assert by_code["710000"] == "class"
+    assert by_code["810000"] == "sar" and by_code["820000"] == "sar"
+    assert by_code["650100"] == "no_data"
+    assert by_code["110000"] == "not_evaluated"
+
+
+def test_user_layer_is_drawn_zoomed_without_inset(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    geoms = [box(113.80 + 0.05 * i, 22.55, 113.85 + 0.05 * i, 22.60) for i in range(4)]
+    layer = gpd.GeoDataFrame({"code": list("ABCD"), "name": ["新安街道", "西乡街道", "航城街道", "福永街道"]},
+                             geometry=geoms, crs=4490)
+    res = join_scores(pd.DataFrame({"code": list("ABC"), "total": [1.0, 2.0, 3.0]}), layer=layer)
+    fig, info = build_figure(res.gdf, "total", k=3, title="宝安区")
+    try:
+        assert info.inset_axes_bbox is None
+        assert info.counts["class"] == 3 and info.counts["no_data"] == 1
+        x_lo, x_hi = fig.axes[0].get_xlim()
+        assert 15_000 < x_hi - x_lo < 40_000  # ~20 km of units plus margins, in metres
+        texts = _all_texts(fig)
+        # scale bar fits the zoom: 0, 0.5, 1, 2 km for a ~25 km wide frame
+        assert texts[:5] == ["0", "0.5", "1", "2", "千米"]
+    finally:
+        plt.close(fig)
