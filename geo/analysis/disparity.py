@@ -33,17 +33,22 @@ def cv_percent(values) -> float:
 def _boot_groups(y: np.ndarray, labels: np.ndarray, groups: list, n_boot: int, rng) -> dict:
     """Stratified bootstrap: resample within each group; return group means and pooled arrays."""
     idx_by_group = {g: np.flatnonzero(labels == g) for g in groups}
-    means = {}
+    means = {g: np.empty(n_boot) for g in groups}
     pooled_sum = np.zeros(n_boot)
-    samples = {}
-    for g, idx in idx_by_group.items():
-        draw = rng.integers(0, idx.size, size=(n_boot, idx.size))
-        vals = y[idx][draw]
-        samples[g] = vals
-        means[g] = vals.mean(axis=1)
-        pooled_sum += vals.sum(axis=1)
+    for start, stop in _chunks(n_boot, y.size):
+        for g, idx in idx_by_group.items():
+            vals = y[idx][rng.integers(0, idx.size, size=(stop - start, idx.size))]
+            means[g][start:stop] = vals.mean(axis=1)
+            pooled_sum[start:stop] += vals.sum(axis=1)
     national = pooled_sum / sum(idx.size for idx in idx_by_group.values())
-    return {"means": means, "national": national, "samples": samples}
+    return {"means": means, "national": national}
+
+
+def _chunks(n_boot: int, n: int, cells: int = 4_000_000):
+    """Draw ranges keeping each (draws x n) block near ``cells`` values (memory on 40k units)."""
+    step = max(1, cells // max(n, 1))
+    for start in range(0, n_boot, step):
+        yield start, min(n_boot, start + step)
 
 
 def _ci(draws: np.ndarray) -> list:
@@ -184,11 +189,12 @@ def inequality_indices(y, labels, *, n_boot: int = 999, seed: int | None = 12345
     if n_boot:
         rng = np.random.default_rng(None if seed is None else seed + 1)
         idx_by = [np.flatnonzero(codes == g) for g in np.unique(codes)]
-        pick = np.concatenate([ix[rng.integers(0, ix.size, (n_boot, ix.size))] for ix in idx_by], axis=1)
-        yb = y[pick]  # (n_boot, n): stratified resamples, group blocks in the same order
-        cb = codes[pick[0]] if len(idx_by) else codes
-        t_draw, b_draw = theil_decomposition(yb, cb)
-        g_draw = np.array([_gini_fast(row) for row in yb])
+        t_draw, b_draw, g_draw = np.empty(n_boot), np.empty(n_boot), np.empty(n_boot)
+        for start, stop in _chunks(n_boot, y.size):
+            pick = np.concatenate([ix[rng.integers(0, ix.size, (stop - start, ix.size))] for ix in idx_by], axis=1)
+            yb = y[pick]  # (draws, n): stratified resamples, group blocks in the same order
+            t_draw[start:stop], b_draw[start:stop] = theil_decomposition(yb, codes[pick[0]])
+            g_draw[start:stop] = [_gini_fast(row) for row in yb]
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(t_draw > 0, b_draw / t_draw * 100.0, np.nan)
         out["theil"]["T_ci95"] = _ci(t_draw)

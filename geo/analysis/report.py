@@ -235,6 +235,13 @@ def _spillover(frame, data, y, sw, value, x_columns, hub, geographic, *, draws, 
         except (DataError, np.linalg.LinAlgError, ValueError) as exc:
             models[kind] = {"available": False, "reason": f"{type(exc).__name__}: {exc}"}
             continue
+        lo, hi = ops.rho_bounds()
+        if not lo < fit.rho < hi:
+            models[kind] = {"available": False, "estimator": fit.estimator, "rho": num(fit.rho),
+                            "coefficients": fit.table, **fit.extra,
+                            "reason": f"estimated rho {fit.rho:.3f} is outside the stable range "
+                            f"({lo:.3f}, {hi:.3f}); impacts are undefined (weak identification?)"}
+            continue
         sim = simulate_impacts(fit, ops, draws=draws, seed=seed)
         models[kind] = {"available": True, "estimator": fit.estimator, "rho": num(fit.rho),
                         "coefficients": fit.table, **fit.extra, **sim}
@@ -294,6 +301,9 @@ def findings(report: dict) -> list[str]:
         if isinstance(m, dict) and m.get("available"):
             for var, imp in m["impacts"].items():
                 ind = imp["indirect"]
+                if ind["sd"] is None or ind["ci95"][0] is None:
+                    out.append(f"Spatial {kind} model: no usable parameter draws for {var}.")
+                    continue
                 out.append(f"Spatial {kind} model (rho = {m['rho']:.3f}): indirect (spillover) impact of {var} "
                            f"= {ind['estimate']:.3f} (sd {ind['sd']:.3f}, 95% interval "
                            f"{ind['ci95'][0]:.3f} to {ind['ci95'][1]:.3f}; {m['draws']} simulated draws).")

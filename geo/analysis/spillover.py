@@ -125,8 +125,9 @@ def fit_spatial_model(y, X, sw: SpatialWeights, *, x_names: list[str], model: st
                                spat_impacts=None, spat_diag=False, name_x=list(x_names), name_y=y_name)
             names = list(res.name_x)
         elif estimator == "gm":
-            res = spreg.GM_Lag(y, X, w=sw.w, slx_lags=slx, spat_impacts=None, spat_diag=False,
-                               name_x=list(x_names), name_y=y_name)
+            # With WX among the regressors (Durbin), W^2 X and W^3 X are the instruments.
+            res = spreg.GM_Lag(y, X, w=sw.w, slx_lags=slx, w_lags=1 + slx, spat_impacts=None,
+                               spat_diag=False, name_x=list(x_names), name_y=y_name)
             names = list(res.name_z)
         else:
             raise ConfigError(f"unknown estimator {estimator!r}; choose ml or gm")
