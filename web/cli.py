@@ -14,11 +14,16 @@ def register(subparsers) -> None:
 
 
 def serve(args) -> int:
+    import threading
+
     from werkzeug.serving import make_server
 
     from web.app import create_app
 
     app = create_app({"DATA_DIR": args.data} if args.data else None)
+    app.extensions["cityrank"].catalog.ids()  # fail now (exit 2, clear message) on a bad --data dir
+    # Build the default map in the background so the first visitor does not wait for it.
+    threading.Thread(target=lambda: app.test_client().get("/"), daemon=True).start()
     server = make_server(args.host, args.port, app, threaded=True)
     host = args.host if ":" not in args.host else f"[{args.host}]"
     print(f"cityrank viewer: http://{host}:{server.server_port}/  (Ctrl-C to stop)", flush=True)

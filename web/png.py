@@ -10,17 +10,17 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import threading
+import warnings
 from pathlib import Path
 
 from web import i18n
 
 _LOCK = threading.Lock()
 _CACHE: dict[tuple, bytes] = {}
-_CLASSIFICATION_NAMES = {"quantiles": "quantiles", "natural_breaks": "fisher_jenks",
-                         "equal_interval": "equal_interval", "published": "published"}
+PNG_DPI = 120  # screen and newsroom CMS; print users take the CLI's `cityrank map` at 300 dpi
 
 
-def render_png(svc, p, source_note: str, title: str) -> bytes:
+def render_png(svc, p, source_note: str, title: str, legend_title: str | None = None) -> bytes:
     key = (p.dataset, p.indicator, p.classification, p.k, p.lang)
     with _LOCK:
         if key in _CACHE:
@@ -34,8 +34,11 @@ def render_png(svc, p, source_note: str, title: str) -> bytes:
         except ImportError:
             render_map = None
         if render_map is not None:
-            render_map(gdf, p.indicator, out, classification=_CLASSIFICATION_NAMES.get(p.classification, p.classification),
-                       k=p.k, title=title, lang=p.lang, synthetic=bool(ds.synthetic), source_note=source_note)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Numba not installed")
+                render_map(gdf, p.indicator, out, classification=p.classification, k=p.k, title=title,
+                           lang=p.lang, synthetic=bool(ds.synthetic), source_note=source_note, dpi=PNG_DPI,
+                           legend_title=legend_title)
         else:
             _fallback(gdf, p, out, title, source_note, bool(ds.synthetic))
         data = out.read_bytes()
@@ -56,9 +59,8 @@ def _fallback(gdf, p, out: Path, title: str, note: str, synthetic: bool) -> None
     fig, ax = plt.subplots(figsize=(8, 6.5), dpi=100)
     gdf.plot(ax=ax, color="#dddddd", edgecolor="white", linewidth=0.2)
     scored = gdf[gdf["display"] == "scored"]
-    scored.plot(ax=ax, column=p.indicator, cmap="YlGnBu", scheme=_CLASSIFICATION_NAMES.get(p.classification, "quantiles")
-                if p.classification != "published" else "quantiles", k=p.k, legend=True, linewidth=0.2, edgecolor="white",
-                legend_kwds={"loc": "lower left", "fontsize": 7})
+    scored.plot(ax=ax, column=p.indicator, cmap="YlGnBu", scheme="quantiles", k=p.k, legend=True,
+                linewidth=0.2, edgecolor="white", legend_kwds={"loc": "lower left", "fontsize": 7})
     ax.set_axis_off()
     ax.set_title(title, fontsize=11)
     fig.text(0.01, 0.01, note, fontsize=7)

@@ -29,7 +29,9 @@ def embed_png(dataset: str):
     svc = _svc()
     p = pages.parse_params(svc, request.args, dataset)
     ds = svc.dataset(p.dataset)
-    title = f"{ds.title_en if p.lang == 'en' and ds.title_en else ds.title} · {svc.indicator_label(ds, p.indicator, p.lang)}"
-    resp = Response(png.render_png(svc, p, pages.source_note(ds, p.lang), title), mimetype="image/png")
+    label = svc.indicator_label(ds, p.indicator, p.lang)
+    title = f"{ds.title_en if p.lang == 'en' and ds.title_en else ds.title} · {label}"
+    # geo.static_map adds the "source" prefix and the simulated-data notes itself
+    resp = Response(png.render_png(svc, p, ds.source, title, label), mimetype="image/png")
     resp.cache_control.max_age = 3600
     return resp
