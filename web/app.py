@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         analysis = None
     if analysis is not None and hasattr(analysis, "bp"):
         app.register_blueprint(analysis.bp)
+    app.jinja_env.globals["has_analysis"] = "analysis" in app.blueprints
 
     _register_errors(app)
     app.jinja_env.globals.update(t=t)

@@ -54,6 +54,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "regional_finding": ("各区域均值：{parts}。", "Regional means: {parts}."),
     "static_png": ("静态图片（PNG）", "Static image (PNG)"),
     "api": ("API", "API"),
+    "analysis": ("空间分析", "Spatial analysis"),
     "quantiles": ("分位数", "Quantiles"),
     "natural_breaks": ("自然断点", "Natural breaks"),
     "equal_interval": ("等间距", "Equal interval"),

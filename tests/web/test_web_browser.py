@@ -116,3 +116,19 @@ def test_screenshot(live_server, watched_page, tmp_path):
     out = tmp_path / "national.png"
     w.page.screenshot(path=str(out), full_page=False)
     assert out.stat().st_size > 20000
+
+
+def test_ranking_table_search_and_sort(live_server, watched_page):
+    w = watched_page
+    w.page.goto(live_server + "/ranking?dataset=ndrc-2017-top10", wait_until="load")
+    rows = w.page.locator("#cr-ranking tbody tr")
+    assert rows.count() == 10
+    w.page.fill("#cr-search", "杭州")
+    assert w.page.locator("#cr-ranking tbody tr:visible").count() == 1
+    w.page.fill("#cr-search", "")
+    total = w.page.locator("#cr-ranking th", has_text="总分")
+    total.click()  # ascending: Wuxi (59.8) first
+    assert "无锡市" in rows.first.inner_text()
+    total.click()  # descending: Qingdao first
+    assert "青岛市" in rows.first.inner_text()
+    assert w.errors == [] and w.blocked == []
