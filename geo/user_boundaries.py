@@ -63,6 +63,38 @@ def detect_dbf_encoding(dbf_path: Path) -> str:
     return best.encoding
 
 
+MAX_ZIP_BYTES = 512 * 1024 * 1024
+
+
+def _read_zip(path: Path, id_column, name_column, encoding, *, layer, crs) -> gpd.GeoDataFrame:
+    """A zipped Shapefile (the usual way one is sent around): unpack flat into a temporary
+    folder -- member names reduced to their base name, so nothing lands outside it -- and
+    read the one boundary file inside."""
+    import tempfile
+    import zipfile
+
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise DataError(f"{path}: not a readable zip file: {exc}") from exc
+    with zf, tempfile.TemporaryDirectory(prefix="cityrank-zip-") as tmp:
+        members = [m for m in zf.infolist() if not m.is_dir() and not Path(m.filename).name.startswith(".")]
+        if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+            raise DataError(f"{path}: zip expands to more than {MAX_ZIP_BYTES // 2**20} MB")
+        for m in members:
+            target = Path(tmp) / Path(m.filename).name
+            with zf.open(m) as src, open(target, "wb") as dst:
+                dst.write(src.read())
+        found = sorted(p for p in Path(tmp).iterdir() if p.suffix.lower() in SUPPORTED)
+        if len(found) != 1:
+            names = ", ".join(p.name for p in found) or "none"
+            raise DataError(f"{path}: expected exactly one boundary file (.shp, .gpkg, .geojson) "
+                            f"in the zip, found {names}")
+        gdf = read_boundaries(found[0], id_column, name_column, encoding, layer=layer, crs=crs)
+    gdf.attrs["source"] = f"{path}!{found[0].name}"
+    return gdf
+
+
 def _pick(columns, wanted: str | None, candidates, what: str, path) -> str | None:
     if wanted is not None:
         if wanted not in columns:
@@ -105,6 +137,8 @@ def read_boundaries(
     if not path.exists():
         raise NotFoundError(f"{path}: boundary file not found")
     suffix = path.suffix.lower()
+    if suffix == ".zip":
+        return _read_zip(path, id_column, name_column, encoding, layer=layer, crs=crs)
     if suffix not in SUPPORTED:
         raise DataError(f"{path}: unsupported boundary format {suffix!r}; use {', '.join(SUPPORTED)}")
     kwargs: dict = {}

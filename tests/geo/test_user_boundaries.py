@@ -111,3 +111,22 @@ def test_errors_name_the_problem(tmp_path):
     _gdf().to_file(ok, driver="GeoJSON")
     with pytest.raises(DataError, match="no column 'nope'"):
         read_boundaries(ok, id_column="nope")
+
+
+def test_zipped_gbk_shapefile_without_cpg(tmp_path):
+    import zipfile
+
+    shp = tmp_path / "baoan.shp"
+    pyogrio.write_dataframe(_gdf(), shp, encoding="GBK")
+    archive = tmp_path / "baoan.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for ext in (".shp", ".shx", ".dbf", ".prj"):
+            zf.write(shp.with_suffix(ext), f"data/baoan{ext}")
+    layer = read_boundaries(archive)
+    assert layer["name"].tolist() == NAMES
+    assert layer.attrs["source"].endswith("!baoan.shp")
+    empty = tmp_path / "empty.zip"
+    with zipfile.ZipFile(empty, "w") as zf:
+        zf.writestr("readme.txt", "no boundaries here")
+    with pytest.raises(DataError, match="exactly one boundary file"):
+        read_boundaries(empty)
