@@ -43,6 +43,10 @@ def register(subparsers) -> None:
     p.add_argument("--source-note", help="data source line (default: the dataset's source)")
     p.add_argument("--cmap", default="YlGnBu", help="matplotlib colour map (default YlGnBu)")
     p.add_argument("--dpi", type=int, default=200, help="PNG resolution (default 200)")
+    p.add_argument("--boundaries", help="your own boundary file (Shapefile, .zip, GeoPackage, "
+                   "GeoJSON) instead of the prefecture layer; the map zooms to its units")
+    p.add_argument("--id-column", help="id column of --boundaries (default: detect code/id)")
+    p.add_argument("--name-column", help="name column of --boundaries (default: detect name)")
     p.add_argument("--on-conflict", choices=("error", "prefer_current"), default="error",
                    help="two rows on one unit (e.g. 莱芜 and 济南): fail (default) or keep the "
                    "row naming today's unit")
@@ -152,10 +156,18 @@ def cmd_map(args) -> int:
             bins = [float(b) for b in args.bins.split(",") if b.strip()]
         except ValueError:
             raise ConfigError(f"--bins must be numbers separated by commas, got {args.bins!r}") from None
+    layer, universe = "prefecture", ("副省级市", "地级市")
+    if args.boundaries:
+        from geo.user_boundaries import read_boundaries
+
+        layer = read_boundaries(args.boundaries, args.id_column, args.name_column)
+        universe = None
+        for w in layer.attrs.get("warnings", []):
+            print(f"warning: {w}", file=sys.stderr)
     src = _load_source(args)
     column, legend_title = _indicator(args, src)
-    res = join_scores(src.scores, value_column=column, on_conflict=args.on_conflict,
-                      source=src.label)
+    res = join_scores(src.scores, layer=layer, universe_types=universe, value_column=column,
+                      on_conflict=args.on_conflict, source=src.label)
     for w in res.warnings:
         print(f"warning: {w}", file=sys.stderr)
     for rec in res.unmatched.itertuples(index=False):

@@ -47,6 +47,29 @@ def test_map_of_a_names_only_traditional_file_with_laiwu_svg(tmp_path):
     assert out.read_text(encoding="utf-8").lstrip().startswith("<?xml")
 
 
+def test_map_of_user_boundaries(tmp_path):
+    import geopandas as gpd
+    import pyogrio
+    from shapely.geometry import box
+
+    names = ["新安街道", "西乡街道", "航城街道", "福永街道"]
+    g = gpd.GeoDataFrame({"编码": ["01", "02", "03", "04"], "名称": names},
+                         geometry=[box(113.8 + 0.05 * i, 22.55, 113.85 + 0.05 * i, 22.6) for i in range(4)],
+                         crs=4490)
+    shp = tmp_path / "baoan.shp"
+    pyogrio.write_dataframe(g, shp, encoding="GBK")
+    (tmp_path / "baoan.cpg").unlink()
+    csv = tmp_path / "s.csv"
+    pd.DataFrame({"name": ["新安", "西乡", "航城"], "score": [1.0, 2.0, 3.0]}).to_csv(csv, index=False)
+    out = tmp_path / "b.png"
+    r = run("map", "--scores", str(csv), "--boundaries", str(shp), "--indicator", "score",
+            "--k", "3", "--out", str(out), "--dpi", "50")
+    assert r.returncode == 0, r.stderr
+    assert "3 scored, 1 no data, 0 not evaluated, 0 unmatched" in r.stdout
+    assert "GB18030" in r.stderr
+    assert out.exists()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
