@@ -2,7 +2,7 @@
 
 Run: ``python bench/bench_geo.py``. Reports the prefecture layer as GeoJSON (raw and gzip)
 next to the coverage-simplified ``prefecture_web`` layer at a few tolerances, the time to
-build it, and the time of a full join of 293 cities.
+build it, the time of a full join of 293 cities, and the time and size of a print map.
 """
 
 from __future__ import annotations
@@ -60,6 +60,19 @@ def main() -> None:
     res = join_scores(names)
     print(f"join_scores(293 names): {time.perf_counter() - t0:.3f} s, "
           f"scored={int((res.gdf['status'] == 'scored').sum())}")
+
+    import tempfile
+    from pathlib import Path
+
+    from geo.static_map import render_map
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for suffix in (".png", ".svg", ".pdf"):
+            out = Path(tmp) / f"map{suffix}"
+            t0 = time.perf_counter()
+            render_map(res.gdf, "total", out, classification="quantiles", title="bench")
+            print(f"render_map({suffix}, 200 dpi): {time.perf_counter() - t0:.2f} s, "
+                  f"{out.stat().st_size / 1e6:.2f} MB")
 
 
 if __name__ == "__main__":
