@@ -16,7 +16,7 @@ import pandas as pd
 
 from cityrank.errors import DataError
 from geo.analysis._common import num
-from geo.analysis.disparity import _ci, cv_percent, inequality_indices
+from geo.analysis.disparity import _ci, ci_text, cv_percent, inequality_indices
 from geo.analysis.gradients import ols
 
 KM_PER_STEP = 100.0
@@ -145,18 +145,15 @@ def cluster_comparison(
             },
             "core_periphery": core_periphery(frame, value, members, list(getattr(cl, "cores", ()) or ())),
         })
-        lo, hi = ci_nat
         word = "above" if gap_nat >= 0 else "below"
         rest_txt = ""
         if rest_vals.size:
             g2 = mean - rest_vals.mean()
-            lo2, hi2 = rec["gap_vs_rest_of_provinces_ci95"]
-            rest_txt = (f"; {abs(g2):.2f} points {'above' if g2 >= 0 else 'below'} the rest of its provinces "
-                        f"(95% CI {lo2:+.2f} to {hi2:+.2f}, {rest_vals.size} cities)")
+            rest_txt = (f"; {abs(g2):.2f} points {'above' if g2 >= 0 else 'below'} the rest of its provinces"
+                        f"{ci_text(rec['gap_vs_rest_of_provinces_ci95'], f'{rest_vals.size} cities')}")
         rec["statement"] = (f"{cl.name_en}: mean {mean:.2f} over {inner.size} scored cities, "
-                            f"{abs(gap_nat):.2f} points {word} the national mean "
-                            f"(95% CI {lo:+.2f} to {hi:+.2f}){rest_txt}; intra-cluster CV "
-                            f"{cv_percent(inner):.1f}%.")
+                            f"{abs(gap_nat):.2f} points {word} the national mean{ci_text(ci_nat)}"
+                            f"{rest_txt}; intra-cluster CV {cv_percent(inner):.1f}%.")
         rec["member_names"] = {c: names.get(c, c) for c in members}
         out.append(rec)
     return out

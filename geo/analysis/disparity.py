@@ -59,14 +59,23 @@ def _ci(draws: np.ndarray) -> list:
     return [num(lo), num(hi)]
 
 
+def ci_text(ci, extra: str | None = None, digits: int = 2) -> str:
+    """' (95% CI a to b[, extra])', or ' (extra)' / '' when there is no interval."""
+    parts = []
+    if ci and ci[0] is not None and ci[1] is not None:
+        parts.append(f"95% CI {ci[0]:+.{digits}f} to {ci[1]:+.{digits}f}")
+    if extra:
+        parts.append(extra)
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 def _statement(name: str, gap_pp: float | None, gap_points: float, ci, unit: str) -> str:
     if gap_pp is not None:
         word = "above" if gap_pp >= 0 else "below"
-        return (f"{name} is {abs(gap_pp):.1f} percentage points {word} the national mean score rate "
-                f"(95% CI {ci[0]:+.1f} to {ci[1]:+.1f}).")
+        return (f"{name} is {abs(gap_pp):.1f} percentage points {word} the national mean score rate"
+                f"{ci_text(ci, digits=1)}.")
     word = "above" if gap_points >= 0 else "below"
-    return (f"{name} is {abs(gap_points):.2f}{unit} {word} the national mean "
-            f"(95% CI {ci[0]:+.2f} to {ci[1]:+.2f}).")
+    return f"{name} is {abs(gap_points):.2f}{unit} {word} the national mean{ci_text(ci)}."
 
 
 def group_disparity(
@@ -117,7 +126,6 @@ def group_disparity(
         else:
             ci_points = ci = [None, None]
         shown = names.get(g, g)
-        ok_ci = ci if ci[0] is not None else [float("nan"), float("nan")]
         rows.append(
             {
                 "group": g,
@@ -131,7 +139,7 @@ def group_disparity(
                 "gap_points_ci95": ci_points,
                 "gap_rate_pp": num(gap_pp) if gap_pp is not None else None,
                 "gap_rate_pp_ci95": ci if rate else None,
-                "statement": _statement(shown, gap_pp, gap_points, ok_ci, " points"),
+                "statement": _statement(shown, gap_pp, gap_points, ci, " points"),
             }
         )
     cv_table = {}

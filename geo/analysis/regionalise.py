@@ -8,8 +8,11 @@ draws from NumPy's global state, so we seed and restore it).
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
+from libpysal import weights as lw
 
 from cityrank.errors import ConfigError, DataError
 from geo.analysis._common import num, quiet, seeded
@@ -76,8 +79,12 @@ def governance_zones(
     frame = gdf[[gdf.geometry.name]].reset_index(drop=True).copy()
     for a, c in zip(attrs, columns, strict=True):
         frame[a] = z[c].to_numpy()
+    # spopt changes w.transform in place; give it a copy so the caller's W stays row-standardised.
+    private = copy.copy(sw)
+    private.w = lw.W(dict(sw.w.neighbors), {i: [1.0] * len(v) for i, v in sw.w.neighbors.items()},
+                     id_order=list(sw.w.id_order), silence_warnings=True)
     with seeded(seed), quiet():
-        labels = REGIONALISERS[method](frame, sw, attrs, n_zones=n_zones, floor=floor)
+        labels = REGIONALISERS[method](frame, private, attrs, n_zones=n_zones, floor=floor)
     labels = np.asarray(labels)
     zones = []
     for lab in sorted(set(labels.tolist())):
