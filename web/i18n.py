@@ -24,7 +24,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "These are simulated data for demonstration, not real evaluation results.",
     ),
     "source": ("数据来源", "Source"),
-    "not_evaluated": ("未参评（直辖市、自治州等）", "Not evaluated (municipalities, autonomous prefectures…)"),
+    "not_evaluated": ("未参评（直辖市、自治州等）", "Not evaluated (municipalities, prefectures…)"),
     "no_data": ("无数据", "No data"),
     "hmt": ("港澳台（未参评）", "Hong Kong, Macao, Taiwan (not evaluated)"),
     "taiwan_no_data": ("台湾省资料暂缺", "Taiwan Province: data not available"),

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import MacroElement
+from folium.template import Template
 from markupsafe import escape
 
 from web import i18n
@@ -38,6 +40,38 @@ def _compact_json() -> None:
 
 
 _compact_json()
+
+
+class MapLabel(MacroElement):
+    """A plain text label on the map (``L.divIcon``); the text is set with ``textContent``.
+
+    Written here rather than with ``folium.Marker`` + ``DivIcon`` because that pair first
+    loads Leaflet's default marker images, and ``folium.Tooltip`` pastes its text raw into
+    a JS template literal.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var el = document.createElement("div");
+            el.className = "cr-label";
+            el.textContent = {{ this.text|tojson }};
+            L.marker({{ this.location|tojson }}, {
+                icon: L.divIcon({html: el, className: "cr-label-icon", iconSize: null,
+                                 iconAnchor: [-14, 8]}),
+                interactive: false, keyboard: false
+            }).addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lat: float, lon: float, text: str):
+        super().__init__()
+        self._name = "MapLabel"
+        self.location = [round(lat, 4), round(lon, 4)]
+        self.text = text
 
 
 @dataclass
@@ -110,14 +144,9 @@ def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: 
         taiwan = context[context["code"] == "710000"]
         if len(taiwan):
             pt = taiwan.geometry.iloc[0].representative_point()
-            folium.Marker(
-                [pt.y, pt.x],
-                # The map label stays in Chinese in both languages (the conventional wording);
-                # the tooltip carries the translation.
-                icon=folium.DivIcon(html=f'<div class="cr-label">{_text(i18n.t("taiwan_no_data", "zh"))}</div>',
-                                    icon_size=(96, 16), icon_anchor=(-14, 8)),
-                interactive=False,
-            ).add_to(m)
+            # The map label stays in Chinese in both languages (the conventional wording);
+            # the tooltip carries the translation.
+            MapLabel(pt.y, pt.x, i18n.t("taiwan_no_data", "zh")).add_to(m)
 
     if lines is not None and len(lines):
         folium.GeoJson(
