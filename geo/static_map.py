@@ -31,6 +31,16 @@ from shapely.geometry import box
 from cityrank.errors import ConfigError, DataError
 from geo import map_style as S
 from geo.classify import classify
+from geo.map_draw import (
+    add_lines,
+    clip_project,
+    draw_lines,
+    draw_units,
+    nice_length,
+    north_arrow,
+    project_point,
+    scale_bar,
+)
 from geo.projection import ANALYSIS_CRS
 
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
@@ -83,152 +93,6 @@ def _colours(cmap: str, k: int) -> list:
     return [cm(v) for v in np.linspace(0.12, 0.92, k)]
 
 
-def _clip_project(gdf: gpd.GeoDataFrame, bbox) -> gpd.GeoDataFrame:
-    clipped = gdf.clip(box(*bbox))
-    clipped = clipped[~clipped.geometry.is_empty]
-    return clipped.to_crs(ANALYSIS_CRS)
-
-
-def _project_point(lon: float, lat: float) -> tuple[float, float]:
-    from pyproj import Transformer
-
-    tr = Transformer.from_crs(4490, ANALYSIS_CRS, always_xy=True)
-    return tr.transform(lon, lat)
-
-
-def _polygon_paths(geoms):
-    """Matplotlib paths of (multi)polygons, holes included; one path per polygon part."""
-    from matplotlib.path import Path as MplPath
-
-    paths, owners = [], []
-    for idx, geom in enumerate(geoms):
-        for poly in shapely.get_parts(geom):
-            if poly.geom_type != "Polygon" or poly.is_empty:
-                continue
-            rings = [poly.exterior, *poly.interiors]
-            paths.append(MplPath.make_compound_path(
-                *[MplPath(np.asarray(r.coords)[:, :2], closed=True) for r in rings]))
-            owners.append(idx)
-    return paths, np.asarray(owners, dtype=int)
-
-
-def _add_polygons(ax, geoms, facecolors, *, edgecolor, linewidth, hatch=None, zorder=2):
-    """Add polygons as one PathCollection. (GeoDataFrame.plot redraws the whole canvas on
-    every call under Agg, which made a map take 8 s.)"""
-    from matplotlib.collections import PathCollection
-
-    paths, owners = _polygon_paths(geoms)
-    if not paths:
-        return
-    fc = [facecolors[i] for i in owners] if isinstance(facecolors, list) else facecolors
-    coll = PathCollection(paths, facecolors=fc, edgecolors=edgecolor, linewidths=linewidth,
-                          hatch=hatch, zorder=zorder)
-    coll.set_transform(ax.transData)
-    ax.add_collection(coll, autolim=False)
-
-
-def _add_lines(ax, geoms, *, color, linewidth, linestyle="solid", zorder=3):
-    from matplotlib.collections import LineCollection
-
-    segs = []
-    for geom in geoms:
-        for part in shapely.get_parts(geom):
-            if part.geom_type == "LinearRing" or part.geom_type == "LineString":
-                segs.append(np.asarray(part.coords)[:, :2])
-            elif part.geom_type in ("Polygon",):
-                segs.extend(np.asarray(r.coords)[:, :2] for r in (part.exterior, *part.interiors))
-            elif part.geom_type == "MultiLineString":
-                segs.extend(np.asarray(p.coords)[:, :2] for p in part.geoms)
-    if segs:
-        ax.add_collection(LineCollection(segs, colors=color, linewidths=linewidth,
-                                         linestyles=linestyle, zorder=zorder), autolim=False)
-
-
-def _draw_units(ax, gdf_proj, keys, classes, colours, *, linewidth=0.15):
-    geoms = gdf_proj.geometry.to_numpy()
-    for key in ("not_evaluated", "no_data", "sar", "taiwan_no_data"):
-        sel = keys == key
-        if sel.any():
-            st = S.NEUTRAL[key]
-            _add_polygons(ax, geoms[sel], st["facecolor"], edgecolor=st["edgecolor"],
-                          hatch=st["hatch"], linewidth=linewidth)
-    sel = keys == "class"
-    if sel.any():
-        fc = [colours[c] for c in classes[sel]]
-        _add_polygons(ax, geoms[sel], fc, edgecolor=S.PREFECTURE_EDGE, linewidth=linewidth)
-
-
-def _outline(gdf: gpd.GeoDataFrame, bbox) -> np.ndarray:
-    """Polygon outlines clipped to ``bbox`` (lon/lat) and projected. Clipping the outline, not
-    the polygon, avoids drawing the clip rectangle's edge as if it were a boundary."""
-    lines = shapely.clip_by_rect(shapely.boundary(gdf.geometry.to_numpy()), *bbox)
-    lines = lines[~shapely.is_empty(lines)]
-    return gpd.GeoSeries(lines, crs=gdf.crs).to_crs(ANALYSIS_CRS).to_numpy()
-
-
-def _draw_lines(ax, provinces, national, lines, bbox, *, scale=1.0):
-    _add_lines(ax, _outline(provinces, bbox), color=S.PROVINCE_EDGE, linewidth=0.45 * scale)
-    _add_lines(ax, _outline(national, bbox), color=S.NATIONAL_EDGE, linewidth=0.9 * scale,
-               zorder=4)
-    lines_proj = _clip_project(lines, bbox)
-    if len(lines_proj):
-        kind = lines_proj["kind"].to_numpy()
-        geoms = lines_proj.geometry.to_numpy()
-        dashed = kind == "south_china_sea_dashed_line"
-        _add_lines(ax, geoms[~dashed], color=S.LINE_COLOUR, linewidth=0.6 * scale,
-                   linestyle=(0, (4, 2)), zorder=4)
-        # the dashed line is stored as its separate dashes; draw them solid
-        _add_lines(ax, geoms[dashed], color=S.LINE_COLOUR, linewidth=1.3 * scale, zorder=4)
-
-
-def _scale_bar(ax, font, lang, x0, y0, length_m, height):
-    from matplotlib.patches import Rectangle
-
-    half = length_m / 2
-    for i, fc in enumerate(("black", "white", "black", "white")):
-        ax.add_patch(Rectangle((x0 + i * half / 2, y0), half / 2, height, facecolor=fc,
-                               edgecolor="black", linewidth=0.6, zorder=20))
-    labels = [f"{length_m / 1000 * f:g}" for f in (0, 0.25, 0.5, 1.0)]
-    for frac, lab in zip((0, 0.25, 0.5, 1.0), labels, strict=True):
-        ax.text(x0 + frac * length_m, y0 + height * 1.6, str(lab), ha="center", va="bottom",
-                fontsize=6.5, zorder=20)
-    unit = S.text(lang, "km")
-    ax.text(x0 + length_m + height * 1.5, y0 + height / 2, unit, ha="left", va="center",
-            fontsize=6.5, zorder=20)
-    return labels + [unit]
-
-
-def _north_arrow(ax, lang, fx, fy, size):
-    """Arrow along the true meridian at axes fraction (fx, fy): conic meridians converge, so
-    'up' is not north away from the central meridian."""
-    from pyproj import Transformer
-
-    x_lo, x_hi = ax.get_xlim()
-    y_lo, y_hi = ax.get_ylim()
-    x0, y0 = x_lo + fx * (x_hi - x_lo), y_lo + fy * (y_hi - y_lo)
-    lon, lat = Transformer.from_crs(ANALYSIS_CRS, 4490, always_xy=True).transform(x0, y0)
-    x1, y1 = _project_point(lon, lat + 0.5)
-    v = np.array([x1 - x0, y1 - y0])
-    v = v / np.linalg.norm(v) * size
-    ax.annotate("", xy=(x0 + v[0], y0 + v[1]), xytext=(x0, y0), annotation_clip=False,
-                arrowprops={"arrowstyle": "-|>,head_width=0.45,head_length=1.0",
-                            "color": "black", "linewidth": 1.6, "shrinkA": 0, "shrinkB": 0},
-                zorder=20)
-    label = S.text(lang, "north")
-    ax.text(x0 + v[0] * 1.28, y0 + v[1] * 1.28, label, ha="center", va="center",
-            fontsize=10, fontweight="bold", zorder=20)
-    return [label]
-
-
-def _nice_length(target_m: float) -> float:
-    """Largest 1/2/5 x 10^n metres not above ``target_m`` (scale bar length)."""
-    exp = 10 ** np.floor(np.log10(target_m))
-    for m in (5, 2, 1):
-        if m * exp <= target_m:
-            return float(m * exp)
-    return float(exp)
-
-
 def _frame_axes(ax, x_lo, x_hi, y_lo, y_hi):
     ax.set_xlim(x_lo, x_hi)
     ax.set_ylim(y_lo, y_hi)
@@ -239,10 +103,10 @@ def _frame_axes(ax, x_lo, x_hi, y_lo, y_hi):
 
 
 def _main_china(ax, units4490, provinces, national, lines, colours):
-    main = _clip_project(units4490, MAIN_BOX_LONLAT)
-    main_nat = _clip_project(national, MAIN_BOX_LONLAT)
-    _draw_units(ax, main, main["_key"].to_numpy(), main["_cls"].to_numpy(), colours)
-    _draw_lines(ax, provinces, national, lines, MAIN_BOX_LONLAT)
+    main = clip_project(units4490, MAIN_BOX_LONLAT)
+    main_nat = clip_project(national, MAIN_BOX_LONLAT)
+    draw_units(ax, main, main["_key"].to_numpy(), main["_cls"].to_numpy(), colours)
+    draw_lines(ax, provinces, national, lines, MAIN_BOX_LONLAT)
     xmin, ymin, xmax, ymax = main_nat.total_bounds
     pad_x, pad_y = 0.02 * (xmax - xmin), 0.03 * (ymax - ymin)
     x_lo, y_lo, y_hi = xmin - pad_x, ymin - pad_y, ymax + pad_y
@@ -261,9 +125,9 @@ def _main_data(ax, units4490, provinces, national, lines, colours):
     dx, dy = max(maxx - minx, 0.01), max(maxy - miny, 0.01)
     bbox = (minx - 0.08 * dx, miny - 0.08 * dy, maxx + 0.08 * dx, maxy + 0.08 * dy)
     proj = units4490.to_crs(ANALYSIS_CRS)
-    _draw_units(ax, proj, proj["_key"].to_numpy(), proj["_cls"].to_numpy(), colours, linewidth=0.4)
-    _add_lines(ax, shapely.boundary(proj.geometry.to_numpy()), color="#555555", linewidth=0.5)
-    _draw_lines(ax, provinces, national, lines, bbox)
+    draw_units(ax, proj, proj["_key"].to_numpy(), proj["_cls"].to_numpy(), colours, linewidth=0.4)
+    add_lines(ax, shapely.boundary(proj.geometry.to_numpy()), color="#555555", linewidth=0.5)
+    draw_lines(ax, provinces, national, lines, bbox)
     x0, y0, x1, y1 = proj.total_bounds
     px, py = 0.08 * (x1 - x0), 0.1 * (y1 - y0)
     _frame_axes(ax, x0 - px, x1 + px, y0 - 2 * py, y1 + py)
@@ -276,7 +140,7 @@ def _taiwan_label(ax, gdf, keys, patheffects) -> list[str]:
     is_tw = gdf["code"].astype(str).to_numpy() == TAIWAN_CODE
     if not (keys[is_tw] == "taiwan_no_data").any():
         return []
-    tx, ty = _project_point(120.9, 21.6)
+    tx, ty = project_point(120.9, 21.6)
     label = S.text("zh", "taiwan_label")
     ax.text(tx, ty, label, fontsize=6.5, ha="right", va="top", color="#444444", zorder=5,
             path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
@@ -286,8 +150,8 @@ def _taiwan_label(ax, gdf, keys, patheffects) -> list[str]:
 def _draw_inset(ins, units4490, provinces, national, lines, colours, lang, patheffects) -> list[str]:
     """南海诸岛 附图: same styles as the main map, islands marked, dashed line, labels."""
     texts = []
-    inset_units = _clip_project(units4490, INSET_BOX_LONLAT)
-    _draw_units(ins, inset_units, inset_units["_key"].to_numpy(), inset_units["_cls"].to_numpy(),
+    inset_units = clip_project(units4490, INSET_BOX_LONLAT)
+    draw_units(ins, inset_units, inset_units["_key"].to_numpy(), inset_units["_cls"].to_numpy(),
                 colours, linewidth=0.3)
     # islands are far below a pixel at this scale: mark every small part with a dot
     parts = shapely.get_parts(inset_units.geometry.values)
@@ -295,10 +159,10 @@ def _draw_inset(ins, units4490, provinces, national, lines, colours, lang, pathe
     if len(small):
         pts = shapely.get_coordinates(shapely.centroid(small))
         ins.scatter(pts[:, 0], pts[:, 1], s=0.6, color="#333333", linewidths=0, zorder=6)
-    _draw_lines(ins, provinces, national, lines, INSET_BOX_LONLAT, scale=0.7)
+    draw_lines(ins, provinces, national, lines, INSET_BOX_LONLAT, scale=0.7)
     ib = gpd.GeoSeries([box(*INSET_BOX_LONLAT)], crs=4490).to_crs(ANALYSIS_CRS).total_bounds
-    ins.set_xlim(_project_point(107.5, 2.5)[0], _project_point(122.5, 2.5)[0])
-    ins.set_ylim(_project_point(115, 2.8)[1], ib[3] - 0.05 * (ib[3] - ib[1]))
+    ins.set_xlim(project_point(107.5, 2.5)[0], project_point(122.5, 2.5)[0])
+    ins.set_ylim(project_point(115, 2.8)[1], ib[3] - 0.05 * (ib[3] - ib[1]))
     ins.set_aspect("equal")
     ins.set_xticks([])
     ins.set_yticks([])
@@ -309,7 +173,7 @@ def _draw_inset(ins, units4490, provinces, national, lines, colours, lang, pathe
         sp.set_linewidth(0.9)
         sp.set_color("black")
     for name, (lon, lat) in ISLAND_LABELS.items():
-        x, y = _project_point(lon, lat)
+        x, y = project_point(lon, lat)
         ins.text(x, y, name, fontsize=4.6, ha="center", va="center", color="#333333", zorder=8,
                  path_effects=[patheffects.withStroke(linewidth=1.6, foreground="white")])
         texts.append(name)
@@ -420,10 +284,10 @@ def build_figure(
         # --- scale bar and north arrow -------------------------------------------------
         x_lo, x_hi = ax.get_xlim()
         y_lo, y_hi = ax.get_ylim()
-        length = _nice_length(0.2 * (x_hi - x_lo))
-        texts += _scale_bar(ax, font, lang, x_lo + (0.27 if frame == "china" else 0.62) * (x_hi - x_lo),
+        length = nice_length(0.2 * (x_hi - x_lo))
+        texts += scale_bar(ax, font, lang, x_lo + (0.27 if frame == "china" else 0.62) * (x_hi - x_lo),
                             y_lo + 0.035 * (y_hi - y_lo), length, 0.008 * (y_hi - y_lo))
-        texts += _north_arrow(ax, lang, 0.05 if frame == "china" else 0.95, 0.86, 0.07 * (y_hi - y_lo))
+        texts += north_arrow(ax, lang, 0.05 if frame == "china" else 0.95, 0.86, 0.07 * (y_hi - y_lo))
 
         # --- title, notes, marks -------------------------------------------------------
         if title:
