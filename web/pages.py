@@ -83,7 +83,7 @@ def map_context(svc: Services, p: MapParams, height: str = "100%") -> dict:
     # Building the folium map is the slow part of a request; its output has no per-request
     # content (the CSP nonce is stamped at render time), so it is cached per parameter set.
     key = ("map", ds.id, p.indicator, p.classification, p.k, p.lang, p.dark, height)
-    rendered = svc._cached(key, lambda: build_map(
+    rendered = svc.cached(key, lambda: build_map(
         gdf, p.indicator, classes, lang=p.lang, indicator_label=label, dark=p.dark,
         lines=svc.scs_lines(), height=height))
     scores = ds.scores().sort_values("rank")

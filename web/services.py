@@ -43,7 +43,7 @@ class Services:
         self._lock = threading.RLock()
         self._cache: dict[tuple, object] = {}
 
-    def _cached(self, key: tuple, make):
+    def cached(self, key: tuple, make):
         with self._lock:
             if key not in self._cache:
                 self._cache[key] = make()
@@ -101,7 +101,7 @@ class Services:
 
     # -- geometry ---------------------------------------------------------------------------
     def layer(self, name: str = "prefecture_web") -> gpd.GeoDataFrame:
-        return self._cached(("layer", name), lambda: self._load_layer(name))
+        return self.cached(("layer", name), lambda: self._load_layer(name))
 
     def joined(self, dataset_id: str | None = None, layer: str = "prefecture_web") -> gpd.GeoDataFrame:
         """The web layer with scores; adds ``display`` = status, or 'hmt' for HK/Macao/Taiwan."""
@@ -119,7 +119,7 @@ class Services:
             gdf.attrs["warnings"] = list(result.warnings)
             return gdf
 
-        return self._cached(("joined", ds.id, layer), make)
+        return self.cached(("joined", ds.id, layer), make)
 
     def map_layer(self, dataset_id: str | None = None, tolerance: float = MAP_SIMPLIFY) -> gpd.GeoDataFrame:
         """The joined web layer simplified further for the interactive national map.
@@ -135,7 +135,7 @@ class Services:
             gdf.attrs = dict(self.joined(ds.id).attrs)
             return gdf
 
-        return self._cached(("map_layer", ds.id, tolerance), make)
+        return self.cached(("map_layer", ds.id, tolerance), make)
 
     def scs_lines(self) -> gpd.GeoDataFrame:
         """Boundary lines (incl. the South China Sea dashed line) for the map hint."""
@@ -187,16 +187,16 @@ class Services:
         return [{"code": c, "name": n, "total": _num(t), "rank": None if pd.isna(rk) else int(rk)}
                 for c, n, t, rk in zip(near["code"], near["name"], near["total"], near["rank"], strict=True)]
 
-    def _clusters(self) -> dict:
+    def clusters(self) -> dict:
         try:
             from geo.regions import load_clusters
         except ImportError:
             return {}
-        return self._cached(("clusters",), load_clusters)
+        return self.cached(("clusters",), load_clusters)
 
     def clusters_of(self, code: str) -> dict[str, list[str]]:
         out = {}
-        for cid, cl in self._clusters().items():
+        for cid, cl in self.clusters().items():
             members = [_member_code(m) for m in cl.members]
             if code in members:
                 out[cid] = members
@@ -216,9 +216,9 @@ class Services:
         }
 
     def cluster(self, cluster_id: str):
-        cl = self._clusters().get(cluster_id)
+        cl = self.clusters().get(cluster_id)
         if cl is None:
-            raise NotFoundError(f"unknown cluster {cluster_id!r}; known: {', '.join(self._clusters())}")
+            raise NotFoundError(f"unknown cluster {cluster_id!r}; known: {', '.join(self.clusters())}")
         return cl
 
     def regions(self) -> list[str]:

@@ -68,7 +68,7 @@ def city_context(svc: Services, dataset_id: str | None, code: str, lang: str) ->
 
 
 def groups_context(svc: Services, lang: str) -> dict:
-    clusters = svc._clusters()
+    clusters = svc.clusters()
     return {"regions": svc.regions(),
             "clusters": [(cid, i18n.label(c, lang)) for cid, c in clusters.items()]}
 
