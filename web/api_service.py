@@ -115,15 +115,14 @@ def geometry(svc: Services, args) -> Response:
     else:
         gdf = svc.layer("prefecture_web")
         cols, synthetic = None, False
-    if fmt == "geojson":
-        body = feature_collection(gdf, cols, precision=precision)
-        mimetype = "application/geo+json"
-    else:
-        body = topology(gdf, cols, precision=precision)
-        mimetype = "application/json"
-    body["synthetic"] = synthetic
-    if dataset_id:
-        body["dataset"] = dataset_id
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), mimetype=mimetype)
+    def make() -> str:
+        body = (feature_collection if fmt == "geojson" else topology)(gdf, cols, precision=precision)
+        body["synthetic"] = synthetic
+        if dataset_id:
+            body["dataset"] = dataset_id
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+    text = svc.cached(("geometry", dataset_id, fmt, precision), make)
+    return Response(text, mimetype="application/geo+json" if fmt == "geojson" else "application/json")
 
 

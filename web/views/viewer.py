@@ -23,7 +23,7 @@ def _lang_switch():
     args = request.args.to_dict() if request else {}
     args["lang"] = "zh" if args.get("lang") == "en" else "en"
     try:
-        return {"lang_url": url_for(request.endpoint, **(request.view_args or {}), **args)}
+        return {"lang_url": url_for(request.endpoint, **{**args, **(request.view_args or {})})}
     except Exception:  # error pages for unknown routes have no endpoint
         return {"lang_url": "?lang=" + args["lang"]}
 
