@@ -50,7 +50,7 @@ def _values(y, sw: SpatialWeights) -> np.ndarray:
 
 @dataclass
 class GlobalMoran:
-    I: float
+    I: float  # noqa: E741 -- Moran's I, as everyone writes it
     expected_I: float
     z_norm: float
     p_norm: float

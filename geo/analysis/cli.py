@@ -105,9 +105,9 @@ def _inputs(args) -> dict:
         scores = _read_scores(args.scores)
         if value not in scores.columns:
             raise DataError(f"{args.scores}: no column {value!r} (use --value)")
-        _numeric(scores, [c for c in scores.columns if c not in ("code", "name", "province", "region")])
         synthetic = args.synthetic or ("synthetic" in scores.columns and scores["synthetic"].astype(str)
                                        .str.lower().isin(_TRUE).any())
+        _numeric(scores, [value, *args.x])
         jr = join_scores(scores, value_column=value, source=args.scores)
         return {"gdf": jr.gdf, "value": value, "id_column": "code", "synthetic": synthetic,
                 "title": f"Spatial analysis of {value} ({Path(args.scores).name})", "warnings": jr.warnings}

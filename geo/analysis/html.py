@@ -193,7 +193,8 @@ def report_images(report: dict, gdf, *, id_column: str | None = None, lon: str =
         vals = {u["id"]: u["value"] for u in report["units"]}
         key = id_column or ("code" if "code" in gdf.columns else None)
         ids = gdf[key].astype(str) if key else pd.Series([str(i) for i in gdf.index], index=gdf.index)
-        frame = pd.DataFrame({"value": ids.map(vals)})
+        name = report["value"] if report["value"] not in (lon, lat) else "value"
+        frame = pd.DataFrame({name: ids.map(vals)})
         if lon in gdf.columns and lat in gdf.columns:
             frame["lon"], frame["lat"] = gdf[lon].to_numpy(), gdf[lat].to_numpy()
         else:
@@ -201,7 +202,7 @@ def report_images(report: dict, gdf, *, id_column: str | None = None, lon: str =
             if gdf.crs is not None:
                 pts = pts.to_crs(4326)
             frame["lon"], frame["lat"] = pts.x.to_numpy(), pts.y.to_numpy()
-        images["gradients"] = gradient_chart(frame.dropna(), "value", title=f"Gradients of {report['value']}",
+        images["gradients"] = gradient_chart(frame.dropna(), name, title=f"Gradients of {report['value']}",
                                              synthetic=bool(report.get("synthetic")))
     return images
 

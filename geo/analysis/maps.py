@@ -18,7 +18,8 @@ import pandas as pd
 from geo.analysis._common import use_cjk_font
 from geo.analysis.autocorrelation import GEODA_COLOURS, GEODA_LABELS_LONG
 
-NOT_ANALYSED = "#f7f7f7"
+NOT_ANALYSED = "#ffffff"
+NOT_ANALYSED_HATCH = "////"
 SIG_CLASSES = [(0.001, "p ≤ 0.001", "#006d2c"), (0.01, "p ≤ 0.01", "#31a354"),
                (0.05, "p ≤ 0.05", "#a1d99b")]
 GI_COLOURS = {"hot spot": "#d7301f", "cold spot": "#2171b5", "not significant": "#eeeeee"}
@@ -50,7 +51,11 @@ def categorical_map(gdf: gpd.GeoDataFrame, ids: list[str], categories: dict[str,
     cat = key.map(categories)
     colour = cat.map(colours).fillna(NOT_ANALYSED)
     fig, ax = plt.subplots(figsize=(7.5, 7), dpi=100)
-    frame.plot(ax=ax, color=colour.to_numpy(), edgecolor="#888888", linewidth=0.2)
+    analysed = cat.notna().to_numpy()
+    frame[analysed].plot(ax=ax, color=colour[analysed].to_numpy(), edgecolor="#888888", linewidth=0.2)
+    if (~analysed).any():  # hatched white: "not analysed" must not look like "not significant"
+        frame[~analysed].plot(ax=ax, facecolor=NOT_ANALYSED, edgecolor="#bbbbbb", linewidth=0.2,
+                              hatch=NOT_ANALYSED_HATCH)
     lines = _boundary_lines(frame)
     if lines is not None and len(lines):
         lines.plot(ax=ax, color="#555555", linewidth=0.6, linestyle="--")
@@ -59,8 +64,8 @@ def categorical_map(gdf: gpd.GeoDataFrame, ids: list[str], categories: dict[str,
     handles = [Patch(facecolor=colours[c], edgecolor="#888888", label=f"{c} ({int(counts.get(c, 0))})")
                for c in (order or list(colours)) if c in colours]
     if cat.isna().any():
-        handles.append(Patch(facecolor=NOT_ANALYSED, edgecolor="#888888",
-                             label=f"not analysed ({int(cat.isna().sum())})"))
+        handles.append(Patch(facecolor=NOT_ANALYSED, edgecolor="#bbbbbb", hatch=NOT_ANALYSED_HATCH,
+                             label=f"not analysed / not evaluated ({int(cat.isna().sum())})"))
     ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=True)
     ax.set_title(title + ("\nSYNTHETIC DATA 模拟数据 — not real scores" if synthetic else ""), fontsize=10)
     fig.tight_layout()

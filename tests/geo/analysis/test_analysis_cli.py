@@ -62,3 +62,34 @@ def test_analyze_same_seed_same_report(tmp_path):
     ra, rb = json.loads(a.read_text()), json.loads(b.read_text())
     ra.pop("generated"), rb.pop("generated")
     assert ra == rb
+
+
+def _have_builtin() -> bool:
+    from cityrank.paths import ADMIN_GPKG, DEMO_DIR
+
+    return ADMIN_GPKG.exists() and (DEMO_DIR / "ndrc-2017-simulated.csv").exists()
+
+
+def test_analyze_dataset_and_scores_file(tmp_path):
+    import pytest
+
+    if not _have_builtin():
+        pytest.skip("boundaries or demo data not built")
+    from cityrank.paths import DEMO_DIR
+
+    out = tmp_path / "ds.json"
+    proc = _run("--dataset", "ndrc-2017-simulated", "--permutations", "99", "--no-zones", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    rep = json.loads(out.read_text(encoding="utf-8"))
+    assert rep["dataset"] == "ndrc-2017-simulated" and rep["synthetic"] is True
+    assert rep["n_analysed"] == 293
+    assert rep["disparity"]["regions"]["national"]["score_rate_percent"] is not None
+    assert {c["id"] for c in rep["clusters"]["clusters"]} >= {"yrd-2016", "gba", "jjj"}
+
+    out2 = tmp_path / "sc.json"
+    proc = _run("--scores", str(DEMO_DIR / "ndrc-2017-simulated.csv"), "--value", "cloud_platform",
+                "--permutations", "99", "--no-zones", "--out", str(out2))
+    assert proc.returncode == 0, proc.stderr
+    rep2 = json.loads(out2.read_text(encoding="utf-8"))
+    assert rep2["synthetic"] is True  # the file's synthetic column
+    assert rep2["value"] == "cloud_platform" and rep2["n_analysed"] == 293
