@@ -9,6 +9,7 @@ expose the rest of node_modules. Folium's own CDN asset lists are rewritten to t
 from __future__ import annotations
 
 import mimetypes
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,7 +53,7 @@ bp = Blueprint("vendor", __name__)
 
 
 def node_modules_dir() -> Path:
-    return Path(current_app.config.get("NODE_MODULES") or NODE_MODULES)
+    return Path(current_app.config.get("NODE_MODULES") or os.environ.get("CITYRANK_NODE_MODULES") or NODE_MODULES)
 
 
 @bp.route("/vendor/<path:name>")
