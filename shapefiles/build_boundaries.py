@@ -45,11 +45,11 @@ SUB_PROVINCIAL = {
 # short name (恩施 for 恩施土家族苗族自治州) can be derived without guessing.
 ETHNIC = sorted(
     "土家族 苗族 藏族 羌族 彝族 蒙古族 回族 朝鲜族 哈萨克族 柯尔克孜族 傣族 景颇族 白族 傈僳族 "
-    "哈尼族 壮族 布依族 侗族 黎族".split(),
+    "哈尼族 壮族 布依族 侗族 黎族 维吾尔".split(),
     key=len,
     reverse=True,
 )
-SUFFIXES = ("特别行政区", "自治州", "自治县", "地区", "林区", "盟", "市", "县", "省")
+SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "地区", "林区", "盟", "市", "县", "省")
 # Conventional English names where Hanyu Pinyin is not what maps and the UN use.
 PINYIN_OVERRIDES = {
     "香港": "Hong Kong", "澳门": "Macao", "台湾": "Taiwan", "呼和浩特": "Hohhot",
@@ -61,6 +61,8 @@ PINYIN_OVERRIDES = {
     "大理": "Dali", "石河子": "Shihezi", "伊犁": "Ili", "博尔塔拉": "Bortala",
     "巴音郭楞": "Bayingolin", "克孜勒苏": "Kizilsu", "阿勒泰": "Altay", "塔城": "Tacheng",
     "哈密": "Hami", "吐鲁番": "Turpan", "和田": "Hotan", "阿克苏": "Aksu",
+    # Provinces whose romanisation is fixed by convention (陕西 vs 山西).
+    "陕西": "Shaanxi", "内蒙古": "Inner Mongolia", "西藏": "Xizang",
 }
 
 
@@ -68,7 +70,7 @@ def short_name(name: str) -> str:
     for suffix in SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
             stem = name[: -len(suffix)]
-            if suffix in ("自治州", "自治县"):
+            if suffix in ("自治区", "自治州", "自治县"):
                 changed = True
                 while changed:
                     changed = False
@@ -184,6 +186,8 @@ def build(gpkg: Path = GPKG, units_csv: Path = UNITS_CSV, provenance: Path = PRO
     layers = {"prefecture": units, "province": provinces, "boundary_line": lines}
     extra = build_extra_layers(units)
     layers.update(extra)
+    extra_notes = [gdf.attrs["recipe"] for gdf in extra.values()]
+    extra_notes += [f"repair: {w}" for gdf in extra.values() for w in gdf.attrs.get("warnings", [])]
     write_gpkg(layers, gpkg)
     write_csv(units.drop(columns="geometry"), units_csv)
 
@@ -205,6 +209,7 @@ def build(gpkg: Path = GPKG, units_csv: Path = UNITS_CSV, provenance: Path = PRO
             "Taiwan is present at province level only, as in the source.",
             "Boundary lines come from the province file (deduplicated), the South China Sea dashed line tagged kind=south_china_sea_dashed_line.",
             "Region (NBS four regions) and north/south side from config/regions.yaml.",
+            *extra_notes,
         ],
     }
     tmp = provenance.with_suffix(".json.tmp")
@@ -215,11 +220,14 @@ def build(gpkg: Path = GPKG, units_csv: Path = UNITS_CSV, provenance: Path = PRO
 
 def build_extra_layers(units: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
     """Derived layers (the simplified web layer), built by ``geo.simplify`` when present."""
-    try:
-        from geo.simplify import build_web_layer
-    except ImportError:
-        return {}
-    return {"prefecture_web": build_web_layer(units)}
+    from geo.simplify import DEFAULT_GRID_DEG, DEFAULT_TOLERANCE_DEG, build_web_layer
+
+    web = build_web_layer(units)
+    web.attrs["recipe"] = (
+        f"prefecture_web: shapely.coverage_simplify (tolerance {DEFAULT_TOLERANCE_DEG} deg) of the "
+        f"repaired prefecture coverage, coordinates snapped to a {DEFAULT_GRID_DEG} deg grid"
+    )
+    return {"prefecture_web": web}
 
 
 def write_gpkg(layers: dict[str, gpd.GeoDataFrame], path: Path) -> None:

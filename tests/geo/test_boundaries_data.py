@@ -66,6 +66,10 @@ def test_province_layer_and_dashed_line():
     prov = load_layer("province")
     assert len(prov) == 34
     assert {"710000", "810000", "820000"} <= set(prov["code"])
+    english = dict(zip(prov["code"], prov["name_en"], strict=True))
+    assert english["610000"] == "Shaanxi" and english["140000"] == "Shanxi"
+    assert english["150000"] == "Inner Mongolia" and english["650000"] == "Xinjiang"
+    assert prov["name_en"].is_unique
     lines = load_layer("boundary_line")
     dashed = lines[lines["kind"] == "south_china_sea_dashed_line"]
     assert len(dashed) == 1
