@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 DATA = Path(__file__).resolve().parents[2] / "data" / "analysis"
 
 
@@ -53,15 +55,20 @@ def test_analyze_missing_id_column_is_an_error(tmp_path):
     assert not (tmp_path / "r.json").exists()
 
 
-def test_analyze_same_seed_same_report(tmp_path):
-    args = ["--geodata", str(DATA / "synthetic_grid.geojson"), "--id", "grid_id", "--value", "score",
-            "--permutations", "99", "--no-zones", "--seed", "9"]
-    a, b = tmp_path / "a.json", tmp_path / "b.json"
-    assert _run(*args, "--out", str(a)).returncode == 0
-    assert _run(*args, "--out", str(b)).returncode == 0
-    ra, rb = json.loads(a.read_text()), json.loads(b.read_text())
+def test_same_seed_same_report():
+    """Reproducibility of the whole report, in-process (the command adds only I/O)."""
+    import geopandas as gpd
+
+    from geo.analysis.report import build_report
+
+    gdf = gpd.read_file(DATA / "synthetic_grid.geojson")
+    kw = {"id_column": "grid_id", "permutations": 99, "zones": False, "seed": 9, "x_columns": ("x1",),
+          "draws": 100}
+    ra, rb = build_report(gdf, "score", **kw), build_report(gdf, "score", **kw)
     ra.pop("generated"), rb.pop("generated")
     assert ra == rb
+    rc = build_report(gdf, "score", **(kw | {"seed": 10}))
+    assert rc["global_moran"]["z_sim"] != ra["global_moran"]["z_sim"]
 
 
 def _have_builtin() -> bool:
@@ -70,9 +77,8 @@ def _have_builtin() -> bool:
     return ADMIN_GPKG.exists() and (DEMO_DIR / "ndrc-2017-simulated.csv").exists()
 
 
+@pytest.mark.slow
 def test_analyze_dataset_and_scores_file(tmp_path):
-    import pytest
-
     if not _have_builtin():
         pytest.skip("boundaries or demo data not built")
     from cityrank.paths import DEMO_DIR
