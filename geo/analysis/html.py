@@ -122,6 +122,15 @@ def render_html(report: dict, images: dict[str, bytes] | None = None) -> str:
                                 [[_e(k), _f(v.get("national"), 1)] + [_f(v.get(gr), 1) for gr in groups]
                                  for k, v in cv.items()]))
 
+    prov = report["disparity"].get("provinces", {})
+    if prov.get("available"):
+        parts.append("<h3>Provinces</h3>")
+        parts.append(_table(["province", "n", "mean", "gap vs national", "95% CI", "CV %"],
+                            [[_e(r["name"]), _e(r["n"]), _f(r["mean"], 2),
+                              _f(r["gap_rate_pp"] if r["gap_rate_pp"] is not None else r["gap_points"], 2),
+                              _ci(r["gap_rate_pp_ci95"] or r["gap_points_ci95"]), _f(r["cv_percent"], 1)]
+                             for r in prov["groups"]]))
+
     cl = report.get("clusters", {})
     if cl.get("available"):
         parts.append("<h2>City clusters</h2>")

@@ -298,6 +298,7 @@ def findings(report: dict) -> list[str]:
     if dd.get("statement"):
         out.append("Distance decay: " + dd["statement"])
     for kind, m in (sp.get("models") or {}).items():
+        kind = {"lag": "lag", "durbin": "Durbin"}.get(kind, kind)
         if isinstance(m, dict) and m.get("available"):
             for var, imp in m["impacts"].items():
                 ind = imp["indirect"]

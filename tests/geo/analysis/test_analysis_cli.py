@@ -99,3 +99,22 @@ def test_analyze_dataset_and_scores_file(tmp_path):
     rep2 = json.loads(out2.read_text(encoding="utf-8"))
     assert rep2["synthetic"] is True  # the file's synthetic column
     assert rep2["value"] == "cloud_platform" and rep2["n_analysed"] == 293
+
+
+@pytest.mark.parametrize("weights", ["rook", "knn", "distance_band", "kernel"])
+def test_report_with_each_weights_method(weights):
+    import geopandas as gpd
+
+    from geo.analysis.report import build_report
+
+    gdf = gpd.read_file(DATA / "synthetic_grid.geojson")
+    rep = build_report(gdf, "score", id_column="grid_id", weights=weights, permutations=99,
+                       x_columns=("x1",), draws=100, hub="G33")
+    assert rep["weights"]["method"] == weights
+    assert rep["global_moran"]["I"] > 0.3
+    for kind in ("lag", "durbin"):
+        m = rep["spillover"]["models"][kind]
+        assert m["available"] and 0 < m["rho"] < 1
+        x1 = m["impacts"]["x1"]["direct"]
+        assert x1["ci95"][0] < x1["estimate"] < x1["ci95"][1]
+    json.dumps(rep, allow_nan=False)

@@ -58,3 +58,8 @@ def test_bad_parameters(client):
     assert r.status_code == 422 and "6-digit" in r.get_data(as_text=True)
     assert client.get(f"/analysis/{DS}/nope.png").status_code == 404
     assert client.get("/analysis/no-such-dataset").status_code == 404
+
+
+def test_default_dataset_page(client):
+    r = client.get("/analysis/")
+    assert r.status_code == 200 and "id=\"findings\"" in r.get_data(as_text=True)
