@@ -174,6 +174,11 @@ def render_html(report: dict, images: dict[str, bytes] | None = None) -> str:
             parts.append(f'<p class="note">{_e(m["draws"])} draws from the asymptotic distribution '
                          f'({_e(m["rejected_draws"])} rejected for rho outside the stable range); traces: '
                          f'{_e(m["traces"])}.</p>')
+        hc = sp.get("hub_column") or {}
+        if hc.get("effect_on_others_ci95"):
+            parts.append(f"<p>Hub {_e(hc['hub'])}: a unit increase in {_e(hc['variable'])} changes the other units by "
+                         f"{_f(hc['effect_on_others_total'])} in total, 95% interval "
+                         f"{_ci(hc['effect_on_others_ci95'], 3)}.</p>")
         if "hub_effects" in images:
             parts.append(_img(images["hub_effects"], "hub effect map"))
 

@@ -25,6 +25,7 @@ from geo.analysis.disparity import REGION_NAMES_ZH, group_disparity, inequality_
 from geo.analysis.gradients import gradients
 from geo.analysis.regionalise import governance_zones
 from geo.analysis.spillover import (
+    EXACT_MAX_N,
     distance_decay,
     fit_spatial_model,
     hub_column,
@@ -246,7 +247,8 @@ def _spillover(frame, data, y, sw, value, x_columns, hub, geographic, *, draws, 
         models[kind] = {"available": True, "estimator": fit.estimator, "rho": num(fit.rho),
                         "coefficients": fit.table, **fit.extra, **sim}
         if kind == "durbin" and hub is not None and str(hub) in sw.ids:
-            out["hub_column"] = hub_column(fit, sw, str(hub), x_columns[0])
+            out["hub_column"] = hub_column(fit, sw, str(hub), x_columns[0], seed=seed,
+                                           draws=min(draws, 500) if sw.n <= EXACT_MAX_N else 0)
     out["models"] = models
     return out
 
@@ -308,6 +310,12 @@ def findings(report: dict) -> list[str]:
                 out.append(f"Spatial {kind} model (rho = {m['rho']:.3f}): indirect (spillover) impact of {var} "
                            f"= {ind['estimate']:.3f} (sd {ind['sd']:.3f}, 95% interval "
                            f"{ind['ci95'][0]:.3f} to {ind['ci95'][1]:.3f}; {m['draws']} simulated draws).")
+    hc = sp.get("hub_column")
+    if hc and hc.get("effect_on_others_ci95") and hc["effect_on_others_ci95"][0] is not None:
+        lo, hi = hc["effect_on_others_ci95"]
+        out.append(f"Hub {hc['hub']}: a unit increase in {hc['variable']} there changes the other units' values "
+                   f"by {hc['effect_on_others_total']:.3f} in total (spatial Durbin; 95% interval {lo:.3f} to "
+                   f"{hi:.3f}, {hc['draws']} draws).")
     fixed = report["weights"]["fixed"]
     if fixed:
         out.append("Weights: " + "; ".join(f"{f['unit']} ({f['reason']}) linked to {f['attached_to']} "

@@ -277,8 +277,13 @@ def simulate_impacts(fit: SpatialModelFit, ops: TraceOperator, *, draws: int = 1
             "rho_bounds": [num(lo), num(hi)], "traces": ops.method}
 
 
-def hub_column(fit: SpatialModelFit, sw: SpatialWeights, hub_id: str, variable: str | None = None) -> dict:
-    """Column of S_r for the hub: effect on every unit of a unit change in x_r at the hub."""
+def hub_column(fit: SpatialModelFit, sw: SpatialWeights, hub_id: str, variable: str | None = None, *,
+               draws: int = 0, seed: int | None = 12345) -> dict:
+    """Column of S_r for the hub: effect on every unit of a unit change in x_r at the hub.
+
+    With ``draws`` the hub's total effect on the *other* units also gets a simulated sd and
+    95% interval (one sparse solve per parameter draw).
+    """
     if hub_id not in sw.ids:
         raise NotFoundError(f"hub {hub_id!r} is not among the analysed units")
     r = fit.x_names.index(variable) if variable else 0
@@ -287,9 +292,30 @@ def hub_column(fit: SpatialModelFit, sw: SpatialWeights, hub_id: str, variable: 
     j = sw.ids.index(hub_id)
     e = np.zeros(n)
     e[j] = 1.0
-    rhs = fit.beta[r] * e + fit.theta[r] * (W @ e)
-    lu = splu((sparse.identity(n, format="csc") - fit.rho * W).tocsc())
-    col = lu.solve(rhs)
-    return {"hub": hub_id, "variable": fit.x_names[r], "own_effect": num(col[j]),
-            "effect_on_others_total": num(col.sum() - col[j]),
-            "effects": {i: num(v) for i, v in zip(sw.ids, col, strict=True)}}
+    We = W @ e
+    eye = sparse.identity(n, format="csc")
+
+    def column(beta_r: float, theta_r: float, rho: float) -> np.ndarray:
+        return splu((eye - rho * W).tocsc()).solve(beta_r * e + theta_r * We)
+
+    col = column(fit.beta[r], fit.theta[r], fit.rho)
+    out = {"hub": hub_id, "variable": fit.x_names[r], "own_effect": num(col[j]),
+           "effect_on_others_total": num(col.sum() - col[j]),
+           "effects": {i: num(v) for i, v in zip(sw.ids, col, strict=True)}}
+    if draws:
+        rng = np.random.default_rng(seed)
+        sims = rng.multivariate_normal(fit.params, fit.vm, size=draws, method="eigh")
+        lo, hi = -1.0, 1.0
+        totals = []
+        for row in sims:
+            rho = float(row[fit.idx_rho])
+            if not lo < rho < hi:
+                continue
+            theta_r = row[fit.idx_theta[r]] if fit.idx_theta else 0.0
+            c = column(row[fit.idx_beta[r]], theta_r, rho)
+            totals.append(c.sum() - c[j])
+        totals = np.asarray(totals)
+        out["effect_on_others_sd"] = num(totals.std(ddof=1)) if totals.size > 1 else None
+        out["effect_on_others_ci95"] = _ci(totals)
+        out["draws"] = int(draws)
+    return out

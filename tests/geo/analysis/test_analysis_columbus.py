@@ -154,3 +154,11 @@ def test_hub_column_is_column_of_impact_matrix(columbus, columbus_w):
     got = np.array([col["effects"][i] for i in columbus_w.ids])
     assert_allclose(got, S[:, j], atol=1e-10)
     assert abs(col["own_effect"] - S[j, j]) < 1e-10
+
+
+def test_hub_column_uncertainty(columbus, columbus_w):
+    fit = _fit(columbus, columbus_w, "durbin")
+    col = hub_column(fit, columbus_w, "5", "INC", draws=300, seed=2)
+    lo, hi = col["effect_on_others_ci95"]
+    assert col["effect_on_others_sd"] > 0 and lo < col["effect_on_others_total"] < hi
+    assert col == hub_column(fit, columbus_w, "5", "INC", draws=300, seed=2)

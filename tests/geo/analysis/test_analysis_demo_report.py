@@ -81,4 +81,6 @@ def test_spillover_impacts_with_uncertainty(demo_report):
             assert imp[k]["sd"] is not None and imp[k]["ci95"][0] <= imp[k]["ci95"][1]
     assert sp["distance_decay"]["hub_name"] == "杭州市"
     assert sp["hub_column"]["hub"] == "330100"
+    assert sp["hub_column"]["effect_on_others_ci95"][0] is not None
+    assert any(f.startswith("Hub 330100:") for f in demo_report["findings"])
     assert demo_report["weights"]["fixed"]  # islands (舟山, Hainan...) were attached and listed
