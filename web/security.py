@@ -13,6 +13,8 @@ import secrets
 
 from flask import Flask, g, request
 
+SHARED_PREFIXES = ("/static/", "/vendor/", "/api/", "/ogc")
+OPEN_DATA_PREFIXES = ("/api/", "/ogc")
 _SCRIPT_TAG = re.compile(r"<script\b(?![^>]*\bnonce=)", re.IGNORECASE)
 
 
@@ -50,11 +52,16 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _headers(resp):
-        embeddable = request.path.startswith("/embed/")
+        path = request.path
+        embeddable = path.startswith("/embed/")
+        # Newsroom pages load the embed, its PNG and static/embed-host.js from other origins.
+        shared = embeddable or path.startswith(SHARED_PREFIXES)
         resp.headers.setdefault("Content-Security-Policy", _policy("*" if embeddable else "'self'"))
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        resp.headers.setdefault("Cross-Origin-Resource-Policy", "cross-origin" if embeddable else "same-origin")
+        resp.headers.setdefault("Cross-Origin-Resource-Policy", "cross-origin" if shared else "same-origin")
+        if path.startswith(OPEN_DATA_PREFIXES):
+            resp.headers.setdefault("Access-Control-Allow-Origin", "*")  # public, read-only, no cookies
         if not embeddable:
             resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         return resp

@@ -3,6 +3,10 @@ one shape per scored city, without console errors; tooltips work; attack labels 
 
 from __future__ import annotations
 
+import functools
+import http.server
+import threading
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -100,16 +104,32 @@ def test_snippet_generator(live_server, watched_page):
     assert "embed-host.js" in snippet
 
 
-def test_embed_resizes_host_iframe(live_server, watched_page):
+def test_embed_resizes_host_iframe(live_server, watched_page, tmp_path):
+    """A newsroom page on another origin (its own server and port) frames the embed, loads the
+    resizer script from us, and the iframe grows to the embed's height."""
     w = watched_page
-    w.page.goto(live_server + "/api/v1/")  # any same-origin page to host the iframe
-    w.page.set_content(
+    (tmp_path / "newsroom.html").write_text(
+        f'<!DOCTYPE html><html><body><h1>News</h1>'
         f'<iframe data-cityrank src="{live_server}/embed/{DATASET}" style="width:600px;height:50px"></iframe>'
-        f'<script src="{live_server}/static/embed-host.js"></script>'
-    )
-    w.page.wait_for_function(
-        "() => parseInt(document.querySelector('iframe').style.height) > 300", timeout=15000
-    )
+        f'<script src="{live_server}/static/embed-host.js"></script></body></html>', encoding="utf-8")
+    handler = functools.partial(QuietHandler, directory=str(tmp_path))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as newsroom:
+        threading.Thread(target=newsroom.serve_forever, daemon=True).start()
+        try:
+            w.page.goto(f"http://127.0.0.1:{newsroom.server_port}/newsroom.html")
+            w.page.wait_for_function(
+                "() => parseInt(document.querySelector('iframe').style.height) > 300", timeout=15000
+            )
+            frame = w.page.frame_locator("iframe")
+            assert frame.locator("path.cr-scored").count() == 293
+            assert w.errors == []
+        finally:
+            newsroom.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
 
 
 def test_screenshot(live_server, watched_page, tmp_path):

@@ -77,3 +77,14 @@ def test_vendor_etag_304(client):
 def test_small_responses_not_gzipped(client):
     r = client.get("/api/v1/", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in r.headers and r.get_json()["openapi"] == "/api/v1/openapi.json"
+
+
+def test_cross_origin_headers_for_embeds_and_open_data(client):
+    host = client.get("/static/embed-host.js")
+    assert host.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
+    host.close()
+    api = client.get("/api/v1/")
+    assert api.headers["Access-Control-Allow-Origin"] == "*"
+    page = client.get("/groups")
+    assert page.headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert "Access-Control-Allow-Origin" not in page.headers
