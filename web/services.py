@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import OrderedDict
 from functools import cached_property
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from web import i18n
 HMT_TYPES = ("特别行政区", "台湾省")
 TAIWAN = "710000"
 UNIVERSE_TYPES = ("副省级市", "地级市")
+CACHE_ENTRIES = 64  # a rendered national map is ~0.7 MB; 64 entries stay well under 100 MB
 MAP_SIMPLIFY = 0.04  # degrees; ~4 km, below a pixel at the map's national zooms
 
 
@@ -41,13 +43,19 @@ class Services:
 
         self._load_catalog, self._load_layer, self._join = load_catalog, load_layer, join_scores
         self._lock = threading.RLock()
-        self._cache: dict[tuple, object] = {}
+        self._cache: OrderedDict[tuple, object] = OrderedDict()
 
     def cached(self, key: tuple, make):
+        """LRU cache of built objects (layers, joins, rendered maps, geometry documents)."""
         with self._lock:
-            if key not in self._cache:
-                self._cache[key] = make()
-            return self._cache[key]
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            value = make()
+            self._cache[key] = value
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+            return value
 
     # -- datasets ---------------------------------------------------------------------------
     @cached_property
