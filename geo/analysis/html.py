@@ -95,8 +95,11 @@ def render_html(report: dict, images: dict[str, bytes] | None = None) -> str:
         rows = []
         for key, label in (("east_west", "east-west (per 10° longitude)"), ("south_north", "south-north (per 10° latitude)")):
             sl = g[key]["slope"]
-            rows.append([_e(label), _f(sl["coef"], 3), _ci(sl["ci95"], 3), _f(sl["p"], 4), _f(g[key]["r2"], 3)])
-        parts.append(_table(["gradient", "slope", "95% CI", "p", "R²"], rows))
+            h = (g[key].get("hac") or {}).get("coefficients", {}).get("lon" if key == "east_west" else "lat", {})
+            rows.append([_e(label), _f(sl["coef"], 3), _ci(sl["ci95"], 3), _f(sl["p"], 4),
+                         _ci(h.get("ci95"), 3), _f(h.get("p"), 4), _f(g[key]["r2"], 3)])
+        parts.append(_table(["gradient", "slope", "95% CI (OLS)", "p", "95% CI (spatial HAC)", "p (HAC)", "R²"],
+                            rows))
         parts.append(f'<p class="note">{_e(g["caveat"])}</p>')
         if "gradients" in images:
             parts.append(_img(images["gradients"], "gradient chart"))

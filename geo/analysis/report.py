@@ -170,7 +170,7 @@ def build_report(
         disp["provinces"] = _section(group_disparity, data, value_column, "province", max_value=max_value,
                                      n_boot=boot, seed=seed)
     report["disparity"] = disp
-    report["gradients"] = _section(gradients, data, value_column)
+    report["gradients"] = _section(gradients, data, value_column, geographic=geographic)
     if not geographic and report["gradients"].get("available"):
         report["gradients"]["caveat"] += " Coordinates are planar x/y (no CRS), not degrees."
 

@@ -56,3 +56,23 @@ def test_chart_is_png(east_high, tmp_path):
 def test_too_few_units():
     with pytest.raises(DataError, match="fewer than 4"):
         gradients(pd.DataFrame({"lon": [1, 2], "lat": [1, 2], "v": [1, 2]}), "v")
+
+
+def test_hac_interval_matches_spreg_and_widens_under_autocorrelation():
+    import spreg
+    from libpysal import weights as lw
+
+    rng = np.random.default_rng(8)
+    n = 400
+    lon = rng.uniform(100, 120, n)
+    lat = rng.uniform(25, 40, n)
+    # A smooth regional shock shared by neighbours: errors are spatially autocorrelated.
+    shock = 4 * np.sin(lon / 2.0) * np.cos(lat / 2.0)
+    df = pd.DataFrame({"lon": lon, "lat": lat, "v": 0.3 * lon + shock + rng.normal(0, 1, n)})
+    g = gradients(df, "v", geographic=False)
+    hac = g["east_west"]["hac"]["coefficients"]["lon"]
+    kern = lw.Kernel(df[["lon", "lat"]].to_numpy(), k=20, function="triangular", fixed=False, diagonal=True)
+    ref = spreg.OLS(df[["v"]].to_numpy(), (df[["lon"]] / 10).to_numpy(), robust="hac", gwk=kern, sig2n_k=True)
+    assert abs(hac["se"] - float(np.ravel(ref.std_err)[1])) < 1e-9
+    assert hac["se"] > g["east_west"]["slope"]["se"]
+    assert "spatial-HAC 95% CI" in g["east_west"]["statement"]
