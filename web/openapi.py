@@ -44,8 +44,9 @@ def openapi_document() -> dict:
                 [_DS, _q("bins", "comma-separated class boundaries, e.g. 30,40,50,60")], errors=(400, 404)),
             "/datasets/{dataset}/cities/{code}": _op(
                 "A city's scores against national, regional and cluster means; neighbours",
-                [_DS, {"name": "code", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9]{6}$"},
-                       "description": "6-digit administrative code"}]),
+                [_DS, {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+                       "description": "6-digit administrative code, or a name (杭州, 杭州市, 156330100, "
+                                      "historical codes such as 371200 莱芜 resolve to today's unit)"}]),
             "/geometry": _op(
                 "Web layer geometry (EPSG:4490 lon/lat), optionally joined with a dataset's scores",
                 [_q("format", "geojson (default) or topojson", ["geojson", "topojson"]),

@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from cityrank.errors import CityrankError, NotFoundError
+from cityrank.errors import CityrankError, NotFoundError, UnknownUnitError
 from web import i18n
 
 HMT_TYPES = ("特别行政区", "台湾省")
@@ -153,8 +153,21 @@ class Services:
             return gpd.GeoDataFrame(geometry=[], crs=4490)
 
     # -- cities, regions, clusters ----------------------------------------------------------
-    def city(self, dataset_id: str | None, code: str) -> dict:
+    def resolve(self, key: str):
+        """A code or name (any form the ONE resolver accepts: 杭州, 杭州市, 杭州市 in traditional
+        characters, 156330100, historical 371200) -> ``UnitMatch``; unknown -> NotFoundError."""
+        from scoring.units import UnitResolver
+
+        resolver = self.cached(("resolver",), UnitResolver)
+        try:
+            return resolver.resolve(key)
+        except UnknownUnitError as exc:
+            raise NotFoundError(str(exc)) from exc
+
+    def city(self, dataset_id: str | None, key: str) -> dict:
         ds = self.dataset(dataset_id)
+        match = self.resolve(key)
+        code = match.code
         scores = ds.scores()
         row = scores[scores["code"] == code]
         if row.empty:
@@ -183,6 +196,7 @@ class Services:
             "scores": {nid: _num(r[nid]) for nid in ids},
             "comparisons": comparisons, "clusters": list(clusters),
             "neighbours": self.neighbours(ds.id, code),
+            "resolved_from": key if key != code else None, "warning": match.warning,
         }
 
     def neighbours(self, dataset_id: str | None, code: str) -> list[dict]:

@@ -119,3 +119,12 @@ def test_openapi_document_lists_paths(client):
     for path in doc["paths"]:
         url = "/api/v1" + path.replace("{dataset}", DATASET).replace("{code}", "330100")
         assert client.get(url).status_code == 200, url
+
+
+def test_city_by_name_traditional_and_historical_code(client):
+    for key in ("杭州", "杭州市", "156330100"):
+        assert client.get(f"/api/v1/datasets/{DATASET}/cities/{key}").get_json()["code"] == "330100"
+    laiwu = client.get(f"/api/v1/datasets/{DATASET}/cities/371200").get_json()
+    assert laiwu["code"] == "370100" and laiwu["resolved_from"] == "371200" and "莱芜" in laiwu["warning"]
+    r = client.get(f"/api/v1/datasets/{DATASET}/cities/不存在市")
+    assert r.status_code == 404 and "不存在市" in r.get_json()["error"]["message"]
