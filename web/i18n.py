@@ -11,6 +11,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dataset": ("数据集", "Dataset"),
     "indicator": ("指标", "Indicator"),
     "classification": ("分级方法", "Classification"),
+    "classes": ("级数", "Classes"),
     "total": ("总分", "Total score"),
     "score": ("得分", "Score"),
     "rank": ("排名", "Rank"),

@@ -39,6 +39,13 @@ def test_classifications(client, method):
     assert client.get(f"/?classification={method}").status_code == 200
 
 
+def test_k_classes_in_legend(client):
+    html = client.get("/?k=7&classification=equal_interval").get_data(as_text=True)
+    assert html.count('class="cr-swatch"') == 7 + 2  # + not evaluated, HK/Macao/Taiwan
+    assert client.get("/?k=9").status_code == 400
+    assert client.get("/?k=x").status_code == 400
+
+
 def test_published_bins_only_for_total(client):
     r = client.get("/?classification=published&indicator=perception")
     assert r.status_code == 400

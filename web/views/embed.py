@@ -16,7 +16,7 @@ def _svc():
 @bp.route("/<dataset>")
 def embed_page(dataset: str):
     p = pages.parse_params(_svc(), request.args, dataset)
-    q = {"indicator": p.indicator, "classification": p.classification, "lang": p.lang}
+    q = {"indicator": p.indicator, "classification": p.classification, "k": p.k, "lang": p.lang}
     return render_template(
         "embed.html", ctx=pages.map_context(_svc(), p), lang=p.lang,
         data_url=url_for("viewer.ranking", dataset=p.dataset, lang=p.lang),

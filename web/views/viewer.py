@@ -31,7 +31,7 @@ def _lang_switch():
 @bp.route("/")
 def index():
     p = pages.parse_params(_svc(), request.args)
-    q = {"indicator": p.indicator, "classification": p.classification, "lang": p.lang}
+    q = {"indicator": p.indicator, "classification": p.classification, "k": p.k, "lang": p.lang}
     return render_template(
         "index.html", ctx=pages.map_context(_svc(), p), lang=p.lang,
         embed_url=url_for("embed.embed_page", dataset=p.dataset, **q),
