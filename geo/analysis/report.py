@@ -246,6 +246,9 @@ def _spillover(frame, data, y, sw, value, x_columns, hub, geographic, *, draws, 
         sim = simulate_impacts(fit, ops, draws=draws, seed=seed)
         models[kind] = {"available": True, "estimator": fit.estimator, "rho": num(fit.rho),
                         "coefficients": fit.table, **fit.extra, **sim}
+        if kind == "durbin" and hub is not None and str(hub) not in sw.ids:
+            out["hub_column_note"] = (f"hub {hub} is not among the analysed units (no value); "
+                                      "its impact column is not computed")
         if kind == "durbin" and hub is not None and str(hub) in sw.ids:
             out["hub_column"] = hub_column(fit, sw, str(hub), x_columns[0], seed=seed,
                                            draws=min(draws, 500) if sw.n <= EXACT_MAX_N else 0)

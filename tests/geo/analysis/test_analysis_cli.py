@@ -118,3 +118,21 @@ def test_report_with_each_weights_method(weights):
         x1 = m["impacts"]["x1"]["direct"]
         assert x1["ci95"][0] < x1["estimate"] < x1["ci95"][1]
     json.dumps(rep, allow_nan=False)
+
+
+def test_negative_values_and_unscored_hub():
+    import geopandas as gpd
+
+    from geo.analysis.report import build_report
+
+    gdf = gpd.read_file(DATA / "synthetic_grid.geojson")
+    gdf["centred"] = gdf["score"] - gdf["score"].mean()
+    gdf.loc[gdf["grid_id"] == "G00", "centred"] = None
+    rep = build_report(gdf, "centred", id_column="grid_id", permutations=99, x_columns=("x1",), draws=50,
+                       hub="G00", zones=False)
+    assert rep["excluded_units"] == ["G00"]
+    assert rep["getis_ord"]["available"] is False and "non-negative" in rep["getis_ord"]["reason"]
+    assert rep["disparity"]["overall"]["theil"] is None
+    assert "hub_column" not in rep["spillover"] and "G00" in rep["spillover"]["hub_column_note"]
+    assert rep["spillover"]["distance_decay"]["hub"] == "G00"  # unscored hub still a location
+    json.dumps(rep, allow_nan=False)
