@@ -118,6 +118,12 @@ def render_html(report: dict, images: dict[str, bytes] | None = None) -> str:
             ["Theil T", _f(th.get("T"), 4), _ci(th.get("T_ci95"), 4)],
             ["between-region share %", _f(th.get("between_share_percent"), 1), _ci(th.get("between_share_ci95"), 1)],
             ["Gini", _f(gi.get("G"), 4), _ci(gi.get("G_ci95"), 4)]]))
+        rates = reg.get("score_rate_by_indicator_percent") or {}
+        if rates:
+            groups = [r["group"] for r in reg["groups"]]
+            parts.append(_table(["indicator score rate %", "national"] + groups + ["highest / lowest"],
+                                [[_e(k), _f(v.get("national"), 1)] + [_f(v.get(gr), 1) for gr in groups]
+                                 + [_f(v.get("ratio_highest_to_lowest"), 2)] for k, v in rates.items()]))
         cv = reg.get("cv_by_indicator_percent") or {}
         if cv:
             groups = [r["group"] for r in reg["groups"]]

@@ -281,6 +281,12 @@ def findings(report: dict) -> list[str]:
     reg = report["disparity"].get("regions", {})
     if reg.get("available"):
         out.extend(r["statement"] for r in reg["groups"])
+        rates = reg.get("score_rate_by_indicator_percent") or {}
+        widest = max(rates.items(), key=lambda kv: kv[1].get("ratio_highest_to_lowest") or 0, default=None)
+        if widest and widest[1].get("statement"):
+            cv = (reg.get("cv_by_indicator_percent") or {}).get(widest[0], {}).get("national")
+            cv_txt = f" National CV of {widest[0]}: {cv:.1f}%." if cv is not None else ""
+            out.append("Widest regional gap by indicator: " + widest[1]["statement"] + cv_txt)
         th = reg["inequality"].get("theil")
         if th:
             ci = th.get("between_share_ci95", [None, None])

@@ -79,3 +79,13 @@ def test_nonpositive_values_make_theil_undefined():
 def test_missing_column_is_data_error(regions):
     with pytest.raises(DataError, match="'nope'"):
         group_disparity(regions, "nope", "region")
+
+
+def test_indicator_score_rates_and_ratio(regions):
+    out = group_disparity(regions, "total", "region", max_value=100, indicators={"a": 20}, n_boot=0)
+    rates = out["score_rate_by_indicator_percent"]["a"]
+    by = {g: regions.loc[regions.region == g, "a"].mean() / 20 * 100 for g in regions.region.unique()}
+    assert abs(rates["East"] - by["East"]) < 1e-9
+    assert rates["highest"] == max(by, key=by.get) and rates["lowest"] == min(by, key=by.get)
+    assert abs(rates["ratio_highest_to_lowest"] - max(by.values()) / min(by.values())) < 1e-9
+    assert rates["statement"].startswith("On a, East's mean score rate")

@@ -28,7 +28,7 @@ def test_page_shows_findings_maps_and_clusters(client):
     html = r.get_data(as_text=True)
     assert 'id="synthetic-banner"' in html
     for anchor in ('id="findings"', 'id="moran"', 'id="lisa-table"', 'id="gradients"', 'id="regions"',
-                   'data-cluster="yrd-2016"', 'data-cluster="gba"', 'id="distance-decay"', 'id="weights-fixed"'):
+                   'id="indicator-rates"', 'data-cluster="yrd-2016"', 'data-cluster="gba"', 'id="distance-decay"', 'id="weights-fixed"'):
         assert anchor in html, anchor
     assert "East-high/west-low" in html and "percentage points" in html and "spatial HAC" in html
     assert f"/analysis/{DS}/lisa_clusters.png" in html
