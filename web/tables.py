@@ -64,7 +64,10 @@ def city_context(svc: Services, dataset_id: str | None, code: str, lang: str) ->
     levels = {"total": 0} | {nid: n.level for nid, n in ds.system.nodes.items()}
     maxima = {"total": sum(ds.system.nodes[i].max_points for i in ds.system.first_level)}
     maxima.update({nid: n.max_points for nid, n in ds.system.nodes.items()})
-    return {"ds": ds, "city": detail, "labels": labels, "levels": levels, "maxima": maxima}
+    clusters = svc.clusters()
+    cluster_names = {cid: i18n.label(clusters[cid], lang) if cid in clusters else cid for cid in detail["clusters"]}
+    return {"ds": ds, "city": detail, "labels": labels, "levels": levels, "maxima": maxima,
+            "cluster_names": cluster_names}
 
 
 def groups_context(svc: Services, lang: str) -> dict:
