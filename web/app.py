@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         DATA_DIR=os.environ.get("CITYRANK_DATA") or None,
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,  # uploads (none yet) and request bodies
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,  # uploads (web/views/upload.py) and request bodies
         NODE_MODULES=None,
         JSON_SORT_KEYS=False,
     )
@@ -39,9 +39,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
 
     from web import assets
-    from web.views import api, embed, ogc, viewer
+    from web.views import api, embed, ogc, upload, viewer
 
-    for bp in (assets.bp, viewer.bp, api.bp, ogc.bp, embed.bp):
+    for bp in (assets.bp, viewer.bp, api.bp, ogc.bp, embed.bp, upload.bp):
         app.register_blueprint(bp)
     try:  # the analysis helper's pages, when present
         analysis = importlib.import_module("web.analysis_views")

@@ -44,6 +44,15 @@ class Services:
         self._load_catalog, self._load_layer, self._join = load_catalog, load_layer, join_scores
         self._lock = threading.RLock()
         self._cache: OrderedDict[tuple, object] = OrderedDict()
+        from web.upload_service import UploadStore
+
+        self.uploads = UploadStore(on_evict=self.forget)  # users' uploaded datasets (web/upload_service)
+
+    def forget(self, dataset_id: str) -> None:
+        """Drop every cached object built from one dataset (an expired upload)."""
+        with self._lock:
+            for key in [k for k in self._cache if dataset_id in k]:
+                del self._cache[key]
 
     def cached(self, key: tuple, make):
         """LRU cache of built objects (layers, joins, rendered maps, geometry documents)."""
@@ -63,6 +72,8 @@ class Services:
         return self._load_catalog(self.data_dir)
 
     def dataset(self, dataset_id: str | None = None):
+        if dataset_id and dataset_id.startswith("upload-"):
+            return self.uploads.get(dataset_id)
         return self.catalog.get(dataset_id or self.catalog.default_id)
 
     def datasets(self) -> list:
