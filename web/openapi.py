@@ -7,6 +7,34 @@ _DS = {"name": "dataset", "in": "path", "required": True, "schema": {"type": "st
 _ERR = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
+_PROBLEM = {"type": "object", "properties": {
+    "file": {"type": "string"}, "row": {"type": "integer", "nullable": True,
+                                        "description": "spreadsheet row (header = 1)"},
+    "column": {"type": "string", "nullable": True}, "kind": {"type": "string"},
+    "message": {"type": "string"}, "severity": {"type": "string"}}}
+_UPLOAD = {
+    "summary": "Upload a CSV/XLSX (UTF-8 or GBK; cities by code or name) and score it into a new "
+               "in-memory dataset (kept a few hours; same-origin or non-browser clients only). "
+               "The Excel template of a system is at /api/v1/systems/{system}/template.xlsx.",
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary", "description": ".csv or .xlsx, at most 2 MB"},
+            "system": {"type": "string", "description": "bundled indicator system id (default: the "
+                                                        "default dataset's system)"},
+            "encoding": {"type": "string", "enum": ["auto", "utf-8", "gbk"]},
+            "missing": {"type": "string", "enum": ["refuse", "mean", "province_mean", "zero"]},
+            "sheet": {"type": "string", "description": "XLSX sheet name (first by default)"}}}}}},
+    "responses": {
+        "201": {"description": "created: id, summary, warnings, coverage, links",
+                "content": {"application/json": {"schema": {"type": "object"}}}},
+        "400": {"description": "the file has problems (nothing scored)",
+                "content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "problems": {"type": "array", "items": _PROBLEM},
+                    "warnings": {"type": "array", "items": {"type": "string"}}}}}}},
+        "403": _ERR, "413": _ERR},
+}
+
+
 def _op(summary: str, params=(), ok="application/json", errors=(404,), extra: dict | None = None) -> dict:
     op = {"summary": summary, "parameters": list(params),
           "responses": {"200": {"description": "OK", "content": {ok: {"schema": {"type": "object"}}}}}}
@@ -32,7 +60,7 @@ def openapi_document() -> dict:
                                 "Responses derived from simulated data carry \"synthetic\": true."},
         "servers": [{"url": "/api/v1"}],
         "paths": {
-            "/datasets": _op("List datasets", errors=()),
+            "/datasets": {**_op("List datasets", errors=()), "post": _UPLOAD},
             "/datasets/{dataset}": _op("One dataset with its indicators", [_DS]),
             "/datasets/{dataset}/system": _op("The dataset's indicator system", [_DS]),
             "/datasets/{dataset}/scores": _op(

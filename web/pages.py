@@ -94,6 +94,11 @@ def map_context(svc: Services, p: MapParams, height: str = "100%") -> dict:
         "p": p, "ds": ds, "lang": p.lang, "indicator_label": label, "map": rendered,
         "legend": legend(classes, p.lang, set(gdf["display"])),
         "source_note": source_note(ds, p.lang), "finding": finding(svc, ds, p.indicator, p.lang, label),
-        "table": table, "indicators": svc.indicators(ds), "datasets": svc.datasets(),
+        "table": table, "indicators": svc.indicators(ds), "datasets": _with(svc.datasets(), ds),
         "classifications": CLASSIFICATIONS,
     }
+
+
+def _with(datasets: list, ds) -> list:
+    """The dataset choice includes the shown one (an upload is not in the catalog)."""
+    return datasets if any(d.id == ds.id for d in datasets) else datasets + [ds]
