@@ -87,13 +87,12 @@ def clean_filename(filename: str | None) -> str:
     """The base name a person recognises (Chinese kept), with path parts and control or shell
     characters removed; it names problems, the dataset title and the temp file."""
     base = unicodedata.normalize("NFC", str(filename or "")).replace("\\", "/").rsplit("/", 1)[-1]
-    base = _UNSAFE_NAME.sub("_", base).strip(" .")
-    if not base:
-        return "upload"
+    base = _UNSAFE_NAME.sub("_", base).strip()
     stem, dot, ext = base.rpartition(".")
-    if dot and len(ext) <= 5:
-        return stem[:80].strip(" .") + "." + ext if stem.strip(" .") else "upload." + ext
-    return base[:80]
+    if not (dot and 0 < len(ext) <= 5 and ext.strip(" .") == ext):
+        stem, ext = base, ""
+    stem = stem[:80].strip(" .") or "upload"
+    return f"{stem}.{ext}" if ext else stem
 
 
 def bundled_systems() -> dict[str, Path]:
