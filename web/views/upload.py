@@ -54,6 +54,8 @@ TEXT = {
     "column": ("列", "Column"),
     "message": ("问题", "Problem"),
     "warnings": ("提示", "Warnings"),
+    "admin_changes": ("{n} 个城市以历史区划标识，已映射到现行单位：", "{n} city key(s) name former units, mapped to today's:"),
+    "again": ("再上传一个文件", "Upload another file"),
     "coverage": ("覆盖率", "Coverage"),
     "units": ("有数据的单位", "Units with data"),
     "universe": ("参评范围内", "Of the evaluated universe"),
@@ -134,6 +136,9 @@ def _form_page(lang: str, status: int = 200, values=None, **ctx):
             "encoding": values.get("encoding", "auto"),
             "missing": values.get("missing", "refuse"),
             "sheet": values.get("sheet", "")}
+    outcome = ctx.get("outcome")
+    # Former units (莱芜 -> 济南) are listed first: they change which city a row counts for.
+    ctx["changes"] = [w for w in outcome.warnings if "is the former unit" in w] if outcome else []
     page = render_template("upload.html", lang=lang, ut=ut, systems=_systems(), form=form,
                            encodings=list(up.ENCODINGS), policies=_policies(),
                            ttl_hours=_svc().uploads.ttl / 3600, **ctx)
