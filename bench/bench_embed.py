@@ -7,6 +7,7 @@ Usage: python bench/bench_embed.py [--runs 5] [--path /embed/ndrc-2017-simulated
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import statistics
@@ -27,6 +28,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--path", default="/embed/ndrc-2017-simulated")
     opts = ap.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request drowns the figures
     app = create_app()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
