@@ -49,6 +49,9 @@ def register(subparsers) -> None:
     p.add_argument("--synthetic", action="store_true", help="mark the input as simulated data")
     p.add_argument("--out", required=True, metavar="report.json", help="JSON report to write")
     p.add_argument("--html", metavar="report.html", help="also write an HTML report with maps")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help="language of the HTML report and of the findings printed (default zh; "
+                   "the JSON has both: findings in English, findings_zh in Chinese)")
     p.set_defaults(func=run)
 
 
@@ -111,14 +114,15 @@ def _inputs(args) -> dict:
         jr = join_scores(scores, value_column=value, source=args.scores)
         return {"gdf": jr.gdf, "value": value, "id_column": "code", "synthetic": synthetic,
                 "title": f"Spatial analysis of {value} ({Path(args.scores).name})", "warnings": jr.warnings}
-    from geo.analysis.service import ANALYSIS_LAYER, dataset_options
+    from geo.analysis.service import ANALYSIS_LAYER, dataset_options, indicator_names, title_zh
     from scoring.datasets import load_catalog
 
     ds = load_catalog().get(args.dataset)
     jr = join_scores(ds.scores(), layer=ANALYSIS_LAYER, value_column=value)
     return {"gdf": jr.gdf, "value": value, "id_column": "code", "synthetic": bool(ds.synthetic) or args.synthetic,
             "title": f"{ds.title_en or ds.title}: spatial analysis of {value}", **dataset_options(ds, value),
-            "warnings": list(ds.warnings) + jr.warnings, "dataset": ds.id}
+            "warnings": list(ds.warnings) + jr.warnings, "dataset": ds.id, "indicator_names": indicator_names(ds),
+            "title_zh": title_zh(ds, value)}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -132,18 +136,22 @@ def run(args: argparse.Namespace) -> int:
         permutations=args.permutations, seed=args.seed, hub=args.hub, id_column=inp["id_column"],
         fdr=args.fdr, max_value=inp.get("max_value"), indicators=inp.get("indicators"),
         zones=not args.no_zones, draws=args.draws, synthetic=bool(inp["synthetic"]), title=inp["title"],
-        weights_params=weights_params,
+        weights_params=weights_params, indicator_names=inp.get("indicator_names"),
     )
     report["input_warnings"] = inp.get("warnings", [])
     if inp.get("dataset"):
         report["dataset"] = inp["dataset"]
+    if inp.get("title_zh"):
+        report["title_zh"] = inp["title_zh"]
     write_text_atomic(args.out, json.dumps(report, ensure_ascii=False, indent=1))
     print(f"wrote {args.out}")
     if args.html:
         from geo.analysis.html import write_html
 
-        write_html(report, args.html, inp["gdf"], id_column=inp["id_column"])
+        write_html(report, args.html, inp["gdf"], id_column=inp["id_column"], lang=args.lang)
         print(f"wrote {args.html}")
-    for line in report["findings"]:
+    from geo.analysis.findings import report_findings
+
+    for line in report_findings(report, args.lang):
         print("- " + line)
     return 0

@@ -98,7 +98,9 @@ def group_disparity(
     for col in (value, group):
         if col not in df.columns:
             raise DataError(f"disparity: column {col!r} not in the table")
-    data = df[[value, group] + [c for c in (indicators or {}) if c in df.columns]].copy()
+    # dict.fromkeys: the value may itself be one of the indicators (value=perception)
+    cols = list(dict.fromkeys([value, group] + [c for c in (indicators or {}) if c in df.columns]))
+    data = df[cols].copy()
     data[value] = pd.to_numeric(data[value], errors="coerce")
     keep = data[value].notna() & data[group].notna() & (data[group].astype(str) != "")
     dropped = int((~keep).sum())

@@ -12,6 +12,39 @@ import html
 from pathlib import Path
 
 from geo.analysis._common import write_text_atomic
+from geo.analysis.findings import report_findings, sentence
+
+LANGS = ("zh", "en")
+_TEXT = {  # key: (simplified Chinese, English)
+    "findings": ("主要发现", "Findings"),
+    "moran": ("空间自相关", "Spatial autocorrelation"),
+    "statistic": ("统计量", "statistic"),
+    "value": ("数值", "value"),
+    "permutations": ("置换次数", "permutations"),
+    "lisa_cluster": ("LISA 类型", "LISA cluster"),
+    "count": ("数量", "count"),
+    "units": ("单元", "units"),
+    "extremes": ("最高与最低的单元", "Highest and lowest units"),
+    "all_units": ("全部单元", "Units"),
+    "gradients": ("东西、南北梯度", "Gradients"),
+    "ew": ("东西（每 10° 经度）", "east-west (per 10° longitude)"),
+    "sn": ("南北（每 10° 纬度）", "south-north (per 10° latitude)"),
+    "regions": ("四大区域差异", "Regional disparity"),
+    "provinces": ("省份", "Provinces"),
+    "clusters": ("城市群比较", "City clusters"),
+    "zones": ("数据驱动的治理分区", "Governance zones"),
+    "spillover": ("溢出效应", "Spillover"),
+    "weights": ("空间权重", "Spatial weights"),
+    "banner": ("模拟数据（SYNTHETIC DATA）：数值为演示用的模拟数据，不描述任何真实城市。",
+               "SYNTHETIC DATA (模拟数据): values are simulated for demonstration and describe no real city."),
+    "meta": ("分析单元 {a} / {n} 个；空间权重 {w}（{crs}）；{p} 次置换；随机种子 {seed}；生成于 {gen}，{sw}。",
+             "{a} of {n} units analysed; weights {w} on {crs}; {p} permutations; seed {seed}; generated {gen} by {sw}."),
+}
+
+
+def _t(key: str, lang: str, **fmt) -> str:
+    text = _TEXT[key][1 if lang == "en" else 0]
+    return text.format(**fmt) if fmt else text
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
@@ -55,45 +88,54 @@ def _table(headers: list[str], rows: list[list], left: int = 1) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render_html(report: dict, images: dict[str, bytes] | None = None) -> str:
-    """The report as one HTML string (maps/charts from ``images``: name -> PNG bytes)."""
+def render_html(report: dict, images: dict[str, bytes] | None = None, lang: str = "zh") -> str:
+    """The report as one HTML string (maps/charts from ``images``: name -> PNG bytes).
+
+    ``lang`` (zh, the default, or en) selects the findings and the headings; the tables'
+    technical column names stay as they are in the JSON report.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"render_html: unknown language {lang!r}; choose zh or en")
     images = images or {}
-    parts = [f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{_e(report['title'])}</title>"
-             f"<style>{_CSS}</style></head><body>", f"<h1>{_e(report['title'])}</h1>"]
+    html_lang = "en" if lang == "en" else "zh-CN"
+    title = report.get("title_zh") if lang == "zh" and report.get("title_zh") else report["title"]
+    parts = [f"<!doctype html><html lang=\"{html_lang}\"><head><meta charset=\"utf-8\"><title>{_e(title)}"
+             f"</title><style>{_CSS}</style></head><body>", f"<h1>{_e(title)}</h1>"]
     if report.get("synthetic"):
-        parts.append('<p class="banner">SYNTHETIC DATA (模拟数据): values are simulated for demonstration '
-                     'and describe no real city.</p>')
-    parts.append(f'<p class="note">{_e(report["n_analysed"])} of {_e(report["n_units"])} units analysed; '
-                 f'weights {_e(report["weights"]["method"])} on {_e(report["weights"]["crs"])}; '
-                 f'{_e(report["permutations"])} permutations; seed {_e(report["seed"])}; generated '
-                 f'{_e(report["generated"])} by {_e(report["software"])}.</p>')
-    parts.append("<h2>Findings</h2><ul>" + "".join(f"<li>{_e(s)}</li>" for s in report["findings"]) + "</ul>")
+        parts.append(f'<p class="banner">{_e(_t("banner", lang))}</p>')
+    parts.append('<p class="note">' + _e(_t(
+        "meta", lang, a=report["n_analysed"], n=report["n_units"], w=report["weights"]["method"],
+        crs=report["weights"]["crs"], p=report["permutations"], seed=report["seed"], gen=report["generated"],
+        sw=report["software"])) + "</p>")
+    parts.append(f'<h2>{_t("findings", lang)}</h2><ul id="findings">'
+                 + "".join(f"<li>{_e(s)}</li>" for s in report_findings(report, lang)) + "</ul>")
 
     gm = report["global_moran"]
-    parts.append("<h2>Spatial autocorrelation</h2>")
-    parts.append(_table(["statistic", "value"], [[_e(k), _f(gm[k], 4)] for k in ("I", "expected_I", "z", "p")]
-                        + [["permutations", _e(gm["permutations"])]]))
+    parts.append(f'<h2>{_t("moran", lang)}</h2>')
+    parts.append(_table([_t("statistic", lang), _t("value", lang)],
+                        [[_e(k), _f(gm[k], 4)] for k in ("I", "expected_I", "z", "p")]
+                        + [[_e(_t("permutations", lang)), _e(gm["permutations"])]]))
     for name, alt in (("lisa_clusters", "LISA cluster map"), ("lisa_significance", "LISA significance map"),
                       ("getis_ord", "Getis-Ord Gi* map")):
         if name in images:
             parts.append(_img(images[name], alt))
     s = report["local_moran"]["summary"]
-    parts.append(_table(["LISA cluster", "count", "units"],
+    parts.append(_table([_t("lisa_cluster", lang), _t("count", lang), _t("units", lang)],
                         [[_e(k), _e(v["count"]), _e(", ".join(u["name"] for u in v["units"]))]
                          for k, v in s.items() if k != "not significant"]))
 
     ranked = sorted(report["units"], key=lambda u: -(u["value"] if u["value"] is not None else float("-inf")))
     shown = ranked if len(ranked) <= 50 else ranked[:10] + ranked[-10:]
-    parts.append("<h3>Highest and lowest units</h3>" if len(ranked) > 50 else "<h3>Units</h3>")
+    parts.append(f'<h3>{_t("extremes" if len(ranked) > 50 else "all_units", lang)}</h3>')
     parts.append(_table(["unit", "id", "value", "LISA", "pseudo p", "Gi*"],
                         [[_e(u["name"]), _e(u["id"]), _f(u["value"], 2), _e(u["lisa_label"]), _f(u["lisa_p"], 3),
                           _e(u.get("gi_label", "–"))] for u in shown], left=2))
 
     g = report.get("gradients", {})
     if g.get("available"):
-        parts.append("<h2>Gradients</h2>")
+        parts.append(f'<h2>{_t("gradients", lang)}</h2>')
         rows = []
-        for key, label in (("east_west", "east-west (per 10° longitude)"), ("south_north", "south-north (per 10° latitude)")):
+        for key, label in (("east_west", _t("ew", lang)), ("south_north", _t("sn", lang))):
             sl = g[key]["slope"]
             h = (g[key].get("hac") or {}).get("coefficients", {}).get("lon" if key == "east_west" else "lat", {})
             rows.append([_e(label), _f(sl["coef"], 3), _ci(sl["ci95"], 3), _f(sl["p"], 4),
@@ -106,7 +148,7 @@ def render_html(report: dict, images: dict[str, bytes] | None = None) -> str:
 
     reg = report["disparity"].get("regions", {})
     if reg.get("available"):
-        parts.append("<h2>Regional disparity</h2>")
+        parts.append(f'<h2>{_t("regions", lang)}</h2>')
         rows = [[_e(r["name"]), _e(r["n"]), _f(r["mean"], 2), _f(r["score_rate_percent"], 1),
                  _f(r["gap_rate_pp"] if r["gap_rate_pp"] is not None else r["gap_points"], 2),
                  _ci(r["gap_rate_pp_ci95"] or r["gap_points_ci95"]), _f(r["cv_percent"], 1)]
@@ -133,7 +175,7 @@ def render_html(report: dict, images: dict[str, bytes] | None = None) -> str:
 
     prov = report["disparity"].get("provinces", {})
     if prov.get("available"):
-        parts.append("<h3>Provinces</h3>")
+        parts.append(f'<h3>{_t("provinces", lang)}</h3>')
         parts.append(_table(["province", "n", "mean", "gap vs national", "95% CI", "CV %"],
                             [[_e(r["name"]), _e(r["n"]), _f(r["mean"], 2),
                               _f(r["gap_rate_pp"] if r["gap_rate_pp"] is not None else r["gap_points"], 2),
@@ -142,14 +184,14 @@ def render_html(report: dict, images: dict[str, bytes] | None = None) -> str:
 
     cl = report.get("clusters", {})
     if cl.get("available"):
-        parts.append("<h2>City clusters</h2>")
+        parts.append(f'<h2>{_t("clusters", lang)}</h2>')
         rows = []
         for c in cl["clusters"]:
             if not c.get("available"):
                 continue
             cp = c.get("core_periphery", {})
             slope = (cp.get("fit") or {}).get("slope_per_100km") or {}
-            rows.append([_e(c["name"]), _e(c["scored_members"]), _f(c["mean"], 2), _f(c["gap_vs_national"], 2),
+            rows.append([_e(c["name_en"] if lang == "en" else c["name"]), _e(c["scored_members"]), _f(c["mean"], 2), _f(c["gap_vs_national"], 2),
                          _ci(c["gap_vs_national_ci95"]), _f(c.get("gap_vs_rest_of_provinces"), 2),
                          _ci(c.get("gap_vs_rest_of_provinces_ci95")), _f(c["intra"]["cv_percent"], 1),
                          _f(slope.get("coef"), 2), _ci(slope.get("ci95"))])
@@ -157,16 +199,17 @@ def render_html(report: dict, images: dict[str, bytes] | None = None) -> str:
                              "CV %", "per 100 km from core", "95% CI"], rows))
 
     if "zones" in images:
-        parts.append("<h2>Governance zones</h2>" + _img(images["zones"], "governance zones map"))
+        parts.append(f'<h2>{_t("zones", lang)}</h2>' + _img(images["zones"], "governance zones map"))
 
     sp = report.get("spillover", {})
     dd = sp.get("distance_decay", {})
     models = sp.get("models", {})
     if dd.get("available") or (isinstance(models, dict) and any(
             isinstance(m, dict) and m.get("available") for m in models.values())):
-        parts.append("<h2>Spillover</h2>")
-        if dd.get("statement"):
-            parts.append(f"<p>{_e(dd['statement'])}</p>")
+        parts.append(f'<h2>{_t("spillover", lang)}</h2>')
+        dd_text = sentence(report, "distance_decay", lang)
+        if dd_text:
+            parts.append(f"<p>{_e(dd_text)}</p>")
         for kind, m in models.items():
             if not isinstance(m, dict) or not m.get("available"):
                 continue
@@ -183,16 +226,14 @@ def render_html(report: dict, images: dict[str, bytes] | None = None) -> str:
             parts.append(f'<p class="note">{_e(m["draws"])} draws from the asymptotic distribution '
                          f'({_e(m["rejected_draws"])} rejected for rho outside the stable range); traces: '
                          f'{_e(m["traces"])}.</p>')
-        hc = sp.get("hub_column") or {}
-        if hc.get("effect_on_others_ci95"):
-            parts.append(f"<p>Hub {_e(hc['hub'])}: a unit increase in {_e(hc['variable'])} changes the other units by "
-                         f"{_f(hc['effect_on_others_total'])} in total, 95% interval "
-                         f"{_ci(hc['effect_on_others_ci95'], 3)}.</p>")
+        hub_text = sentence(report, "hub", lang)
+        if hub_text:
+            parts.append(f"<p>{_e(hub_text)}</p>")
         if "hub_effects" in images:
             parts.append(_img(images["hub_effects"], "hub effect map"))
 
     w = report["weights"]
-    parts.append("<h2>Spatial weights</h2>")
+    parts.append(f'<h2>{_t("weights", lang)}</h2>')
     parts.append(f'<p class="note">mean neighbours {_f(w["mean_neighbours"], 2)}; '
                  f'{_e(w["components_before_fix"])} connected component(s) before fixing.</p>')
     if w["fixed"]:
@@ -230,9 +271,10 @@ def report_images(report: dict, gdf, *, id_column: str | None = None, lon: str =
     return images
 
 
-def write_html(report: dict, out_path: str | Path, gdf=None, *, id_column: str | None = None) -> Path:
+def write_html(report: dict, out_path: str | Path, gdf=None, *, id_column: str | None = None,
+               lang: str = "zh") -> Path:
     """Render maps (when ``gdf`` is given) and the gradient chart, and write the HTML atomically."""
     images = report_images(report, gdf, id_column=id_column) if gdf is not None else {}
     out = Path(out_path)
-    write_text_atomic(out, render_html(report, images))
+    write_text_atomic(out, render_html(report, images, lang=lang))
     return out

@@ -22,6 +22,7 @@ from geo.analysis import autocorrelation as ac
 from geo.analysis._common import jsonable, num
 from geo.analysis.clusters import cluster_comparison
 from geo.analysis.disparity import REGION_NAMES_ZH, group_disparity, inequality_indices
+from geo.analysis.findings import bilingual_findings, findings  # noqa: F401  (findings: public name)
 from geo.analysis.gradients import gradients
 from geo.analysis.regionalise import governance_zones
 from geo.analysis.spillover import (
@@ -84,12 +85,18 @@ def build_report(
     synthetic: bool | None = None,
     title: str | None = None,
     weights_params: dict | None = None,
+    indicator_names: dict[str, dict[str, str]] | None = None,
+    weights_cache: dict | None = None,
 ) -> dict:
     """Full spatial analysis of ``value_column`` over the units of ``gdf``.
 
     Units with a missing value (or missing regressor) are left out of the analysis and
     listed; they still serve as locations (a hub, a cluster core). ``hub`` is a unit id
     (a 6-digit code on the built-in layer). ``synthetic`` defaults to ``gdf.attrs``.
+    ``indicator_names`` ({column: {"zh": ..., "en": ...}}) lets the findings name indicators
+    in both languages. ``weights_cache`` is a dict the caller keeps between calls on the SAME
+    layer (the viewer): weights depend only on the analysed units, not on the value, and
+    building contiguity on full-resolution polygons is a large part of a report's time.
     """
     if value_column not in gdf.columns:
         raise DataError(f"analysis: no column {value_column!r}; columns: {list(gdf.columns)}")
@@ -122,7 +129,12 @@ def build_report(
     if len(data) < 5:
         raise DataError(f"analysis: only {len(data)} units have a value for {value_column!r}")
     y = data[value_column].to_numpy(dtype=float)
-    sw = build_weights(data, weights, ids=data["_id"].tolist(), **(weights_params or {}))
+    wkey = (weights, tuple(data["_id"]), tuple(sorted((weights_params or {}).items())))
+    sw = weights_cache.get(wkey) if weights_cache is not None else None
+    if sw is None:
+        sw = build_weights(data, weights, ids=data["_id"].tolist(), **(weights_params or {}))
+        if weights_cache is not None:
+            weights_cache[wkey] = sw
 
     report: dict = {
         "schema": SCHEMA,
@@ -130,6 +142,7 @@ def build_report(
         "synthetic": bool(synthetic),
         "value": value_column,
         "x_columns": list(x_columns),
+        "indicator_names": {k: dict(v) for k, v in (indicator_names or {}).items()},
         "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "software": f"cityrank {__version__} (libpysal, esda, spreg, spopt, inequality)",
         "seed": seed,
@@ -212,7 +225,9 @@ def build_report(
             row["hub_effect"] = hub_effects.get(uid)
         units.append(row)
     report["units"] = units
-    report["findings"] = findings(report)
+    pairs = bilingual_findings(report)
+    report["findings"] = [f["en"] for f in pairs]
+    report["findings_zh"] = [f["zh"] for f in pairs]
     return jsonable(report)
 
 
@@ -253,80 +268,4 @@ def _spillover(frame, data, y, sw, value, x_columns, hub, geographic, *, draws, 
             out["hub_column"] = hub_column(fit, sw, str(hub), x_columns[0], seed=seed,
                                            draws=min(draws, 500) if sw.n <= EXACT_MAX_N else 0)
     out["models"] = models
-    return out
-
-
-def findings(report: dict) -> list[str]:
-    """Plain-language sentences, each with its number and uncertainty."""
-    out = []
-    if report.get("synthetic"):
-        out.append("SYNTHETIC DATA: the values are simulated for demonstration; no finding below "
-                   "describes real cities.")
-    gm = report["global_moran"]
-    kind = "clustered" if gm["I"] > gm["expected_I"] else "dispersed"
-    sig = "significant" if gm["p"] is not None and gm["p"] < 0.05 else "not significant"
-    out.append(f"Spatial autocorrelation: Moran's I = {gm['I']:.3f} (z = {gm['z']:.2f}, pseudo p = "
-               f"{gm['p']:.3f}, {gm['permutations']} permutations): values are {kind}, {sig} at 5%.")
-    s = report["local_moran"]["summary"]
-    for label, word in (("HH", "high-high hot spots"), ("LL", "low-low cold spots")):
-        units = s[label]["units"]
-        if units:
-            shown = ", ".join(u["name"] for u in units[:8]) + (" …" if len(units) > 8 else "")
-            out.append(f"LISA: {len(units)} {word} (p ≤ {report['local_moran']['p_threshold']:.3g}): {shown}.")
-    out.append(f"LISA outliers: {s['HL']['count']} high-low and {s['LH']['count']} low-high units.")
-    g = report.get("gradients", {})
-    if g.get("available"):
-        out.append("East-west gradient: " + g["east_west"]["statement"])
-        out.append("South-north gradient: " + g["south_north"]["statement"])
-    reg = report["disparity"].get("regions", {})
-    if reg.get("available"):
-        out.extend(r["statement"] for r in reg["groups"])
-        rates = reg.get("score_rate_by_indicator_percent") or {}
-        widest = max(rates.items(), key=lambda kv: kv[1].get("ratio_highest_to_lowest") or 0, default=None)
-        if widest and widest[1].get("statement"):
-            cv = (reg.get("cv_by_indicator_percent") or {}).get(widest[0], {}).get("national")
-            cv_txt = f" National CV of {widest[0]}: {cv:.1f}%." if cv is not None else ""
-            out.append("Widest regional gap by indicator: " + widest[1]["statement"] + cv_txt)
-        th = reg["inequality"].get("theil")
-        if th:
-            ci = th.get("between_share_ci95", [None, None])
-            ci_txt = f" (95% CI {ci[0]:.1f}–{ci[1]:.1f}%)" if ci and ci[0] is not None else ""
-            out.append(f"Theil index {th['T']:.4f}; {th['between_share_percent']:.1f}%{ci_txt} of it lies "
-                       f"between the four regions, the rest within them.")
-    ov = report["disparity"]["overall"].get("gini")
-    if ov:
-        ci = ov.get("G_ci95", [None, None])
-        ci_txt = f" (95% CI {ci[0]:.3f}–{ci[1]:.3f})" if ci and ci[0] is not None else ""
-        out.append(f"Gini coefficient {ov['G']:.3f}{ci_txt}.")
-    for c in report.get("clusters", {}).get("clusters", []) if report.get("clusters", {}).get("available") else []:
-        if c.get("available") and c["id"] in ("yrd-2016", "yrd-2019-central", "gba", "jjj"):
-            out.append(c["statement"])
-            cp = c.get("core_periphery", {})
-            if cp.get("fit"):
-                out.append(f"{c['name_en']} core-periphery: " + cp["statement"])
-    sp = report.get("spillover", {})
-    dd = sp.get("distance_decay", {})
-    if dd.get("statement"):
-        out.append("Distance decay: " + dd["statement"])
-    for kind, m in (sp.get("models") or {}).items():
-        kind = {"lag": "lag", "durbin": "Durbin"}.get(kind, kind)
-        if isinstance(m, dict) and m.get("available"):
-            for var, imp in m["impacts"].items():
-                ind = imp["indirect"]
-                if ind["sd"] is None or ind["ci95"][0] is None:
-                    out.append(f"Spatial {kind} model: no usable parameter draws for {var}.")
-                    continue
-                out.append(f"Spatial {kind} model (rho = {m['rho']:.3f}): indirect (spillover) impact of {var} "
-                           f"= {ind['estimate']:.3f} (sd {ind['sd']:.3f}, 95% interval "
-                           f"{ind['ci95'][0]:.3f} to {ind['ci95'][1]:.3f}; {m['draws']} simulated draws).")
-    hc = sp.get("hub_column")
-    if hc and hc.get("effect_on_others_ci95") and hc["effect_on_others_ci95"][0] is not None:
-        lo, hi = hc["effect_on_others_ci95"]
-        out.append(f"Hub {hc['hub']}: a unit increase in {hc['variable']} there changes the other units' values "
-                   f"by {hc['effect_on_others_total']:.3f} in total (spatial Durbin; 95% interval {lo:.3f} to "
-                   f"{hi:.3f}, {hc['draws']} draws).")
-    fixed = report["weights"]["fixed"]
-    if fixed:
-        out.append("Weights: " + "; ".join(f"{f['unit']} ({f['reason']}) linked to {f['attached_to']} "
-                                           f"at {f['distance_m'] / 1000:.0f} km" for f in fixed) + ".")
     return out

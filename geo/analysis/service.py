@@ -32,10 +32,27 @@ def analysable_columns(ds) -> list[str]:
     return ["total", *ds.system.first_level, *[n for n in ds.system.nodes if n not in ds.system.first_level]]
 
 
+def indicator_names(ds) -> dict[str, dict[str, str]]:
+    """{column: {"zh": name, "en": name}} for total and every node: findings name indicators."""
+    out = {"total": {"zh": "总分", "en": "Total score"}}
+    for nid, node in ds.system.nodes.items():
+        out[nid] = {"zh": node.name or nid, "en": node.name_en or node.name or nid}
+    return out
+
+
+def title_zh(ds, value: str) -> str:
+    """The Chinese report title (the English one is the report's ``title``)."""
+    return f"{ds.title}：{indicator_names(ds).get(value, {}).get('zh', value)}空间分析"
+
+
 def dataset_report(ds, *, value: str = "total", x_columns=(), hub: str | None = None,
                    permutations: int = 999, seed: int = 12345, weights: str = "queen",
-                   zones: bool = True, draws: int = 1000, fdr: bool = False, layer: str = ANALYSIS_LAYER):
-    """(report, joined GeoDataFrame) for a catalogued dataset on the built-in layer."""
+                   zones: bool = True, draws: int = 1000, fdr: bool = False, layer: str = ANALYSIS_LAYER,
+                   weights_cache: dict | None = None):
+    """(report, joined GeoDataFrame) for a catalogued dataset on the built-in layer.
+
+    ``weights_cache``: see :func:`geo.analysis.report.build_report` (one dict per dataset
+    and layer, kept by a long-running caller such as the viewer)."""
     from geo.analysis.report import build_report
     from geo.join import join_scores
 
@@ -50,7 +67,9 @@ def dataset_report(ds, *, value: str = "total", x_columns=(), hub: str | None = 
         hub=hub, id_column="code", fdr=fdr, max_value=opts["max_value"], indicators=opts["indicators"],
         zones=zones, draws=draws, synthetic=bool(ds.synthetic),
         title=f"{ds.title_en or ds.title}: spatial analysis of {value}",
+        indicator_names=indicator_names(ds), weights_cache=weights_cache,
     )
+    report["title_zh"] = title_zh(ds, value)
     report["dataset"] = ds.id
     report["input_warnings"] = list(ds.warnings) + list(jr.warnings)
     return report, jr.gdf
