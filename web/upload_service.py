@@ -212,6 +212,8 @@ def process_upload(data: bytes, filename: str, system_id: str, *, encoding: str 
         path = Path(tmp) / name  # the user's name: scoring recognises "模拟/simulated" in it
         path.write_bytes(data)
         _score_into(out, path, system, ENCODINGS[encoding], sheet, missing, resolver, seed)
+    # In spreadsheet order, so the list reads top to bottom like the file it describes.
+    out.problems.sort(key=lambda p: (p.row or 0, str(p.column or "")))
     return out
 
 

@@ -110,6 +110,7 @@ def test_problems_name_file_row_and_column(client):
     assert ("bad.csv", "6", "video_sharing", "'abc' is not a number") in rows
     unknown = [p for p in rows if p[1] == "11"]
     assert unknown and unknown[0][2] == "name" and "不存在市" in unknown[0][3]
+    assert [int(p[1]) for p in rows] == sorted(int(p[1]) for p in rows)  # in spreadsheet order
     assert "发现" in r.get_data(as_text=True)  # the page says nothing was scored
 
 
