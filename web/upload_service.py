@@ -36,6 +36,7 @@ MAX_XLSX_EXPANDED = 40 * 1024 * 1024  # zip bombs: a real 2 MB workbook expands 
 STORE_SIZE = 20
 STORE_TTL = 6 * 3600  # seconds
 ID_PREFIX = "upload-"
+MAX_PROBLEMS = 500
 # Encodings offered in the form; GBK files are read as GB18030, its superset.
 ENCODINGS = {"auto": None, "utf-8": "utf-8", "gbk": "gb18030"}
 _BINARY_MAGIC = {b"PK\x03\x04": "a ZIP archive (an Excel .xlsx workbook? name it .xlsx)",
@@ -214,6 +215,11 @@ def process_upload(data: bytes, filename: str, system_id: str, *, encoding: str 
         _score_into(out, path, system, ENCODINGS[encoding], sheet, missing, resolver, seed)
     # In spreadsheet order, so the list reads top to bottom like the file it describes.
     out.problems.sort(key=lambda p: (p.row or 0, str(p.column or "")))
+    if len(out.problems) > MAX_PROBLEMS:  # a page of 100,000 rows helps nobody fix a file
+        more = len(out.problems) - MAX_PROBLEMS
+        out.problems = out.problems[:MAX_PROBLEMS] + [_file_problem(
+            out.filename, "more_problems", f"... and {more} more problem(s) not listed; fix "
+            "the ones above (often one column or key causes many) and upload again")]
     return out
 
 

@@ -323,3 +323,11 @@ def test_process_upload_id_is_reproducible_with_a_seed():
     b = up.process_upload(data, "t.csv", "ndrc-2017", seed=7)
     assert a.dataset.id == b.dataset.id and a.dataset.id.startswith("upload-")
     assert a.dataset.scores()["total"].tolist() == b.dataset.scores()["total"].tolist()
+
+
+def test_problem_list_is_capped():
+    rows = "\n".join(f"不存在{i}市,1" for i in range(up.MAX_PROBLEMS + 50))
+    out = up.process_upload(f"name,population_db\n{rows}\n".encode(), "many.csv", "ndrc-2017")
+    assert len(out.problems) == up.MAX_PROBLEMS + 1
+    assert out.problems[-1].kind == "more_problems" and "more problem(s)" in out.problems[-1].message
+    assert out.problems[0].row == 1  # header-level problems (missing indicator columns) first
