@@ -227,11 +227,24 @@ def test_template_of_unknown_system_is_400(client):
     ({"Origin": "http://localhost"}, 201),
     ({}, 201),
 ])
-def test_cross_origin_posts_are_refused(client, headers, status):
+@pytest.mark.parametrize("url", ["/api/v1/datasets", "/upload"])
+def test_cross_origin_posts_are_refused(client, headers, status, url):
     data = (paths.PUBLISHED_DIR / "ndrc-2017-top10.csv").read_bytes()
-    r = client.post("/api/v1/datasets", data={"file": (io.BytesIO(data), "t.csv")},
+    r = client.post(url, data={"file": (io.BytesIO(data), "t.csv")},
                     content_type="multipart/form-data", headers=headers)
-    assert r.status_code == status
+    assert r.status_code == (303 if status == 201 and url == "/upload" else status)
+    if status == 403:
+        assert "Cross-site" in r.get_data(as_text=True) or "跨站" in r.get_data(as_text=True)
+
+
+def test_openapi_documents_the_upload(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    post_op = doc["paths"]["/datasets"]["post"]
+    schema = post_op["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert schema["required"] == ["file"] and set(schema["properties"]) >= {"file", "system", "encoding", "missing"}
+    assert {"201", "400", "413"} <= set(post_op["responses"])
+    problem = post_op["responses"]["400"]["content"]["application/json"]["schema"]["properties"]["problems"]
+    assert {"file", "row", "column", "message"} <= set(problem["items"]["properties"])
 
 
 def test_bad_parameters_are_400(client):

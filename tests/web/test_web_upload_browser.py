@@ -101,3 +101,16 @@ def test_oversize_file_gets_a_clear_413(live_server, watched_page):
     text = w.page.locator("#cr-upload-error").inner_text()
     assert "2 MB" in text and "文件太大" in text
     assert w.page.locator("#cr-upload-form").is_visible()  # the form is back for another try
+
+
+def test_template_link_follows_the_chosen_system(live_server, watched_page):
+    w = watched_page
+    w.page.goto(live_server + "/upload", wait_until="load")
+    link = w.page.locator("#u-template")
+    assert link.get_attribute("href") == "/api/v1/systems/ndrc-2017/template.xlsx"
+    w.page.select_option("#u-system", "ndrc-2018")
+    assert link.get_attribute("href") == "/api/v1/systems/ndrc-2018/template.xlsx"
+    with w.page.expect_download() as dl:
+        link.click()
+    assert dl.value.suggested_filename == "ndrc-2018-template.xlsx"
+    assert w.errors == []
