@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 LANGS = ("zh", "en")
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -93,3 +95,29 @@ def label(obj, lang: str) -> str:
         if value:
             return str(value)
     return ""
+
+
+# Titles that already say "simulated" (data/datasets.yaml: "…（模拟数据）", "— SIMULATED city
+# data"): the mark is cut from the title and shown once, by the page (a badge) or by
+# ``marked_title``; never both.
+_MARK_PATTERNS = (
+    re.compile(r"\s*[（(]\s*模拟数据\s*[)）]"),
+    re.compile(r"\s*[—–-]+\s*simulated(?:\s+\w+)*\s*$", re.IGNORECASE),
+    re.compile(r"\s*\(\s*simulated(?:\s+data)?\s*\)", re.IGNORECASE),
+)
+
+
+def plain_title(ds, lang: str) -> str:
+    """A dataset's title in ``lang`` without any simulated-data mark (pages add one badge)."""
+    title = label(ds, lang)
+    for pat in _MARK_PATTERNS:
+        title = pat.sub("", title)
+    return title.strip()
+
+
+def marked_title(ds, lang: str) -> str:
+    """The title with the simulated-data mark exactly once (selectors, <title>, PNG titles)."""
+    title = plain_title(ds, lang)
+    if getattr(ds, "synthetic", False):
+        title += f"（{t('synthetic', lang)}）" if lang != "en" else f" ({t('synthetic', lang)})"
+    return title

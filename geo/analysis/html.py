@@ -245,15 +245,15 @@ def render_html(report: dict, images: dict[str, bytes] | None = None, lang: str 
 
 
 def report_images(report: dict, gdf, *, id_column: str | None = None, lon: str = "lon",
-                  lat: str = "lat") -> dict[str, bytes]:
-    """Maps of the report plus the gradient chart: {name: PNG bytes}."""
+                  lat: str = "lat", only=None) -> dict[str, bytes]:
+    """Maps of the report plus the gradient chart: {name: PNG bytes} (only those in ``only``)."""
     import pandas as pd
 
     from geo.analysis.gradients import gradient_chart
     from geo.analysis.maps import report_maps
 
-    images = dict(report_maps(gdf, report, id_column=id_column))
-    if report.get("gradients", {}).get("available"):
+    images = dict(report_maps(gdf, report, id_column=id_column, only=only))
+    if (only is None or "gradients" in only) and report.get("gradients", {}).get("available"):
         vals = {u["id"]: u["value"] for u in report["units"]}
         key = id_column or ("code" if "code" in gdf.columns else None)
         ids = gdf[key].astype(str) if key else pd.Series([str(i) for i in gdf.index], index=gdf.index)

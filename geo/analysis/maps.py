@@ -75,8 +75,14 @@ def categorical_map(gdf: gpd.GeoDataFrame, ids: list[str], categories: dict[str,
     return buf.getvalue()
 
 
-def report_maps(gdf: gpd.GeoDataFrame, report: dict, *, id_column: str | None = None) -> dict[str, bytes]:
-    """All maps of a report: {name: png bytes}."""
+def report_maps(gdf: gpd.GeoDataFrame, report: dict, *, id_column: str | None = None,
+                only=None) -> dict[str, bytes]:
+    """The maps of a report: {name: png bytes}; all of them, or those named in ``only``
+    (the viewer draws each map when its image is requested, not all on the first one)."""
+
+    def want(name: str) -> bool:
+        return only is None or name in only
+
     id_column = id_column or ("code" if "code" in gdf.columns else "_index")
     if id_column == "_index":
         gdf = gdf.assign(_index=[str(i) for i in gdf.index])
@@ -88,10 +94,11 @@ def report_maps(gdf: gpd.GeoDataFrame, report: dict, *, id_column: str | None = 
     lisa_colours = {GEODA_LABELS_LONG[k]: v for k, v in GEODA_COLOURS.items()}
     order = [GEODA_LABELS_LONG[k] for k in (1, 2, 3, 4, 0)]
     thr = report["local_moran"]["p_threshold"]
-    maps["lisa_clusters"] = categorical_map(
-        gdf, [u["id"] for u in units], lisa, lisa_colours, id_column=id_column, order=order,
-        title=f"LISA clusters of {value} (p ≤ {thr:.3g}, {report['permutations']} permutations)",
-        synthetic=synthetic)
+    if want("lisa_clusters"):
+        maps["lisa_clusters"] = categorical_map(
+            gdf, [u["id"] for u in units], lisa, lisa_colours, id_column=id_column, order=order,
+            title=f"LISA clusters of {value} (p ≤ {thr:.3g}, {report['permutations']} permutations)",
+            synthetic=synthetic)
     sig = {}
     for u in units:
         p = u["lisa_p"]
@@ -102,15 +109,16 @@ def report_maps(gdf: gpd.GeoDataFrame, report: dict, *, id_column: str | None = 
                 break
         sig[u["id"]] = label
     sig_colours = {name: c for _, name, c in SIG_CLASSES} | {"not significant": "#eeeeee"}
-    maps["lisa_significance"] = categorical_map(
-        gdf, [u["id"] for u in units], sig, sig_colours, id_column=id_column,
-        title=f"LISA significance (pseudo p) of {value}", synthetic=synthetic)
-    if report.get("getis_ord", {}).get("available"):
+    if want("lisa_significance"):
+        maps["lisa_significance"] = categorical_map(
+            gdf, [u["id"] for u in units], sig, sig_colours, id_column=id_column,
+            title=f"LISA significance (pseudo p) of {value}", synthetic=synthetic)
+    if want("getis_ord") and report.get("getis_ord", {}).get("available"):
         gi = {u["id"]: u["gi_label"] for u in units}
         maps["getis_ord"] = categorical_map(gdf, [u["id"] for u in units], gi, GI_COLOURS,
                                             id_column=id_column, title=f"Getis-Ord Gi* hot and cold spots of {value}",
                                             synthetic=synthetic)
-    if report.get("zones", {}).get("available"):
+    if want("zones") and report.get("zones", {}).get("available"):
         zones = {u["id"]: f"zone {u['zone']}" for u in units if u.get("zone") is not None}
         names = sorted(set(zones.values()), key=lambda s: int(s.split()[1]))
         import matplotlib
@@ -121,7 +129,7 @@ def report_maps(gdf: gpd.GeoDataFrame, report: dict, *, id_column: str | None = 
                                         title=f"Governance zones ({report['zones']['method']}) of {value}",
                                         synthetic=synthetic)
     hub = report.get("spillover", {}).get("hub_column")
-    if hub and any(u.get("hub_effect") is not None for u in units):
+    if want("hub_effects") and hub and any(u.get("hub_effect") is not None for u in units):
         eff = {u["id"]: u["hub_effect"] for u in units if u.get("hub_effect") is not None}
         vals = np.array([v for k, v in eff.items() if k != hub["hub"]])
         qs = np.unique(np.quantile(vals, [0, 0.5, 0.75, 0.9, 0.97, 1.0]))

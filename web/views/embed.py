@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from web import pages, png
+from web import i18n, pages, png
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
 
@@ -30,8 +30,9 @@ def embed_png(dataset: str):
     p = pages.parse_params(svc, request.args, dataset)
     ds = svc.dataset(p.dataset)
     label = svc.indicator_label(ds, p.indicator, p.lang)
-    title = f"{ds.title_en if p.lang == 'en' and ds.title_en else ds.title} · {label}"
-    # geo.static_map adds the "source" prefix and the simulated-data notes itself
+    # geo.static_map adds the "source" prefix and the simulated-data mark itself: the title
+    # goes without it, or the PNG would say "simulated" twice
+    title = f"{i18n.plain_title(ds, p.lang)} · {label}"
     resp = Response(png.render_png(svc, p, ds.source, title, label), mimetype="image/png")
     resp.cache_control.max_age = 3600
     return resp

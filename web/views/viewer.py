@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from web import pages, tables
+from web import i18n, pages, tables
 from web.i18n import norm_lang
 
 bp = Blueprint("viewer", __name__)
@@ -16,6 +16,12 @@ def _svc():
 
 def _lang() -> str:
     return norm_lang(request.args.get("lang"))
+
+
+@bp.app_context_processor
+def _title_helpers():
+    """Dataset titles with the simulated-data mark shown once (see web.i18n)."""
+    return {"plain_title": i18n.plain_title, "marked_title": i18n.marked_title, "label": i18n.label}
 
 
 @bp.app_context_processor

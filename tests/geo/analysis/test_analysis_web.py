@@ -32,7 +32,7 @@ def test_page_shows_findings_maps_and_clusters(client):
         assert anchor in html, anchor
     assert "East-high/west-low" in html and "percentage points" in html and "spatial HAC" in html
     assert f"/analysis/{DS}/lisa_clusters.png" in html
-    assert "Spatial durbin model" in html
+    assert "Spatial Durbin model" in html
 
 
 def test_images_are_png(client):
