@@ -74,6 +74,30 @@ class MapLabel(MacroElement):
         self.text = text
 
 
+LEAFLET_PREFIX = '<a href="https://leafletjs.com" title="A JavaScript library for interactive maps">Leaflet</a>'
+"""Leaflet's attribution prefix as plain text: Leaflet 1.9 puts a flag icon before the word,
+which maps for government users and media in China must not carry."""
+
+
+class PlainAttribution(MacroElement):
+    """Replace Leaflet's default attribution prefix on the parent map with LEAFLET_PREFIX."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        if ({{ this._parent.get_name() }}.attributionControl) {
+            {{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.prefix|tojson }});
+        }
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, prefix: str = LEAFLET_PREFIX):
+        super().__init__()
+        self._name = "PlainAttribution"
+        self.prefix = prefix
+
+
 @dataclass
 class RenderedMap:
     header: str
@@ -99,6 +123,7 @@ def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: 
     m = folium.Map(location=CENTER, zoom_start=4, tiles=None, prefer_canvas=False,
                    min_zoom=3, max_zoom=8, height=height, zoom_snap=0.25)
     m.fit_bounds(BOUNDS)
+    PlainAttribution().add_to(m)
     border = DARK_LINE if dark else LINE_COLOUR
     name_col = "name_en" if lang == "en" and "name_en" in gdf.columns else "name"
 

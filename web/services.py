@@ -156,6 +156,16 @@ class Services:
 
         return self.cached(("map_layer", ds.id, tolerance), make)
 
+    def names_en(self) -> dict[str, str]:
+        """Code -> pinyin name (``name_en`` of the admin layer) for English pages; scores
+        files carry only the Chinese name."""
+
+        def make():
+            units = self.layer("prefecture_web")
+            return {str(c): str(n) for c, n in zip(units["code"], units["name_en"], strict=True) if n == n and n}
+
+        return self.cached(("names_en",), make)
+
     def scs_lines(self) -> gpd.GeoDataFrame:
         """Boundary lines (incl. the South China Sea dashed line) for the map hint."""
         try:

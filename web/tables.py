@@ -89,7 +89,7 @@ def region_context(svc: Services, dataset_id, name: str, lang: str) -> dict:
         from cityrank.errors import NotFoundError
 
         raise NotFoundError(f"unknown region {name!r}; known: {', '.join(svc.regions())}")
-    return _group(svc, dataset_id, lang, i18n.t(name, lang), region=name)
+    return _group(svc, dataset_id, lang, i18n.t(name, lang), region=name) | {"cluster": None}
 
 
 def cluster_context(svc: Services, dataset_id, cluster_id: str, lang: str) -> dict:

@@ -65,6 +65,10 @@ def test_map_draws_offline_one_shape_per_city(app, client, live_server, watched_
     name = "Hangzhou" if "lang=en" in path else "杭州市"
     text = _hover(w, app, "330100", name)
     assert name in text and ("排名" in text or "Rank" in text)
+    # Leaflet's attribution prefix: the word as a plain link, no flag icon
+    attribution = w.page.locator(".leaflet-control-attribution")
+    assert attribution.inner_text().strip() == "Leaflet"
+    assert attribution.locator("svg, img").count() == 0
 
 
 def test_taiwan_label_and_synthetic_mark(live_server, watched_page):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from markupsafe import Markup
 
 from web import i18n, pages, tables
 from web.i18n import norm_lang
@@ -21,7 +22,17 @@ def _lang() -> str:
 @bp.app_context_processor
 def _title_helpers():
     """Dataset titles with the simulated-data mark shown once (see web.i18n)."""
-    return {"plain_title": i18n.plain_title, "marked_title": i18n.marked_title, "label": i18n.label}
+    return {"plain_title": i18n.plain_title, "marked_title": i18n.marked_title, "label": i18n.label,
+            "city_name": _city_name}
+
+
+def _city_name(code, name, lang: str) -> Markup:
+    """A city's name for the page: in English the pinyin with the Chinese name beside it
+    (readers abroad need both to match our tables with Chinese sources)."""
+    en = _svc().names_en().get(str(code)) if lang == "en" else None
+    if not en:
+        return Markup("{}").format(name if name is not None else code)
+    return Markup('{} <span class="cr-zh-name" lang="zh-CN">{}</span>').format(en, name)
 
 
 @bp.app_context_processor
