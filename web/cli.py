@@ -22,8 +22,9 @@ def serve(args) -> int:
 
     app = create_app({"DATA_DIR": args.data} if args.data else None)
     app.extensions["cityrank"].catalog.ids()  # fail now (exit 2, clear message) on a bad --data dir
-    # Build the default map in the background so the first visitor does not wait for it.
-    threading.Thread(target=lambda: app.test_client().get("/"), daemon=True).start()
+    # Build the default map, then the default analysis report, in the background so the first
+    # visitor waits for neither (the report alone is seconds: PySAL imports, weights, SKATER).
+    threading.Thread(target=_warm, args=(app,), daemon=True).start()
     server = make_server(args.host, args.port, app, threaded=True)
     host = args.host if ":" not in args.host else f"[{args.host}]"
     print(f"cityrank viewer: http://{host}:{server.server_port}/  (Ctrl-C to stop)", flush=True)
@@ -34,3 +35,10 @@ def serve(args) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def _warm(app) -> None:
+    client = app.test_client()
+    client.get("/")
+    if "analysis" in app.blueprints:
+        client.get("/analysis/")

@@ -101,7 +101,8 @@ def _inputs(args) -> dict:
         if "synthetic" in gdf.columns:
             args.synthetic = args.synthetic or gdf["synthetic"].astype(str).str.lower().isin(_TRUE).any()
         return {"gdf": gdf, "value": value, "id_column": args.id_column, "synthetic": args.synthetic,
-                "title": f"Spatial analysis of {value} ({Path(args.geodata).name})"}
+                "title": f"Spatial analysis of {value} ({Path(args.geodata).name})",
+                "title_zh": f"{value} 空间分析（{Path(args.geodata).name}）"}
     from geo.join import join_scores
 
     if args.scores:
@@ -113,7 +114,8 @@ def _inputs(args) -> dict:
         _numeric(scores, [value, *args.x])
         jr = join_scores(scores, value_column=value, source=args.scores)
         return {"gdf": jr.gdf, "value": value, "id_column": "code", "synthetic": synthetic,
-                "title": f"Spatial analysis of {value} ({Path(args.scores).name})", "warnings": jr.warnings}
+                "title": f"Spatial analysis of {value} ({Path(args.scores).name})", "warnings": jr.warnings,
+                "title_zh": f"{value} 空间分析（{Path(args.scores).name}）"}
     from geo.analysis.service import ANALYSIS_LAYER, dataset_options, indicator_names, title_zh
     from scoring.datasets import load_catalog
 

@@ -35,6 +35,8 @@ _TEXT = {  # key: (simplified Chinese, English)
     "zones": ("数据驱动的治理分区", "Governance zones"),
     "spillover": ("溢出效应", "Spillover"),
     "weights": ("空间权重", "Spatial weights"),
+    "weights_note": ("平均相邻单元数 {m}；修正前有 {c} 个连通分量。",
+                     "mean neighbours {m}; {c} connected component(s) before fixing."),
     "banner": ("模拟数据（SYNTHETIC DATA）：数值为演示用的模拟数据，不描述任何真实城市。",
                "SYNTHETIC DATA (模拟数据): values are simulated for demonstration and describe no real city."),
     "meta": ("分析单元 {a} / {n} 个；空间权重 {w}（{crs}）；{p} 次置换；随机种子 {seed}；生成于 {gen}，{sw}。",
@@ -234,8 +236,8 @@ def render_html(report: dict, images: dict[str, bytes] | None = None, lang: str 
 
     w = report["weights"]
     parts.append(f'<h2>{_t("weights", lang)}</h2>')
-    parts.append(f'<p class="note">mean neighbours {_f(w["mean_neighbours"], 2)}; '
-                 f'{_e(w["components_before_fix"])} connected component(s) before fixing.</p>')
+    parts.append('<p class="note">' + _e(_t("weights_note", lang, m=_f(w["mean_neighbours"], 2),
+                                             c=w["components_before_fix"])) + "</p>")
     if w["fixed"]:
         parts.append(_table(["unit", "reason", "linked to", "distance km"],
                             [[_e(f["unit"]), _e(f["reason"]), _e(f["attached_to"]), _f(f["distance_m"] / 1000, 0)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import subprocess
@@ -23,10 +24,10 @@ def _run(*args, cwd=None):
 
 
 def test_analyze_user_geojson(tmp_path):
-    out, html = tmp_path / "r.json", tmp_path / "r.html"
+    out, page = tmp_path / "r.json", tmp_path / "r.html"
     proc = _run("--geodata", str(DATA / "synthetic_grid.geojson"), "--id", "grid_id", "--value", "score",
                 "--x", "x1", "--permutations", "199", "--seed", "5", "--hub", "G33", "--draws", "300",
-                "--out", str(out), "--html", str(html))
+                "--out", str(out), "--html", str(page))
     assert proc.returncode == 0, proc.stderr
     rep = json.loads(out.read_text(encoding="utf-8"))
     assert rep["synthetic"] is True  # from the file's synthetic column
@@ -41,10 +42,20 @@ def test_analyze_user_geojson(tmp_path):
     assert lag["available"] and inc["total"]["ci95"][0] < inc["total"]["estimate"] < inc["total"]["ci95"][1]
     assert rep["spillover"]["distance_decay"]["hub"] == "G33"
     assert rep["spillover"]["hub_column"]["hub"] == "G33"
-    text = html.read_text(encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
     assert "<script>alert" not in text and "&lt;script&gt;alert" in text
     assert "SYNTHETIC DATA" in text and "data:image/png;base64," in text
+    assert 'lang="zh-CN"' in text and "主要发现" in text  # --lang defaults to zh
+    assert html.escape(rep["findings_zh"][1]) in text and html.escape(rep["findings"][1]) not in text
+    assert "<title>score 空间分析（synthetic_grid.geojson）</title>" in text
     assert "模拟数据" in proc.stdout  # findings printed in the default language (zh)
+
+
+def test_analyze_unknown_language_is_a_usage_error(tmp_path):
+    proc = _run("--geodata", str(DATA / "synthetic_grid.geojson"), "--id", "grid_id", "--value", "score",
+                "--lang", "fr", "--out", str(tmp_path / "r.json"))
+    assert proc.returncode == 2 and "--lang" in proc.stderr
+    assert not (tmp_path / "r.json").exists()
 
 
 def test_analyze_missing_id_column_is_an_error(tmp_path):
