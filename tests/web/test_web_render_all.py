@@ -12,6 +12,9 @@ from jinja2 import StrictUndefined
 DS = "ndrc-2017-simulated"
 PAGES = ["/", "/ranking", "/city/330100", "/region/East", "/cluster/yrd-2016", "/groups",
          f"/analysis/{DS}", f"/analysis/{DS}?value=perception&x=services", f"/embed/{DS}"]
+TOP10 = "ndrc-2017-top10"  # published data: 10 scored cities, most of the map without values
+PAGES += [f"/?dataset={TOP10}", f"/ranking?dataset={TOP10}", f"/city/330100?dataset={TOP10}",
+          f"/region/West?dataset={TOP10}", f"/cluster/gba?dataset={TOP10}", f"/embed/{TOP10}", f"/analysis/{TOP10}"]
 BAD_ANYWHERE = ("built-in method", "bound method", "object at 0x", "Undefined", ">None<", "{{", "{%")
 SHOWN_VALUE = re.compile(r"(?<![\w.])(nan|NaN|None|undefined|inf)(?![\w])")
 
