@@ -49,6 +49,8 @@ def test_json_matches_page_numbers(client):
     assert rep["synthetic"] is True and rep["dataset"] == DS
     assert rep["global_moran"]["permutations"] == 99
     assert rep["spillover"]["distance_decay"]["hub"] == "330100"
+    assert len(rep["findings_zh"]) == len(rep["findings"]) and rep["findings_zh"][0].startswith("模拟数据")
+    assert rep["indicator_names"]["total"] == {"zh": "总分", "en": "Total score"}
 
 
 def test_bad_parameters(client):
@@ -63,3 +65,19 @@ def test_bad_parameters(client):
 def test_default_dataset_page(client):
     r = client.get("/analysis/")
     assert r.status_code == 200 and "id=\"findings\"" in r.get_data(as_text=True)
+
+
+def test_maps_drawn_one_at_a_time():
+    """Requesting one map draws that map only (the page's images load independently)."""
+    from web.app import create_app
+
+    app = create_app({"TESTING": True, "ANALYSIS_PERMUTATIONS": 19, "ANALYSIS_DRAWS": 50})
+    c = app.test_client()
+    r = c.get(f"/analysis/{DS}/lisa_significance.png?value=services&hub=")
+    assert r.status_code == 200 and r.data[:4] == b"\x89PNG"
+    drawn = app.extensions["cityrank_analysis_png"]
+    assert [k[-1] for k in drawn] == ["lisa_significance"]
+    assert c.get(f"/analysis/{DS}/hub_effects.png?value=services&hub=").status_code == 404  # no hub, no map
+    weights = app.extensions["cityrank_analysis_weights"][DS]
+    c.get(f"/api/v1/datasets/{DS}/analysis?value=management&hub=")
+    assert len(weights) == 1  # the second value reused the first one's weights
