@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 import sys
 import tempfile
 from importlib import metadata, resources
