@@ -36,6 +36,8 @@ class Cluster:
     source: str
     cores: tuple[str, ...]
     members: tuple[Member, ...] = field(default_factory=tuple)
+    # False where membership was compiled from summaries and still needs checking against the plan.
+    checked: bool = False
 
     def codes(self, include_partial: bool = True) -> list[str]:
         return [m.code for m in self.members if include_partial or not m.partial]
@@ -105,6 +107,7 @@ def load_clusters(path: Path | None = None) -> dict[str, Cluster]:
                 id=cid, name=spec["name"], name_en=spec["name_en"], plan=spec["plan"],
                 year=int(spec["year"]), source=spec.get("source", spec["plan"]),
                 cores=tuple(str(c) for c in spec.get("cores", ())), members=members,
+                checked=bool(spec.get("checked", False)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"{path}: cluster {cid!r}: missing or invalid field {exc}") from exc

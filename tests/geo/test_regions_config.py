@@ -73,3 +73,9 @@ def test_cluster_config_errors_name_the_cluster(tmp_path):
     path.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ConfigError, match="cluster 'x'"):
         load_clusters(path)
+
+
+def test_only_domain_checked_clusters_claim_to_be_checked():
+    clusters = load_clusters()
+    checked = {cid for cid, c in clusters.items() if c.checked}
+    assert checked == {"yrd-2016", "yrd-2019-central", "yrd-2019-whole", "gba", "jjj"}
