@@ -20,6 +20,8 @@ from markupsafe import escape
 from web import i18n
 from web.assets import localise_assets
 from web.classify import STATUS_COLOURS, Classes
+from geo.inset import TITLES as INSET_TITLES
+from geo.inset import inset_svg
 from web.geojson import feature_collection
 
 CENTER = (35.5, 104.0)
@@ -98,6 +100,45 @@ class PlainAttribution(MacroElement):
         self.prefix = prefix
 
 
+class SouthChinaSeaInset(MacroElement):
+    """The 南海诸岛 inset as a Leaflet control (bottom right, above the attribution).
+
+    The SVG comes from ``geo.inset`` (server-drawn from the committed layers, no data
+    strings in it); the control's script is one of folium's inline scripts, so it carries
+    the page's CSP nonce like the rest. Clicks and scrolls on the inset do not reach the map.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var Inset = L.Control.extend({
+                options: {position: "bottomright"},
+                onAdd: function () {
+                    var div = L.DomUtil.create("div", "cr-inset leaflet-control");
+                    div.setAttribute("role", "figure");
+                    div.setAttribute("aria-label", {{ this.title|tojson }});
+                    div.innerHTML = {{ this.svg|tojson }};
+                    var cap = L.DomUtil.create("div", "cr-inset-title", div);
+                    cap.textContent = {{ this.title|tojson }};
+                    L.DomEvent.disableClickPropagation(div);
+                    L.DomEvent.disableScrollPropagation(div);
+                    return div;
+                }
+            });
+            new Inset().addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lang: str = "zh"):
+        super().__init__()
+        self._name = "SouthChinaSeaInset"
+        self.title = INSET_TITLES.get(lang, INSET_TITLES["zh"])
+        self.svg = inset_svg(lang)
+
+
 @dataclass
 class RenderedMap:
     header: str
@@ -124,6 +165,7 @@ def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: 
                    min_zoom=3, max_zoom=8, height=height, zoom_snap=0.25)
     m.fit_bounds(BOUNDS)
     PlainAttribution().add_to(m)
+    SouthChinaSeaInset(lang).add_to(m)
     border = DARK_LINE if dark else LINE_COLOUR
     name_col = "name_en" if lang == "en" and "name_en" in gdf.columns else "name"
 
