@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 
+from .messages import render_warning
 from .missing import POLICIES
 
 
@@ -45,11 +46,23 @@ def _data_options(p) -> None:
                    help="missing-value policy (default refuse)")
     p.add_argument("--encoding", help="CSV text encoding (default: detect UTF-8/BOM/GBK/GB18030)")
     p.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of warnings and problems: en (default) or zh (simplified "
+                   "Chinese); file, row and column are named the same way in both")
 
 
-def _warn(lines) -> None:
+# Line labels per language; the messages themselves come from scoring.messages.
+LABELS = {"en": {"warning": "warning", "error": "error", "errors": "{n} error(s)"},
+          "zh": {"warning": "警告", "error": "错误", "errors": "{n} 个错误"}}
+
+
+def _label(key: str, lang: str) -> str:
+    return LABELS.get(lang, LABELS["en"])[key]
+
+
+def _warn(lines, lang: str = "en") -> None:
     for w in lines:
-        print(f"warning: {w}", file=sys.stderr)
+        print(f"{_label('warning', lang)}: {render_warning(w, lang)}", file=sys.stderr)
 
 
 def cmd_validate(args) -> int:
@@ -60,8 +73,9 @@ def cmd_validate(args) -> int:
     n2 = sum(1 for n in system.nodes.values() if n.level == 2)
     print(f"system {system.id}: {system.name} — {len(system.first_level)} first-level, "
           f"{n2} second-level, {len(system.leaves)} leaf indicators, total {system.total_max:g}")
+    lang = getattr(args, "lang", "en")
     for w in system.warnings:
-        print(f"warning: {w}")
+        print(f"{_label('warning', lang)}: {render_warning(w, lang)}")
     if not args.data:
         return 0
     res = ingest(args.data, system, encoding=args.encoding, sheet=args.sheet,
@@ -69,11 +83,11 @@ def cmd_validate(args) -> int:
     enc = f", encoding {res.encoding}" if res.encoding else ""
     print(f"data {res.file}: {len(res.data)} unit(s){enc}")
     for w in res.warnings:
-        print(f"warning: {w}")
+        print(f"{_label('warning', lang)}: {render_warning(w, lang)}")
     for p in res.problems:
-        print(f"{p.severity}: {p}")
+        print(f"{_label(p.severity, lang)}: {p.located(lang)}")
     if res.errors:
-        print(f"{len(res.errors)} error(s)", file=sys.stderr)
+        print(_label("errors", lang).format(n=len(res.errors)), file=sys.stderr)
         return 1
     print("ok")
     return 0
@@ -82,11 +96,19 @@ def cmd_validate(args) -> int:
 def cmd_score(args) -> int:
     from .export import write_scores
     from .pipeline import score_file
+    from .problems import ProblemsError
     from .summary import summarise
 
-    run = score_file(args.system, args.data, missing=args.missing, encoding=args.encoding,
-                     sheet=args.sheet, aggregation=args.aggregation)
-    _warn(run.warnings)
+    lang = getattr(args, "lang", "en")
+    try:
+        run = score_file(args.system, args.data, missing=args.missing, encoding=args.encoding,
+                         sheet=args.sheet, aggregation=args.aggregation)
+    except ProblemsError as exc:
+        if lang == "en":
+            raise  # cityrank.cli prints it and exits 2
+        print(f"cityrank score: {_label('error', lang)}: {exc.render(lang)}", file=sys.stderr)
+        return 2
+    _warn(run.warnings, lang)
     df = run.scores
     summary = summarise(df, run.system)
     if args.out:

@@ -19,6 +19,7 @@ import pandas as pd
 from cityrank.errors import ConfigError, DataError
 
 from .engine import given_nodes
+from .messages import POLICY_ZH, Notice
 from .missing import POLICIES, apply_policy
 from .problems import Problem, ProblemsError
 from .readers import read_table
@@ -46,7 +47,7 @@ class IngestResult:
     encoding: str | None = None
     sheet: str | None = None
     problems: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)  # str subclass: English line
     coverage: dict = field(default_factory=dict)
     synthetic: bool = False
     rows: dict[str, int] = field(default_factory=dict)  # code -> spreadsheet row
@@ -156,6 +157,9 @@ def ingest(path, system, *, encoding: str | None = None, sheet=None, missing: st
     res = ingest_frame(raw.frame, system, file=raw.file, missing=missing, resolver=resolver,
                        raise_errors=False)
     res.encoding, res.sheet = raw.encoding, raw.sheet
+    if encoding is None and raw.encoding and not raw.encoding.lower().startswith("utf"):
+        res.warnings.insert(0, Notice.make("encoding_detected", {"encoding": raw.encoding},
+                                           file=raw.file))
     res.synthetic = res.synthetic or is_synthetic_file(path)
     if raise_errors:
         res.raise_for_problems()
@@ -171,7 +175,7 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
                           f"{', '.join(POLICIES)})")
     resolver = resolver or UnitResolver()
     problems: list[Problem] = []
-    warnings: list[str] = []
+    warnings: list[Notice] = []
     frame = frame.astype(str).fillna("") if len(frame) else frame
     node_cols, roles, unknown = map_columns(frame.columns, system)
     synthetic = False
@@ -180,38 +184,37 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
         synthetic = frame[col].str.strip().str.lower().isin({"true", "1", "yes"}).any()
 
     for h in unknown:
-        problems.append(Problem(file, 1, h, "extra_column",
-                                "column is neither a unit key nor an indicator of system "
-                                f"{system.id}; ignored", "warning"))
+        problems.append(Problem.make(file, 1, h, "extra_column", {"system": system.id},
+                                     "warning"))
     seen: dict[str, str] = {}
     for h, nid in node_cols.items():
         if nid in seen:
-            problems.append(Problem(file, 1, h, "duplicate_column",
-                                    f"indicator {nid!r} already given by column {seen[nid]!r}"))
+            problems.append(Problem.make(file, 1, h, "duplicate_column",
+                                         {"indicator": nid, "other": seen[nid]}))
         else:
             seen[nid] = h
     col_of = {nid: h for h, nid in node_cols.items() if seen.get(nid) == h}
     given = given_nodes(system, col_of)
     for nid in col_of:
         if nid not in given:
-            problems.append(Problem(file, 1, col_of[nid], "extra_column",
-                                    f"indicator {nid!r} is below an indicator given in the "
-                                    "same table; ignored", "warning"))
+            problems.append(Problem.make(file, 1, col_of[nid], "extra_column",
+                                         {"indicator": nid}, "warning",
+                                         msg="extra_column.below"))
     covered = set()
     for g in given:
         covered.update(system.descendants_leaves(g))
     for leaf in system.leaves:
         if leaf not in covered and not system.nodes[leaf].deduction:
             n = system.nodes[leaf]
-            problems.append(Problem(file, 1, n.name, "missing_column",
-                                    f"indicator column for {leaf!r} ({n.name}, max "
-                                    f"{n.max_points:g}) is missing"))
+            problems.append(Problem.make(file, 1, n.name, "missing_column",
+                                         {"indicator": leaf, "name": n.name,
+                                          "max": float(n.max_points)}))
 
     key_col = next((h for h, r in roles.items() if r == "code"), None) or next(
         (h for h, r in roles.items() if r == "name"), None)
     if key_col is None:
-        problems.append(Problem(file, 1, None, "missing_key",
-                                "no city key column (code/代码 or name/城市)"))
+        problems.append(Problem.make(file, 1, None, "missing_key",
+                                     msg="missing_key.no_column"))
         return _finish(system, file, problems, warnings, raise_errors)
     prov_col = next((h for h, r in roles.items() if r == "province"), None)
     keys = frame[key_col].tolist()
@@ -234,14 +237,14 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
         if c in first_row:
             name = resolver.resolve(c).name
             if i in historical:
-                warnings.append(f"{file}, row {row}, column {key_col!r}: {keys[i]!r} maps to "
-                                f"{name} ({c}), which already has data in row {first_row[c]}; "
-                                "this row is not used (a merged unit cannot be scored "
-                                "separately on today's boundaries)")
+                warnings.append(Notice.make(
+                    "historical_duplicate", {"key": keys[i], "name": name, "code": c,
+                                             "first_row": first_row[c]},
+                    file=file, row=row, column=key_col))
             else:
-                problems.append(Problem(file, row, key_col, "duplicate_unit",
-                                        f"duplicate city {keys[i]!r} = {name} ({c}), already "
-                                        f"in row {first_row[c]}"))
+                problems.append(Problem.make(file, row, key_col, "duplicate_unit",
+                                             {"key": keys[i], "name": name, "code": c,
+                                              "first_row": first_row[c]}))
             continue
         first_row[c] = row
         keep[i] = True
@@ -255,14 +258,15 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
         cells = frame[h].iloc[idx]
         vals, bad = parse_column(cells)
         for j in np.flatnonzero(bad):
-            problems.append(Problem(file, idx[j] + 2, h, "non_numeric",
-                                    f"{cells.iat[j]!r} is not a number"))
+            problems.append(Problem.make(file, idx[j] + 2, h, "non_numeric",
+                                         {"value": cells.iat[j]}))
         lo, hi = _bounds(node, nid in system.leaves)
         out = (vals < lo - 1e-9) | (vals > hi + 1e-9)
         for j in np.flatnonzero(out):
-            problems.append(Problem(file, idx[j] + 2, h, "out_of_range",
-                                    f"{vals[j]:g} is outside [{lo:g}, {hi:g}] for {nid!r} "
-                                    f"({node.name})"))
+            problems.append(Problem.make(file, idx[j] + 2, h, "out_of_range",
+                                         {"value": float(vals[j]), "lo": float(lo),
+                                          "hi": float(hi), "indicator": nid,
+                                          "name": node.name}))
         vals[out] = np.nan
         data[nid] = vals
     extra = pd.DataFrame(index=index)
@@ -273,27 +277,28 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
                 try:
                     ex.append(parse_number(frame.iat[i, frame.columns.get_loc(h)]))
                 except ValueError:
-                    problems.append(Problem(file, i + 2, h, "non_numeric",
-                                            f"{frame.iat[i, frame.columns.get_loc(h)]!r} is "
-                                            "not a number"))
+                    problems.append(Problem.make(
+                        file, i + 2, h, "non_numeric",
+                        {"value": frame.iat[i, frame.columns.get_loc(h)]}))
                     ex.append(None)
             extra[role] = pd.array(ex, dtype="Float64").astype(float)
 
     coverage = _coverage(system, data, given, resolver, col_of)
-    for w in coverage.pop("_warnings"):
-        warnings.append(f"{file}: {w}")
+    for kind, params in coverage.pop("_warnings"):
+        warnings.append(Notice.make(kind, params, file=file))
     provinces = resolver.units.set_index("code")["province"]
     filled = 0
     if missing == "refuse":
         for nid in given:
             for j in np.flatnonzero(data[nid].isna().to_numpy()):
-                problems.append(Problem(file, idx[j] + 2, col_of[nid], "missing_value",
-                                        "missing value (missing-value policy 'refuse'; choose "
-                                        "mean, province_mean or zero to fill)"))
+                problems.append(Problem.make(file, idx[j] + 2, col_of[nid],
+                                             "missing_value"))
     elif len(data):
         data, filled = apply_policy(missing, data, provinces)
         if filled:
-            warnings.append(f"{file}: {filled} missing value(s) filled by policy {missing!r}")
+            warnings.append(Notice.make("missing_filled", {
+                "n": filled, "policy": missing, "policy_zh": POLICY_ZH.get(missing, missing)},
+                file=file))
     res = IngestResult(data=data, extra=extra, file=file, problems=problems, warnings=warnings,
                        coverage=coverage, synthetic=bool(synthetic),
                        rows={codes[i]: i + 2 for i in idx}, filled=filled)
@@ -319,18 +324,18 @@ def _bounds(node, is_leaf: bool) -> tuple[float, float]:
 
 def _coverage(system, data: pd.DataFrame, given, resolver, col_of) -> dict:
     """Share of cells present per indicator and per unit; universe coverage when defined."""
-    warns: list[str] = []
+    warns: list[tuple[str, dict]] = []  # (kind, params) for scoring.messages
     present = data[given].notna() if len(given) else pd.DataFrame(index=data.index)
     ind = {nid: float(present[nid].mean()) if len(present) else 0.0 for nid in given}
     unit = present.mean(axis=1) if len(given) else pd.Series(dtype=float)
     low_ind = [nid for nid, c in ind.items() if c < COVERAGE_THRESHOLD]
     low_unit = [c for c, v in unit.items() if v < COVERAGE_THRESHOLD]
     if low_ind:
-        warns.append("indicator coverage under 65%: " + ", ".join(
-            f"{col_of[n]} {ind[n]:.0%}" for n in low_ind))
+        warns.append(("coverage_indicators", {"items": ", ".join(
+            f"{col_of[n]} {ind[n]:.0%}" for n in low_ind)}))
     if low_unit:
-        warns.append(f"{len(low_unit)} unit(s) with under 65% of indicators: "
-                     + ", ".join(low_unit[:10]) + (" ..." if len(low_unit) > 10 else ""))
+        warns.append(("coverage_units", {"n": len(low_unit), "codes": ", ".join(low_unit[:10])
+                                         + (" ..." if len(low_unit) > 10 else "")}))
     out = {"indicators": ind, "units_low": low_unit, "indicators_low": low_ind,
            "threshold": COVERAGE_THRESHOLD, "n_units": int(len(data))}
     types = system.universe.get("types")
@@ -343,11 +348,12 @@ def _coverage(system, data: pd.DataFrame, given, resolver, col_of) -> dict:
                            "share": len(inside) / len(universe) if universe else None,
                            "outside": outside}
         if outside:
-            warns.append(f"{len(outside)} unit(s) outside the universe of {system.id} "
-                         f"({', '.join(types)}): {', '.join(outside[:10])}")
+            warns.append(("outside_universe", {"n": len(outside), "system": system.id,
+                                               "types": ", ".join(types),
+                                               "codes": ", ".join(outside[:10])}))
         if universe and len(inside) / len(universe) < COVERAGE_THRESHOLD:
-            warns.append(f"only {len(inside)} of {len(universe)} units of the universe have data "
-                         f"({len(inside) / len(universe):.0%} < 65%)")
+            warns.append(("universe_coverage", {"present": len(inside), "size": len(universe),
+                                                "share": len(inside) / len(universe)}))
     out["_warnings"] = warns
     return out
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .engine import score
 from .ingest import IngestResult, ingest
+from .messages import Notice, notice_of_problem, prefixed
 from .published import compare_published
 from .system import IndicatorSystem, load_system
 from .units import UnitResolver
@@ -19,7 +20,7 @@ class ScoreRun:
     scores: pd.DataFrame
     system: IndicatorSystem
     ingest: IngestResult
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)  # str subclass: English line
 
     @property
     def synthetic(self) -> bool:
@@ -43,9 +44,9 @@ def score_file(system: IndicatorSystem | str | Path, data_path: str | Path, *,
     is_synth = res.synthetic if synthetic is None else synthetic
     scores = score(system, res.data, units=resolver.units, synthetic=is_synth,
                    aggregation=aggregation, extra=res.extra)
-    warnings = [f"{system.id}: {w}" for w in system.warnings]
+    warnings = [prefixed(system.id, w) for w in system.warnings]
     warnings += res.warnings
-    warnings += [str(p) for p in res.problems if p.severity == "warning"]
+    warnings += [notice_of_problem(p) for p in res.problems if p.severity == "warning"]
     warnings += compare_published(scores)
     scores.attrs["warnings"] = list(warnings)
     return ScoreRun(scores, system, res, warnings)

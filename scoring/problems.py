@@ -1,19 +1,27 @@
 """Problems found in input files, each pinned to file, row and column.
 
 Ingestion collects every problem before failing, so a user fixes a spreadsheet in one pass
-instead of one error per run.
+instead of one error per run. A problem keeps its parameters so that it can be shown in
+simplified Chinese as well as English (:mod:`scoring.messages`) with the same numbers.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from cityrank.errors import DataError
+
+from .messages import CATALOGUE, join_located, location
+from .messages import render as render_message
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One defect in an input file. ``row`` is the spreadsheet row (header = 1), or None."""
+    """One defect in an input file. ``row`` is the spreadsheet row (header = 1), or None.
+
+    ``kind`` is the category (``non_numeric``); ``msg`` the catalogue key of the wording when
+    a category has several (``unknown_unit.code``), else None; ``params`` fill the template.
+    """
 
     file: str
     row: int | None
@@ -21,17 +29,47 @@ class Problem:
     kind: str
     message: str
     severity: str = "error"  # "error" blocks scoring, "warning" is reported only
+    params: dict = field(default_factory=dict, compare=False, hash=False)
+    msg: str | None = None
+
+    @classmethod
+    def make(cls, file: str, row: int | None, column: str | None, kind: str,
+             params: dict | None = None, severity: str = "error",
+             msg: str | None = None) -> Problem:
+        """A problem whose English message comes from the catalogue."""
+        params = dict(params or {})
+        return cls(file, row, column, kind, render_message(msg or kind, params, "en"),
+                   severity, params, msg)
+
+    @property
+    def message_key(self) -> str:
+        return self.msg or self.kind
+
+    def render(self, lang: str = "en") -> str:
+        """The message (without location) in ``lang``; English is always ``message``."""
+        if lang == "en" or self.message_key not in CATALOGUE:
+            return self.message
+        try:
+            return render_message(self.message_key, self.params, lang)
+        except (KeyError, IndexError, ValueError):  # built by hand without its parameters
+            return self.message
+
+    @property
+    def message_zh(self) -> str:
+        return self.render("zh")
+
+    def located(self, lang: str = "en") -> str:
+        """``str(problem)`` in ``lang``: file, row and column, then the message."""
+        return join_located(location(self.file, self.row, self.column, lang),
+                            self.render(lang), lang)
 
     def __str__(self) -> str:
-        where = [self.file or "<data>"]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column {self.column!r}")
-        return f"{', '.join(where)}: {self.message}"
+        return self.located("en")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out["message_zh"] = self.message_zh
+        return out
 
 
 class ProblemsError(DataError):
@@ -43,3 +81,11 @@ class ProblemsError(DataError):
         more = len(self.problems) - limit
         tail = f"\n  ... and {more} more" if more > 0 else ""
         super().__init__(f"{len(self.problems)} problem(s) in input data:\n  {shown}{tail}")
+
+    def render(self, lang: str = "en", limit: int = 20) -> str:
+        if lang == "en":
+            return str(self)
+        shown = "\n  ".join(p.located(lang) for p in self.problems[:limit])
+        more = len(self.problems) - limit
+        tail = f"\n  ……另有 {more} 个" if more > 0 else ""
+        return f"输入数据中有 {len(self.problems)} 个问题：\n  {shown}{tail}"

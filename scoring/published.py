@@ -9,11 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .messages import Notice
 
-def compare_published(scores: pd.DataFrame, tolerance: float = 1e-6) -> list[str]:
+
+def compare_published(scores: pd.DataFrame, tolerance: float = 1e-6) -> list[Notice]:
     """Add ``total_discrepancy`` (published - computed) and ``published_mismatch`` columns
     in place; return one warning per disagreement (totals beyond ``tolerance``, ranks)."""
-    warnings: list[str] = []
+    warnings: list[Notice] = []
     if "published_total" in scores.columns:
         pub = scores["published_total"].to_numpy(dtype=float)
         diff = np.round(pub - scores["total"].to_numpy(dtype=float), 6) + 0.0
@@ -22,16 +24,23 @@ def compare_published(scores: pd.DataFrame, tolerance: float = 1e-6) -> list[str
         scores["published_mismatch"] = flag
         for i in np.flatnonzero(flag):
             r = scores.iloc[i]
-            warnings.append(f"{r['name'] or r['code']} ({r['code']}): published total "
-                            f"{pub[i]:g} but the first-level scores sum to {r['total']:.6g} "
-                            f"(difference {diff[i]:+.6g})")
+            warnings.append(Notice.make("published_total_mismatch", {
+                "published": float(pub[i]), "computed": float(r["total"]),
+                "diff": float(diff[i])}, file=_unit(r)))
     if "published_rank" in scores.columns:
         pr = scores["published_rank"].to_numpy(dtype=float)
         for i in np.flatnonzero(~np.isnan(pr) & (pr != scores["rank"].to_numpy(dtype=float))):
             r = scores.iloc[i]
             tied = scores.loc[np.isclose(scores["total"], r["total"]), "name"].tolist()
-            why = f"; tied on {r['total']:.6g} with {', '.join(t for t in tied if t != r['name'])}" \
-                if len(tied) > 1 else ""
-            warnings.append(f"{r['name'] or r['code']} ({r['code']}): published rank "
-                            f"{int(pr[i])}, computed rank {int(r['rank'])}{why}")
+            others = ", ".join(t for t in tied if t != r["name"])
+            params = {"published": int(pr[i]), "computed": int(r["rank"]),
+                      "tied_en": f"; tied on {r['total']:.6g} with {others}"
+                      if len(tied) > 1 else "",
+                      "tied_zh": f"；与 {others} 同分（{r['total']:.6g}）" if len(tied) > 1 else ""}
+            warnings.append(Notice.make("published_rank_mismatch", params, file=_unit(r)))
     return warnings
+
+
+def _unit(r) -> str:
+    """The subject of a published-table warning: ``青岛市 (370200)``."""
+    return f"{r['name'] or r['code']} ({r['code']})"

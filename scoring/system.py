@@ -21,6 +21,8 @@ import yaml
 from cityrank import paths
 from cityrank.errors import ConfigError, NotFoundError
 
+from .messages import Notice
+
 DIRECTIONS = ("higher", "lower")
 MISMATCH_POLICIES = ("error", "rescale_children")
 AGGREGATIONS = ("arithmetic", "geometric")
@@ -237,10 +239,9 @@ def parse_system(doc: dict, where: str = "<system>") -> IndicatorSystem:
     leaves = [nid for nid in _preorder(nodes, first) if nodes[nid].is_leaf]
     missing = [f"{nid} ({nodes[nid].name})" for nid in leaves if nodes[nid].children_missing]
     if missing:
-        warnings.append(f"sub-indicators not published for {', '.join(missing)}: "
-                        "these are scored as leaves")
+        warnings.append(Notice.make("children_missing", {"nodes": ", ".join(missing)}))
     for note in doc.get("warnings", []) or []:
-        warnings.append(str(note))
+        warnings.append(_note(note, where))
     return IndicatorSystem(
         id=str(doc["id"]), name=str(doc["name"]), name_en=str(doc.get("name_en", "")),
         nodes=nodes, first_level=first, leaves=leaves,
@@ -289,6 +290,7 @@ def _assign_points(nodes, ids, parent_max, where, warnings, root_label, parent=N
     """Give every (non-deduction) node points, checking siblings against their parent."""
     scored = [nodes[i] for i in ids if not nodes[i].deduction]
     label = root_label if parent is None else f"node {parent.id!r} ({parent.name})"
+    label_zh = "体系总分" if parent is None else f"指标 {parent.id}（{parent.name}）"
     with_max = [n for n in scored if n.max_points is not None]
     with_w = [n for n in scored if n.declared_weight is not None and n.max_points is None]
     if with_max and with_w:
@@ -316,8 +318,9 @@ def _assign_points(nodes, ids, parent_max, where, warnings, root_label, parent=N
                 raise ConfigError(f"{where}: {msg}; set total_max to the sum or fix the maxima")
             if policy == "rescale_children":
                 parent.scale = parent_max / s
-                warnings.append(f"{msg}; policy rescale_children: children scores are "
-                                f"multiplied by {_fmt(parent_max)}/{_fmt(s)}")
+                warnings.append(Notice.make("max_mismatch_rescaled", {
+                    "label": label, "label_zh": label_zh, "max": _fmt(parent_max),
+                    "children": ", ".join(n.id for n in scored), "sum": _fmt(s)}))
             else:
                 raise ConfigError(f"{where}: {msg}; fix the file or state a policy such as "
                                   "'max_mismatch: rescale_children'")
@@ -329,6 +332,18 @@ def _assign_points(nodes, ids, parent_max, where, warnings, root_label, parent=N
         n.weight = 0.0
         if n.children:
             raise ConfigError(f"{where}: deduction node {n.id!r} cannot have children")
+
+
+def _note(note, where: str) -> Notice:
+    """A warning written in the YAML: plain text (shown as is in both languages) or a mapping
+    ``{en: ..., zh: ...}`` when the author translated it."""
+    if isinstance(note, dict):
+        en, zh = note.get("en"), note.get("zh")
+        if not en and not zh:
+            raise ConfigError(f"{where}: a warning mapping needs 'en' and/or 'zh'")
+        en, zh = str(en or zh), str(zh or en)
+        return Notice(en, "system_note_bilingual", {"text": en, "text_zh": zh})
+    return Notice.make("system_note", {"text": str(note)})
 
 
 def _fmt(x: float) -> str:

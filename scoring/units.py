@@ -21,6 +21,8 @@ import yaml
 from cityrank import paths
 from cityrank.errors import ConfigError, NotFoundError, UnknownUnitError
 
+from .messages import CHANGE_ZH, Notice
+from .messages import render as render_message
 from .problems import Problem
 
 UNIT_COLUMNS = ("code", "name", "short_name", "name_en", "type", "province_code", "province",
@@ -97,7 +99,16 @@ class UnitMatch:
     code: str
     name: str
     method: str  # code, code9, name, short_name, historical_code, historical_name
-    warning: str | None = None
+    warning: str | None = None  # English line; ``notice`` has its kind and parameters
+    notice: Notice | None = None
+
+
+def _unknown(msg: str, **params) -> UnknownUnitError:
+    """An UnknownUnitError that also carries its catalogue key and parameters, so a problem
+    built from it can be shown in Chinese."""
+    exc = UnknownUnitError(render_message(msg, params, "en"))
+    exc.msg, exc.params = msg, params  # type: ignore[attr-defined]
+    return exc
 
 
 def load_changes(path: str | Path | None = None) -> list[dict]:
@@ -168,20 +179,26 @@ class UnitResolver:
                 keep.append(c)
         return keep or codes
 
-    def _match(self, code: str, method: str, warning: str | None = None) -> UnitMatch:
-        return UnitMatch(code, self._by_code[code].name, method, warning)
+    def _match(self, code: str, method: str, notice: Notice | None = None) -> UnitMatch:
+        return UnitMatch(code, self._by_code[code].name, method,
+                         str(notice) if notice is not None else None, notice)
 
     def _historical(self, ch: dict, key: str, method: str) -> UnitMatch:
         new = ch["new_code"]
         if new not in self._by_code:
-            raise UnknownUnitError(f"{key!r}: admin change maps to {new}, which is not a known unit")
+            raise _unknown("unknown_unit.bad_change", key=key, new_code=new)
         old = f"{ch.get('old_name') or ''} ({ch.get('old_code') or '?'})".strip()
-        when = f" on {ch['effective']}" if ch.get("effective") else ""
+        eff = ch.get("effective")
         kind = ch.get("kind") or "changed"
-        src = f"; source: {ch['source']}" if ch.get("source") else ""
-        warning = (f"{key!r} is the former unit {old}, {kind}{when}; mapped to today's "
-                   f"{self._by_code[new].name} ({new}){src}")
-        return self._match(new, method, warning)
+        src = ch.get("source")
+        params = {"key": key, "old": old, "change": kind,
+                  "change_zh": CHANGE_ZH.get(kind, kind),
+                  "when_en": f" on {eff}" if eff else "",
+                  "when_zh": f"（{eff} 起）" if eff else "",
+                  "new_name": self._by_code[new].name, "new_code": new,
+                  "source_en": f"; source: {src}" if src else "",
+                  "source_zh": f"；依据：{src}" if src else ""}
+        return self._match(new, method, Notice.make("admin_change", params))
 
     def resolve(self, key, province: str | None = None) -> UnitMatch:
         """Map one code or name to today's unit; raise :class:`UnknownUnitError` if none fits."""
@@ -193,10 +210,10 @@ class UnitResolver:
                 return self._match(code, method)
             if code in self._old_code:
                 return self._historical(self._old_code[code], raw, "historical_code")
-            raise UnknownUnitError(f"unknown administrative code {raw!r}")
+            raise _unknown("unknown_unit.code", key=raw)
         name = normalise_name(raw)
         if not name:
-            raise UnknownUnitError("empty city name")
+            raise _unknown("unknown_unit.empty")
         # Exact names first (today's, then former), then names with the suffix stripped, so
         # 那曲地区 is reported as the former 地区 rather than quietly read as 那曲市.
         stripped = strip_suffix(name)
@@ -212,10 +229,9 @@ class UnitResolver:
             codes = self._province_filter(found, province)
             if len(codes) > 1:
                 names = ", ".join(f"{self._by_code[c].name} ({c})" for c in codes)
-                raise UnknownUnitError(f"{raw!r} is ambiguous: {names}; give a province or a "
-                                       "code")
+                raise _unknown("unknown_unit.ambiguous", key=raw, candidates=names)
             return self._match(codes[0], method)
-        raise UnknownUnitError(f"unknown city {raw!r} (normalised {name!r})")
+        raise _unknown("unknown_unit", key=raw, normalised=name)
 
     def resolve_column(self, values, *, file: str = "", column: str = "",
                        first_row: int = 2, provinces=None):
@@ -225,22 +241,25 @@ class UnitResolver:
         """
         codes: list[str | None] = []
         problems: list[Problem] = []
-        warnings: list[str] = []
+        warnings: list[Notice] = []
         provinces = list(provinces) if provinces is not None else None
         for i, v in enumerate(values):
             row = first_row + i
             prov = provinces[i] if provinces is not None else None
             if v is None or (isinstance(v, float) and pd.isna(v)) or str(v).strip() == "":
                 codes.append(None)
-                problems.append(Problem(file, row, column, "missing_key", "empty city key"))
+                problems.append(Problem.make(file, row, column, "missing_key"))
                 continue
             try:
                 m = self.resolve(v, province=prov if isinstance(prov, str) and prov else None)
             except UnknownUnitError as exc:
                 codes.append(None)
-                problems.append(Problem(file, row, column, "unknown_unit", str(exc)))
+                problems.append(Problem(file, row, column, "unknown_unit", str(exc),
+                                        params=dict(getattr(exc, "params", {})),
+                                        msg=getattr(exc, "msg", None)))
                 continue
             codes.append(m.code)
-            if m.warning:
-                warnings.append(f"{file or '<data>'}, row {row}, column {column!r}: {m.warning}")
+            if m.notice is not None:
+                warnings.append(Notice.make(m.notice.kind, m.notice.params, file=file or None,
+                                            row=row, column=column))
         return codes, problems, warnings

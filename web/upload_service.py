@@ -27,6 +27,7 @@ from pathlib import Path
 from cityrank import paths
 from cityrank.errors import CityrankError, NotFoundError
 from scoring.datasets import Dataset
+from scoring.messages import WHAT_ZH, Notice, notice_of_problem, render_warning
 from scoring.missing import POLICIES
 from scoring.problems import Problem, ProblemsError
 from web.services import ParameterError
@@ -39,40 +40,40 @@ ID_PREFIX = "upload-"
 MAX_PROBLEMS = 500
 # Encodings offered in the form; GBK files are read as GB18030, its superset.
 ENCODINGS = {"auto": None, "utf-8": "utf-8", "gbk": "gb18030"}
-_BINARY_MAGIC = {b"PK\x03\x04": "a ZIP archive (an Excel .xlsx workbook? name it .xlsx)",
-                 b"\xd0\xcf\x11\xe0": "a legacy Excel .xls / OLE file (save it as .xlsx or CSV)",
-                 b"%PDF": "a PDF document", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
-                 b"GIF8": "a GIF image", b"\x1f\x8b": "a gzip archive"}
+# magic -> (English description, key of its Chinese one in scoring.messages.WHAT_ZH)
+_BINARY_MAGIC = {b"PK\x03\x04": ("a ZIP archive (an Excel .xlsx workbook? name it .xlsx)", "zip"),
+                 b"\xd0\xcf\x11\xe0": ("a legacy Excel .xls / OLE file (save it as .xlsx or CSV)",
+                                       "ole"),
+                 b"%PDF": ("a PDF document", "pdf"), b"\x89PNG": ("a PNG image", "png"),
+                 b"\xff\xd8\xff": ("a JPEG image", "jpeg"), b"GIF8": ("a GIF image", "gif"),
+                 b"\x1f\x8b": ("a gzip archive", "gzip")}
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
 
 
 def _check_csv(data: bytes, name: str) -> list[Problem]:
-    for magic, what in _BINARY_MAGIC.items():
+    for magic, (what, key) in _BINARY_MAGIC.items():
         if data.startswith(magic):
-            return [_file_problem(name, "not_csv", f"the file is named .csv but is {what}")]
+            return [_file_problem(name, "not_csv", {"what": what, "what_zh": WHAT_ZH[key]})]
     if b"\x00" in data[:65536]:
-        return [_file_problem(name, "not_csv", "the file is named .csv but contains binary data "
-                                               "(NUL bytes); save it as CSV (UTF-8 or GBK)")]
+        return [_file_problem(name, "not_csv", msg="not_csv.binary")]
     return []
 
 
 def _check_xlsx(data: bytes, name: str) -> list[Problem]:
     if not data.startswith(b"PK\x03\x04"):
-        return [_file_problem(name, "not_xlsx", "the file is named .xlsx but is not an Excel "
-                                                "workbook (no ZIP signature)")]
+        return [_file_problem(name, "not_xlsx")]
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
             expanded = sum(i.file_size for i in zf.infolist())
     except zipfile.BadZipFile as exc:
-        return [_file_problem(name, "not_xlsx", f"the file is named .xlsx but is not a readable "
-                                                f"workbook: {exc}")]
+        return [_file_problem(name, "not_xlsx", {"detail": str(exc)}, msg="not_xlsx.unreadable")]
     if "xl/workbook.xml" not in names:
-        return [_file_problem(name, "not_xlsx", "the file is a ZIP archive but not an Excel "
-                                                "workbook (no xl/workbook.xml)")]
+        return [_file_problem(name, "not_xlsx", msg="not_xlsx.zip")]
     if expanded > MAX_XLSX_EXPANDED:
-        return [_file_problem(name, "too_large", f"the workbook expands to {expanded / 2**20:.0f} "
-                                                 f"MB; the limit is {MAX_XLSX_EXPANDED // 2**20} MB")]
+        return [_file_problem(name, "too_large", {"mb": expanded / 2**20,
+                                                  "limit": MAX_XLSX_EXPANDED // 2**20},
+                              msg="too_large.expanded")]
     return []
 
 
@@ -80,8 +81,10 @@ def _check_xlsx(data: bytes, name: str) -> list[Problem]:
 CHECKS: dict[str, Callable[[bytes, str], list[Problem]]] = {".csv": _check_csv, ".xlsx": _check_xlsx}
 
 
-def _file_problem(name: str, kind: str, message: str) -> Problem:
-    return Problem(name, None, None, kind, message)
+def _file_problem(name: str, kind: str, params: dict | None = None,
+                  msg: str | None = None) -> Problem:
+    """A problem of the whole file, worded by the catalogue of :mod:`scoring.messages`."""
+    return Problem.make(name, None, None, kind, params, msg=msg)
 
 
 def clean_filename(filename: str | None) -> str:
@@ -135,7 +138,7 @@ class UploadOutcome:
     filename: str
     system_id: str
     problems: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)  # str subclass: English line
     coverage: dict = field(default_factory=dict)
     dataset: UploadedDataset | None = None
 
@@ -144,15 +147,27 @@ class UploadOutcome:
         return self.dataset is not None
 
     def to_dict(self) -> dict:
+        """``warnings`` stay English strings (as before); ``warnings_zh`` and
+        ``warning_details`` (kind, params, both messages) sit beside them."""
         out = {"ok": self.ok, "file": self.filename, "system": self.system_id,
-               "problems": [p.to_dict() for p in self.problems],
-               "warnings": list(self.warnings), "coverage": _jsonable(self.coverage)}
+               "problems": [_jsonable(p.to_dict()) for p in self.problems],
+               "warnings": [str(w) for w in self.warnings],
+               "warnings_zh": [render_warning(w, "zh") for w in self.warnings],
+               "warning_details": [_jsonable(_warning_dict(w)) for w in self.warnings],
+               "coverage": _jsonable(self.coverage)}
         if self.dataset is not None:
             ds = self.dataset
             out.update(id=ds.id, dataset=ds.id, title=ds.title, synthetic=bool(ds.synthetic),
                        source=ds.source, n_units=int(len(ds.scores())), links=links(ds.id))
             out["summary"] = _jsonable(ds.summary())
         return out
+
+
+def _warning_dict(w) -> dict:
+    if isinstance(w, Notice):
+        return w.to_dict()
+    return {"kind": "text", "params": {}, "file": None, "row": None, "column": None,
+            "message": str(w), "message_zh": str(w)}
 
 
 def links(dataset_id: str) -> dict:
@@ -195,15 +210,16 @@ def process_upload(data: bytes, filename: str, system_id: str, *, encoding: str 
     out = UploadOutcome(name, system.id)
     ext = Path(name).suffix.lower()
     if ext not in CHECKS:
-        out.problems.append(_file_problem(name, "bad_extension", f"only {' and '.join(CHECKS)} "
-                                          f"files are accepted, not {ext or 'a file without extension'!r}"))
+        accepted = " and ".join(CHECKS)
+        out.problems.append(_file_problem(name, "bad_extension", {"accepted": accepted, "ext": ext},
+                                          msg=None if ext else "bad_extension.none"))
         return out
     if len(data) > MAX_BYTES:
-        out.problems.append(_file_problem(name, "too_large", f"the file has {len(data) / 2**20:.1f} "
-                                          f"MB; the limit is {MAX_BYTES // 2**20} MB"))
+        out.problems.append(_file_problem(name, "too_large", {"mb": len(data) / 2**20,
+                                                              "limit": MAX_BYTES // 2**20}))
         return out
     if not data.strip():
-        out.problems.append(_file_problem(name, "empty", "the file is empty"))
+        out.problems.append(_file_problem(name, "empty"))
         return out
     out.problems += CHECKS[ext](data, name)
     if out.problems:
@@ -218,8 +234,7 @@ def process_upload(data: bytes, filename: str, system_id: str, *, encoding: str 
     if len(out.problems) > MAX_PROBLEMS:  # a page of 100,000 rows helps nobody fix a file
         more = len(out.problems) - MAX_PROBLEMS
         out.problems = out.problems[:MAX_PROBLEMS] + [_file_problem(
-            out.filename, "more_problems", f"... and {more} more problem(s) not listed; fix "
-            "the ones above (often one column or key causes many) and upload again")]
+            out.filename, "more_problems", {"n": more})]
     return out
 
 
@@ -231,7 +246,15 @@ def _score_into(out: UploadOutcome, path: Path, system, encoding, sheet, missing
     tmp = str(path)
 
     def mine(p: Problem) -> Problem:
-        return replace(p, file=out.filename, message=p.message.replace(tmp, out.filename))
+        params = {k: v.replace(tmp, out.filename) if isinstance(v, str) else v
+                  for k, v in p.params.items()}
+        return replace(p, file=out.filename, message=p.message.replace(tmp, out.filename),
+                       params=params)
+
+    def my_warning(w) -> Notice:
+        if not isinstance(w, Notice):
+            return Notice(str(w).replace(tmp, out.filename))
+        return w.relocated(tmp, out.filename)
 
     try:
         res = ingest(path, system, encoding=encoding, sheet=sheet, missing=missing,
@@ -239,8 +262,9 @@ def _score_into(out: UploadOutcome, path: Path, system, encoding, sheet, missing
         out.coverage = {k: v for k, v in res.coverage.items() if not k.startswith("_")}
         if res.errors:
             out.problems = [mine(p) for p in res.errors]
-            out.warnings = [w.replace(tmp, out.filename) for w in res.warnings]
-            out.warnings += [str(mine(p)) for p in res.problems if p.severity != "error"]
+            out.warnings = [my_warning(w) for w in res.warnings]
+            out.warnings += [notice_of_problem(mine(p)) for p in res.problems
+                             if p.severity != "error"]
             return
         run = score_file(system, path, missing=missing, encoding=encoding, sheet=sheet,
                          resolver=resolver)
@@ -249,9 +273,9 @@ def _score_into(out: UploadOutcome, path: Path, system, encoding, sheet, missing
         return
     except CityrankError as exc:  # unreadable CSV, undecodable text, missing sheet, ...
         out.problems = [_file_problem(out.filename, "unreadable",
-                                      str(exc).replace(tmp, out.filename))]
+                                      {"detail": str(exc).replace(tmp, out.filename)})]
         return
-    out.warnings = [w.replace(tmp, out.filename) for w in run.warnings]
+    out.warnings = [my_warning(w) for w in run.warnings]
     rng = secrets.SystemRandom() if seed is None else random.Random(seed)
     token = "".join(rng.choice("0123456789abcdef") for _ in range(16))
     title = Path(out.filename).stem

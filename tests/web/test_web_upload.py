@@ -47,7 +47,7 @@ def problem_rows(html: str) -> list[tuple[str, str, str, str]]:
     """(file, row, column, message) of each row of the problems table."""
     body = html.split('id="cr-problems"', 1)[1].split("</table>", 1)[0]
     rows = re.findall(r"<tr data-kind=\"[a-z_]+\">\s*(.*?)</tr>", body, re.S)
-    return [tuple(unescape(c.strip()) for c in re.findall(r"<td>(.*?)</td>", r, re.S)) for r in rows]
+    return [tuple(unescape(c.strip()) for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)) for r in rows]
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,9 @@ def test_gbk_traditional_upload_scores_like_the_bundled_data(client, gbk_upload)
     page = client.get(f"/upload/{gbk_upload}").get_data(as_text=True)
     warnings = page.split('id="cr-upload-warnings"', 1)[1].split("</section>", 1)[0]
     laiwu = [w for w in re.findall(r"<li[^>]*>(.*?)</li>", warnings, re.S) if "萊蕪" in unescape(w)]
-    assert len(laiwu) == 1 and "济南" in laiwu[0] and "row 127" in laiwu[0] and "城市數據.csv" in laiwu[0]
+    assert len(laiwu) == 1 and "济南" in laiwu[0] and "第 127 行" in laiwu[0] and "城市數據.csv" in laiwu[0]
+    page_en = client.get(f"/upload/{gbk_upload}?lang=en").get_data(as_text=True)
+    assert "row 127" in page_en.split('id="cr-upload-warnings"', 1)[1].split("</section>", 1)[0]
     assert "293" in page and "uploaded by user: 城市數據.csv" in page
     assert "cr-synthetic" in page  # the file has a synthetic column: it says so
 
@@ -107,11 +109,14 @@ def test_problems_name_file_row_and_column(client):
     r = post(client, df.to_csv(index=False).encode("utf-8"), "bad.csv")
     assert r.status_code == 400
     rows = problem_rows(r.get_data(as_text=True))
-    assert ("bad.csv", "6", "video_sharing", "'abc' is not a number") in rows
+    assert ("bad.csv", "6", "video_sharing", "「abc」不是数字") in rows  # the page's language
     unknown = [p for p in rows if p[1] == "11"]
     assert unknown and unknown[0][2] == "name" and "不存在市" in unknown[0][3]
     assert [int(p[1]) for p in rows] == sorted(int(p[1]) for p in rows)  # in spreadsheet order
     assert "发现" in r.get_data(as_text=True)  # the page says nothing was scored
+    r_en = post(client, df.to_csv(index=False).encode("utf-8"), "bad.csv", url="/upload?lang=en")
+    assert ("bad.csv", "6", "video_sharing", "'abc' is not a number") in problem_rows(
+        r_en.get_data(as_text=True))
 
 
 def test_api_bad_data_is_400_with_problems(client):

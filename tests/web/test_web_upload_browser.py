@@ -51,7 +51,7 @@ def test_gbk_traditional_upload_to_map(live_server, watched_page, tmp_path):
     resp = _upload(w, live_server, "城市數據.csv", _traditional_gbk(), encoding="gbk")
     assert resp.status == 200 and "/upload/upload-" in w.page.url
     warn = w.page.locator("#cr-upload-warnings li", has_text="萊蕪市")
-    assert warn.count() == 1 and "济南" in warn.inner_text() and "row 127" in warn.inner_text()
+    assert warn.count() == 1 and "济南" in warn.inner_text() and "第 127 行" in warn.inner_text()
     assert "293" in w.page.locator("#cr-upload-result h2").inner_text()
     shot = _shot_dir(tmp_path) / "upload-result.png"
     w.page.screenshot(path=str(shot), full_page=True)
@@ -75,7 +75,7 @@ def test_problems_table_names_row_and_column(live_server, watched_page):
     assert resp.status == 400
     rows = w.page.locator("#cr-problems tbody tr")
     cells = [[c.strip() for c in rows.nth(i).locator("td").all_inner_texts()] for i in range(rows.count())]
-    assert ["bad.csv", "6", "video_sharing", "'abc' is not a number"] in cells
+    assert ["bad.csv", "6", "video_sharing", "「abc」不是数字"] in cells  # zh, the default
     assert any(c[1] == "11" and c[2] == "name" and "不存在市" in c[3] for c in cells)
     # the page itself answers 400 (nothing was scored); nothing else may fail
     assert [e for e in w.errors if "status of 400" not in e] == [] and w.blocked == []

@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 
+from scoring.messages import render_warning
 from web import upload_service as up
 from web.i18n import norm_lang
 
@@ -48,6 +49,7 @@ TEXT = {
     "sheet": ("工作表名称（可选，默认第一个）", "Sheet name (optional, first by default)"),
     "submit": ("上传并评分", "Upload and score"),
     "template": ("下载所选指标体系的 Excel 模板", "Download the Excel template of the chosen system"),
+    "api_problems": ("{file} 中有 {n} 个问题；未评分", "{n} problem(s) in {file}; nothing was scored"),
     "problems": ("发现 {n} 个问题，数据未评分。请修改文件后重新上传。",
                  "{n} problem(s) found; the data were not scored. Fix the file and upload it again."),
     "row": ("行", "Row"),
@@ -138,8 +140,10 @@ def _form_page(lang: str, status: int = 200, values=None, **ctx):
             "sheet": values.get("sheet", "")}
     outcome = ctx.get("outcome")
     # Former units (莱芜 -> 济南) are listed first: they change which city a row counts for.
-    ctx["changes"] = [w for w in outcome.warnings if "is the former unit" in w] if outcome else []
+    ctx["changes"] = [w for w in outcome.warnings
+                      if getattr(w, "kind", "") == "admin_change"] if outcome else []
     page = render_template("upload.html", lang=lang, ut=ut, systems=_systems(), form=form,
+                           render_warning=render_warning,
                            encodings=list(up.ENCODINGS), policies=_policies(),
                            ttl_hours=_svc().uploads.ttl / 3600, **ctx)
     return page, status
@@ -207,8 +211,9 @@ def api_upload():
         return _json_error(err[0], err[1])
     body = outcome.to_dict()
     if not outcome.ok:
-        body["error"] = {"status": 400, "message": f"{len(outcome.problems)} problem(s) in "
-                                                   f"{outcome.filename}; nothing was scored"}
+        kw = {"n": len(outcome.problems), "file": outcome.filename}
+        body["error"] = {"status": 400, "message": ut("api_problems", "en", **kw),
+                         "message_zh": ut("api_problems", "zh", **kw)}
         resp = jsonify(body)
         resp.status_code = 400
         return resp
