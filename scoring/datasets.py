@@ -27,6 +27,7 @@ class Dataset:
     system_ref: str
     data_path: Path
     missing: str = "refuse"
+    source_zh: str = ""  # Chinese source note; ``source`` is the English (or only) one
     _system: IndicatorSystem | None = field(default=None, repr=False)
     _scores: pd.DataFrame | None = field(default=None, repr=False)
     _warnings: list[str] = field(default_factory=list, repr=False)
@@ -59,6 +60,10 @@ class Dataset:
         out["synthetic"] = self.synthetic
         return out
 
+    def source_in(self, lang: str) -> str:
+        """The source note for a page in ``lang`` (zh falls back to ``source`` when no Chinese one)."""
+        return self.source_zh if lang == "zh" and self.source_zh else self.source
+
     @property
     def warnings(self) -> list[str]:
         if self._scores is None:
@@ -67,7 +72,7 @@ class Dataset:
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "title_en": self.title_en,
-                "synthetic": self.synthetic, "source": self.source,
+                "synthetic": self.synthetic, "source": self.source, "source_zh": self.source_zh,
                 "system": self.system.id, "data": self.data_path.name}
 
 
@@ -121,7 +126,7 @@ def load_catalog(data_dir: str | Path | None = None) -> Catalog:
             id=str(did), title=str(spec["title"]), title_en=str(spec.get("title_en", "")),
             synthetic=synthetic, source=str(spec.get("source", "")),
             system_ref=str(spec["system"]), data_path=data_path,
-            missing=str(spec.get("missing", "refuse")))
+            missing=str(spec.get("missing", "refuse")), source_zh=str(spec.get("source_zh", "")))
     default = str(doc.get("default") or next(iter(out)))
     if default not in out:
         raise ConfigError(f"{path}: default dataset {default!r} is not in the catalog")

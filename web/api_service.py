@@ -11,6 +11,7 @@ import math
 
 from flask import Response, jsonify
 
+from web import i18n
 from web.geojson import feature_collection, topology
 from web.services import ParameterError, Services
 
@@ -20,7 +21,8 @@ GEOMETRY_FORMATS = ("geojson", "topojson")
 
 def _ds_info(ds, default_id: str) -> dict:
     return {"id": ds.id, "title": ds.title, "title_en": ds.title_en, "synthetic": bool(ds.synthetic),
-            "source": ds.source, "default": ds.id == default_id, "system": ds.system.id,
+            "source": ds.source, "source_zh": i18n.source_text(ds, "zh"),
+            "default": ds.id == default_id, "system": ds.system.id,
             "links": {"self": f"/api/v1/datasets/{ds.id}", "scores": f"/api/v1/datasets/{ds.id}/scores",
                       "summary": f"/api/v1/datasets/{ds.id}/summary",
                       "system": f"/api/v1/datasets/{ds.id}/system",

@@ -107,6 +107,12 @@ _MARK_PATTERNS = (
 )
 
 
+def source_text(ds, lang: str) -> str:
+    """A dataset's source note in the page language (uploads and old catalogs have one only)."""
+    pick = getattr(ds, "source_in", None)
+    return pick(lang) if callable(pick) else str(getattr(ds, "source", "") or "")
+
+
 def plain_title(ds, lang: str) -> str:
     """A dataset's title in ``lang`` without any simulated-data mark (pages add one badge)."""
     title = label(ds, lang)

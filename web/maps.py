@@ -17,11 +17,11 @@ from branca.element import MacroElement
 from folium.template import Template
 from markupsafe import escape
 
+from geo.inset import TITLES as INSET_TITLES
+from geo.inset import inset_svg
 from web import i18n
 from web.assets import localise_assets
 from web.classify import STATUS_COLOURS, Classes
-from geo.inset import TITLES as INSET_TITLES
-from geo.inset import inset_svg
 from web.geojson import feature_collection
 
 CENTER = (35.5, 104.0)
@@ -159,8 +159,12 @@ def _text(value) -> str:
 
 def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: str = "zh",
               indicator_label: str = "", dark: bool = False, lines: gpd.GeoDataFrame | None = None,
-              height: str = "100%") -> RenderedMap:
-    """Build and render the folium map of ``gdf[indicator]`` classified by ``classes``."""
+              height: str = "100%", province_names: dict[str, str] | None = None) -> RenderedMap:
+    """Build and render the folium map of ``gdf[indicator]`` classified by ``classes``.
+
+    ``province_names`` translates the ``province`` column for the tooltips (English pages:
+    the province layer's ``name_en``); without it the Chinese names are shown.
+    """
     m = folium.Map(location=CENTER, zoom_start=4, tiles=None, prefer_canvas=False,
                    min_zoom=3, max_zoom=8, height=height, zoom_snap=0.25)
     m.fit_bounds(BOUNDS)
@@ -171,10 +175,14 @@ def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: 
 
     scored = gdf[gdf["display"] == "scored"].copy()
     scored["tip_name"] = [_text(n) for n in scored[name_col]]
+    prov = scored["province"] if "province" in scored.columns else pd.Series("", index=scored.index)
+    names = province_names or {}
+    scored["tip_prov"] = [_text(names.get(str(v), v) if isinstance(v, str) else "") for v in prov]
     scored["tip_value"] = [_fmt(v) for v in scored[indicator]]
     scored["tip_rank"] = [_text("" if pd.isna(r) else int(r)) for r in scored["rank"]]
     colours = {c: classes.colour_at(i) or STATUS_COLOURS["no_data"] for i, c in enumerate(scored["code"])}
-    fc = feature_collection(scored, ["tip_name", "tip_value", "tip_rank"], precision=PRECISION)
+    fields = ["tip_name", "tip_prov", "tip_value", "tip_rank"]
+    fc = feature_collection(scored, fields, precision=PRECISION)
     folium.GeoJson(
         fc,
         name="scored",
@@ -182,8 +190,9 @@ def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: 
                                   "fillOpacity": 0.9},
         highlight_function=lambda f: {"weight": 2, "color": "#ff7f00"},
         tooltip=folium.GeoJsonTooltip(
-            fields=["tip_name", "tip_value", "tip_rank"],
-            aliases=[_text(i18n.t("city", lang)), _text(indicator_label), _text(i18n.t("rank", lang))],
+            fields=fields,
+            aliases=[_text(i18n.t("city", lang)), _text(i18n.t("province", lang)), _text(indicator_label),
+                     _text(i18n.t("rank", lang))],
             sticky=True,
         ),
         className="cr-scored",

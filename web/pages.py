@@ -46,7 +46,7 @@ def parse_params(svc: Services, args, dataset_id: str | None = None) -> MapParam
 
 
 def source_note(ds, lang: str) -> str:
-    note = f"{i18n.t('source', lang)}: {ds.source}"
+    note = f"{i18n.t('source', lang)}: {i18n.source_text(ds, lang)}"
     if ds.synthetic:
         note += " · " + i18n.t("synthetic_note", lang)
     return note
@@ -85,7 +85,8 @@ def map_context(svc: Services, p: MapParams, height: str = "100%") -> dict:
     key = ("map", ds.id, p.indicator, p.classification, p.k, p.lang, p.dark, height)
     rendered = svc.cached(key, lambda: build_map(
         gdf, p.indicator, classes, lang=p.lang, indicator_label=label, dark=p.dark,
-        lines=svc.scs_lines(), height=height))
+        lines=svc.scs_lines(), height=height,
+        province_names=svc.province_names_en() if p.lang == "en" else None))
     scores = ds.scores().sort_values("rank")
     name_col = "name"
     table = [{"rank": int(r), "name": n, "code": c, "value": None if v != v else round(float(v), 1)}

@@ -166,6 +166,26 @@ class Services:
 
         return self.cached(("names_en",), make)
 
+    def province_names_en(self) -> dict[str, str]:
+        """Province name (and code) -> English name (``name_en`` of the province layer:
+        Shaanxi, Inner Mongolia); scores files carry only the Chinese province name."""
+
+        def make():
+            prov = self.layer("province")
+            out: dict[str, str] = {}
+            for c, n, en in zip(prov["code"], prov["name"], prov["name_en"], strict=True):
+                if en == en and en:
+                    out[str(n)] = out[str(c)] = str(en)
+            return out
+
+        return self.cached(("province_names_en",), make)
+
+    def province_name(self, name, lang: str) -> str:
+        """A province for the page language; unknown or empty names pass through unchanged."""
+        if name is None or name != name:
+            return ""
+        return self.province_names_en().get(str(name), str(name)) if lang == "en" else str(name)
+
     def scs_lines(self) -> gpd.GeoDataFrame:
         """Boundary lines (incl. the South China Sea dashed line) for the map hint."""
         try:
@@ -212,7 +232,8 @@ class Services:
             comparisons.append(item)
         return {
             "dataset": ds.id, "synthetic": bool(ds.synthetic), "code": code,
-            "name": r["name"], "province": r.get("province"), "region": region,
+            "name": r["name"], "province": r.get("province"),
+            "province_en": self.province_names_en().get(str(r.get("province"))), "region": region,
             "rank": int(r["rank"]), "total": _num(r["total"]), "n_ranked": int(len(scores)),
             "scores": {nid: _num(r[nid]) for nid in ids},
             "comparisons": comparisons, "clusters": list(clusters),
@@ -255,7 +276,8 @@ class Services:
             "dataset": ds.id, "synthetic": bool(ds.synthetic), "count": int(len(sub)),
             "means": {i: _num(sub[i].mean()) for i in ids},
             "national_means": {i: _num(s[i].mean()) for i in ids},
-            "members": sub[["code", "name", "total", "rank"]].to_dict("records"),
+            "members": sub[[c for c in ("code", "name", "province", "total", "rank") if c in sub.columns]
+                           ].to_dict("records"),
         }
 
     def cluster(self, cluster_id: str):

@@ -33,6 +33,7 @@ def embed_png(dataset: str):
     # geo.static_map adds the "source" prefix and the simulated-data mark itself: the title
     # goes without it, or the PNG would say "simulated" twice
     title = f"{i18n.plain_title(ds, p.lang)} · {label}"
-    resp = Response(png.render_png(svc, p, ds.source, title, label), mimetype="image/png")
+    note = i18n.source_text(ds, p.lang)
+    resp = Response(png.render_png(svc, p, note, title, label), mimetype="image/png")
     resp.cache_control.max_age = 3600
     return resp

@@ -23,6 +23,8 @@ def _lang() -> str:
 def _title_helpers():
     """Dataset titles with the simulated-data mark shown once (see web.i18n)."""
     return {"plain_title": i18n.plain_title, "marked_title": i18n.marked_title, "label": i18n.label,
+            "source_text": i18n.source_text,
+            "province_name": lambda name, lang: _svc().province_name(name, lang),
             "city_name": _city_name}
 
 
