@@ -57,12 +57,13 @@ LABELS = {"en": {"warning": "warning", "error": "error", "errors": "{n} error(s)
 
 
 def _label(key: str, lang: str) -> str:
-    return LABELS.get(lang, LABELS["en"])[key]
+    """``warning: `` or ``警告：`` (with its separator)."""
+    return LABELS.get(lang, LABELS["en"])[key] + ("：" if lang == "zh" else ": ")
 
 
 def _warn(lines, lang: str = "en") -> None:
     for w in lines:
-        print(f"{_label('warning', lang)}: {render_warning(w, lang)}", file=sys.stderr)
+        print(f"{_label('warning', lang)}{render_warning(w, lang)}", file=sys.stderr)
 
 
 def cmd_validate(args) -> int:
@@ -75,7 +76,7 @@ def cmd_validate(args) -> int:
           f"{n2} second-level, {len(system.leaves)} leaf indicators, total {system.total_max:g}")
     lang = getattr(args, "lang", "en")
     for w in system.warnings:
-        print(f"{_label('warning', lang)}: {render_warning(w, lang)}")
+        print(f"{_label('warning', lang)}{render_warning(w, lang)}")
     if not args.data:
         return 0
     res = ingest(args.data, system, encoding=args.encoding, sheet=args.sheet,
@@ -83,11 +84,11 @@ def cmd_validate(args) -> int:
     enc = f", encoding {res.encoding}" if res.encoding else ""
     print(f"data {res.file}: {len(res.data)} unit(s){enc}")
     for w in res.warnings:
-        print(f"{_label('warning', lang)}: {render_warning(w, lang)}")
+        print(f"{_label('warning', lang)}{render_warning(w, lang)}")
     for p in res.problems:
-        print(f"{_label(p.severity, lang)}: {p.located(lang)}")
+        print(f"{_label(p.severity, lang)}{p.located(lang)}")
     if res.errors:
-        print(_label("errors", lang).format(n=len(res.errors)), file=sys.stderr)
+        print(LABELS.get(lang, LABELS["en"])["errors"].format(n=len(res.errors)), file=sys.stderr)
         return 1
     print("ok")
     return 0
@@ -106,7 +107,7 @@ def cmd_score(args) -> int:
     except ProblemsError as exc:
         if lang == "en":
             raise  # cityrank.cli prints it and exits 2
-        print(f"cityrank score: {_label('error', lang)}: {exc.render(lang)}", file=sys.stderr)
+        print(f"cityrank score: {_label('error', lang)}{exc.render(lang)}", file=sys.stderr)
         return 2
     _warn(run.warnings, lang)
     df = run.scores
