@@ -252,6 +252,7 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
     idx = [i for i in range(len(codes)) if keep[i]]
     index = pd.Index([codes[i] for i in idx], name="code")
     data = pd.DataFrame(index=index)
+    flagged: dict[str, np.ndarray] = {}  # cells already reported (not a number, out of range)
     for nid in given:
         h = col_of[nid]
         node = system.nodes[nid]
@@ -269,6 +270,7 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
                                           "name": node.name}))
         vals[out] = np.nan
         data[nid] = vals
+        flagged[nid] = bad | out
     extra = pd.DataFrame(index=index)
     for h, role in roles.items():
         if role in EXTRA_HEADERS:
@@ -290,7 +292,8 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
     filled = 0
     if missing == "refuse":
         for nid in given:
-            for j in np.flatnonzero(data[nid].isna().to_numpy()):
+            # a cell reported as not a number or out of range is not "missing" as well
+            for j in np.flatnonzero(data[nid].isna().to_numpy() & ~flagged[nid]):
                 problems.append(Problem.make(file, idx[j] + 2, col_of[nid],
                                              "missing_value"))
     elif len(data):
