@@ -71,7 +71,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "admin_change": {
         "en": "{key!r} is the former unit {old}, {change}{when_en}; mapped to today's "
               "{new_name} ({new_code}){source_en}",
-        "zh": "「{key}」是原行政区划 {old}，{change_zh}{when_zh}；已映射到现行的 {new_name}"
+        "zh": "「{key}」是原行政区划 {old_zh}，{change_zh}{when_zh}；已映射到现行的 {new_name}"
               "（{new_code}）{source_zh}"},
     "historical_duplicate": {
         "en": "{key!r} maps to {name} ({code}), which already has data in row {first_row}; "

@@ -191,7 +191,8 @@ class UnitResolver:
         eff = ch.get("effective")
         kind = ch.get("kind") or "changed"
         src = ch.get("source")
-        params = {"key": key, "old": old, "change": kind,
+        old_zh = f"{ch.get('old_name') or ''}（{ch.get('old_code') or '?'}）".strip()
+        params = {"key": key, "old": old, "old_zh": old_zh, "change": kind,
                   "change_zh": CHANGE_ZH.get(kind, kind),
                   "when_en": f" on {eff}" if eff else "",
                   "when_zh": f"（{eff} 起）" if eff else "",

@@ -358,7 +358,7 @@ def test_laiwu_gbk_traditional_in_both_languages(system):
     laiwu = first(res.warnings, "admin_change")
     assert laiwu.params["new_code"] == "370100" and laiwu.row == 5
     zh = laiwu.message_zh
-    assert "第 5 行" in zh and "济南市（370100）" in zh and "371200" in zh and "已撤销并入" in zh
+    assert "第 5 行" in zh and "济南市（370100）" in zh and "莱芜市（371200）" in zh and "已撤销并入" in zh
     assert "row 5" in laiwu and "mapped to today's 济南市 (370100)" in laiwu
     enc = first(res.warnings, "encoding_detected")
     assert enc.params == {"encoding": "gbk"} and "检测到文本编码为 gbk" in enc.message_zh
@@ -414,3 +414,20 @@ def test_every_kind_raised_in_scoring_has_both_templates():
     # and no problem in scoring/ is built with a hand-written English message any more
     src = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "scoring").glob("*.py"))
     assert len(re.findall(r"\bProblem\(", src)) == 1  # units: the resolver error carries params
+
+
+def test_notice_survives_copy_pickle_and_json():
+    """pandas deep-copies ``attrs`` (where scores keep their warnings); caches may pickle."""
+    import copy
+    import json
+    import pickle
+
+    n = Notice.make("missing_filled", {"n": 2, "policy": "mean", "policy_zh": "全国均值"},
+                    file="a.csv")
+    for m in (copy.deepcopy(n), pickle.loads(pickle.dumps(n)), copy.copy(n)):
+        assert m == n and m.kind == n.kind and m.params == n.params
+        assert m.render("zh") == "a.csv：已按缺失值处理方式 mean（全国均值）填补 2 个缺失值"
+    assert json.loads(json.dumps([n])) == ["a.csv: 2 missing value(s) filled by policy 'mean'"]
+    df = pd.DataFrame({"x": [1.0]})
+    df.attrs["warnings"] = [n]
+    assert df.copy().attrs["warnings"][0].message_zh == n.message_zh
