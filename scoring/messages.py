@@ -156,6 +156,30 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "unreadable": {
         "en": "{detail}",
         "zh": "无法读取文件：{detail}"},
+    "unreadable.not_found": {
+        "en": "{path}: file not found",
+        "zh": "{path}：找不到文件"},
+    "unreadable.xls": {
+        "en": "{path}: legacy .xls is not supported; save as .xlsx or CSV",
+        "zh": "{path}：不支持旧版 .xls 格式；请另存为 .xlsx 或 CSV"},
+    "unreadable.encoding": {
+        "en": "cannot detect the text encoding; pass encoding=",
+        "zh": "无法识别文本编码；请指定编码"},
+    "unreadable.decode": {
+        "en": "{path}: cannot decode as {encoding}: {detail}",
+        "zh": "{path}：无法按 {encoding} 编码解码：{detail}"},
+    "unreadable.csv": {
+        "en": "{path}: not a readable CSV table: {detail}",
+        "zh": "{path}：不是可读取的 CSV 表格：{detail}"},
+    "unreadable.xlsx": {
+        "en": "{path}: not a readable XLSX workbook: {detail}",
+        "zh": "{path}：不是可读取的 XLSX 工作簿：{detail}"},
+    "unreadable.no_sheet": {
+        "en": "{path}: no sheet {sheet!r} (sheets: {sheets})",
+        "zh": "{path}：没有名为「{sheet}」的工作表（现有工作表：{sheets}）"},
+    "unreadable.empty_sheet": {
+        "en": "{path}: sheet {sheet!r} is empty",
+        "zh": "{path}：工作表「{sheet}」为空"},
     "more_problems": {
         "en": "... and {n} more problem(s) not listed; fix the ones above (often one column or "
               "key causes many) and upload again",

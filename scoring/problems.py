@@ -41,6 +41,15 @@ class Problem:
         return cls(file, row, column, kind, render_message(msg or kind, params, "en"),
                    severity, params, msg)
 
+    @classmethod
+    def from_error(cls, file: str, exc: Exception, kind: str = "unreadable") -> Problem:
+        """A whole-file problem from a reading error; keeps the error's catalogue key and
+        parameters when it has them (:mod:`scoring.readers`), else its text as ``detail``."""
+        msg, params = getattr(exc, "msg", None), getattr(exc, "params", None)
+        if msg in CATALOGUE and isinstance(params, dict):
+            return cls.make(file, None, None, kind, params, msg=msg)
+        return cls.make(file, None, None, kind, {"detail": str(exc)})
+
     @property
     def message_key(self) -> str:
         return self.msg or self.kind

@@ -10,10 +10,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from cityrank.errors import DataError, NotFoundError
+from cityrank.errors import CityrankError, DataError, NotFoundError
+
+from .messages import render as render_message
 
 # Tried in order when no encoding is given. gb18030 is a superset of GBK and GB2312.
 _CANDIDATES = ("utf-8-sig", "gb18030")
+
+
+def _error(cls: type[CityrankError], msg: str, **params) -> CityrankError:
+    """A reading error that carries its catalogue key and parameters (uploads show it in
+    Chinese); its text is the English template, as before."""
+    exc = cls(render_message(msg, params, "en"))
+    exc.msg, exc.params = msg, params  # type: ignore[attr-defined]
+    return exc
 
 
 @dataclass
@@ -43,7 +53,7 @@ def detect_encoding(data: bytes) -> str:
 
     best = from_bytes(data).best()
     if best is None:
-        raise DataError("cannot detect the text encoding; pass encoding=")
+        raise _error(DataError, "unreadable.encoding")
     return best.encoding
 
 
@@ -52,18 +62,19 @@ def read_table(path: str | Path, *, encoding: str | None = None,
     """Read a CSV/TSV or XLSX file into strings. ``sheet`` names an XLSX sheet (first if None)."""
     path = Path(path)
     if not path.exists():
-        raise NotFoundError(f"{path}: file not found")
+        raise _error(NotFoundError, "unreadable.not_found", path=str(path))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
     if suffix == ".xls":
-        raise DataError(f"{path}: legacy .xls is not supported; save as .xlsx or CSV")
+        raise _error(DataError, "unreadable.xls", path=str(path))
     data = path.read_bytes()
     enc = encoding or detect_encoding(data)
     try:
         text = data.decode(enc)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise DataError(f"{path}: cannot decode as {enc}: {exc}") from None
+        raise _error(DataError, "unreadable.decode", path=str(path), encoding=enc,
+                     detail=str(exc)) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     sep = "\t" if suffix in (".tsv", ".tab") else ","
@@ -71,7 +82,7 @@ def read_table(path: str | Path, *, encoding: str | None = None,
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep,
                             skipinitialspace=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataError(f"{path}: not a readable CSV table: {exc}") from None
+        raise _error(DataError, "unreadable.csv", path=str(path), detail=str(exc)) from None
     return RawTable(frame, str(path), enc, None)
 
 
@@ -81,7 +92,7 @@ def _read_xlsx(path: Path, sheet) -> RawTable:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for corrupt files
-        raise DataError(f"{path}: not a readable XLSX workbook: {exc}") from None
+        raise _error(DataError, "unreadable.xlsx", path=str(path), detail=str(exc)) from None
     try:
         if sheet is None:
             ws = wb.worksheets[0]
@@ -90,7 +101,8 @@ def _read_xlsx(path: Path, sheet) -> RawTable:
         elif sheet in wb.sheetnames:
             ws = wb[sheet]
         else:
-            raise NotFoundError(f"{path}: no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
+            raise _error(NotFoundError, "unreadable.no_sheet", path=str(path), sheet=sheet,
+                         sheets=", ".join(wb.sheetnames))
         rows = [["" if v is None else _cell_str(v) for v in row]
                 for row in ws.iter_rows(values_only=True)]
         title = ws.title
@@ -99,7 +111,7 @@ def _read_xlsx(path: Path, sheet) -> RawTable:
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
     if not rows:
-        raise DataError(f"{path}: sheet {title!r} is empty")
+        raise _error(DataError, "unreadable.empty_sheet", path=str(path), sheet=title)
     header = rows[0]
     width = max(len(r) for r in rows)
     header = [h if h else f"Unnamed: {i}" for i, h in enumerate(header + [""] * (width - len(header)))]

@@ -272,8 +272,14 @@ def _score_into(out: UploadOutcome, path: Path, system, encoding, sheet, missing
         out.problems = [mine(p) for p in exc.problems]
         return
     except CityrankError as exc:  # unreadable CSV, undecodable text, missing sheet, ...
-        out.problems = [_file_problem(out.filename, "unreadable",
-                                      {"detail": str(exc).replace(tmp, out.filename)})]
+        params = getattr(exc, "params", None)
+        if getattr(exc, "msg", None) and params is not None:  # worded by the catalogue
+            params = {k: v.replace(tmp, out.filename) if isinstance(v, str) else v
+                      for k, v in params.items()}
+            out.problems = [_file_problem(out.filename, "unreadable", params, msg=exc.msg)]
+        else:
+            out.problems = [_file_problem(out.filename, "unreadable",
+                                          {"detail": str(exc).replace(tmp, out.filename)})]
         return
     out.warnings = [my_warning(w) for w in run.warnings]
     rng = secrets.SystemRandom() if seed is None else random.Random(seed)

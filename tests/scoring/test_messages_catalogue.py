@@ -21,7 +21,7 @@ import yaml
 from opencc import OpenCC
 
 from cityrank import paths
-from cityrank.errors import UnknownUnitError
+from cityrank.errors import CityrankError, ConfigError, UnknownUnitError
 from scoring.ingest import ingest
 from scoring.messages import CATALOGUE, Notice, render
 from scoring.pipeline import score_file
@@ -291,7 +291,62 @@ def t_empty(tmp, s, r):
 
 
 def t_unreadable(tmp, s, r):
-    return first(_upload(_xlsx_bytes(), "数据.xlsx", sheet="不存在的表"), "unreadable")
+    class BrokenResolver(UnitResolver):  # e.g. a damaged admin_units table
+        def resolve_column(self, *a, **kw):
+            raise ConfigError("config/admin_units.csv: row 7 has no code")
+
+    return first(_upload(frame(["杭州市"]).to_csv(index=False).encode(), "数据.csv",
+                         resolver=BrokenResolver(r.units, r.changes)), "unreadable")
+
+
+def read_error(path: Path, s, **kw) -> Problem:
+    with pytest.raises(CityrankError) as exc:
+        ingest(path, s, **kw)
+    return Problem.from_error(path.name, exc.value)
+
+
+def t_unreadable_not_found(tmp, s, r):
+    return read_error(tmp / "没有这个文件.csv", s)
+
+
+def t_unreadable_xls(tmp, s, r):
+    p = tmp / "旧表.xls"
+    p.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 60)
+    return read_error(p, s)
+
+
+def t_unreadable_encoding(tmp, s, r):
+    p = tmp / "乱码.csv"
+    p.write_bytes(bytes(range(128, 256)) * 3)
+    return read_error(p, s)
+
+
+def t_unreadable_decode(tmp, s, r):
+    return read_error(write(tmp, frame(["杭州市"]), encoding="gbk"), s, encoding="utf-8")
+
+
+def t_unreadable_csv(tmp, s, r):
+    p = tmp / "空.csv"
+    p.write_text("\n\n", encoding="utf-8")
+    return read_error(p, s)
+
+
+def t_unreadable_xlsx(tmp, s, r):
+    p = tmp / "坏.xlsx"
+    p.write_bytes(b"PK\x03\x04" + b"\x00" * 60)
+    return read_error(p, s)
+
+
+def t_unreadable_no_sheet(tmp, s, r):
+    return first(_upload(_xlsx_bytes(), "数据.xlsx", sheet="不存在的表"), "unreadable.no_sheet")
+
+
+def t_unreadable_empty_sheet(tmp, s, r):
+    import openpyxl
+
+    p = tmp / "空表.xlsx"
+    openpyxl.Workbook().save(p)
+    return read_error(p, s)
 
 
 def _xlsx_bytes() -> bytes:
@@ -379,7 +434,7 @@ def test_problem_built_by_hand_falls_back_to_english():
 def _raised_kinds() -> set[str]:
     """String kinds passed to the message builders anywhere in scoring/ and the upload service."""
     files = [*sorted((ROOT / "scoring").glob("*.py")), ROOT / "web" / "upload_service.py"]
-    builders = {"make", "_file_problem", "_unknown"}
+    builders = {"make", "_file_problem", "_unknown", "_error"}
     kinds: set[str] = set()
     for f in files:
         for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
@@ -390,7 +445,7 @@ def _raised_kinds() -> set[str]:
             args = list(node.args)
             if name in builders:
                 kind_pos = 3 if name == "make" and isinstance(fn.value, ast.Name) and \
-                    fn.value.id == "Problem" else (1 if name == "_file_problem" else 0)
+                    fn.value.id == "Problem" else (1 if name in ("_file_problem", "_error") else 0)
                 if len(args) > kind_pos and isinstance(args[kind_pos], ast.Constant):
                     kinds.add(args[kind_pos].value)
                 for kw in node.keywords:
