@@ -52,8 +52,18 @@ def _data_options(p) -> None:
 
 
 # Line labels per language; the messages themselves come from scoring.messages.
-LABELS = {"en": {"warning": "warning", "error": "error", "errors": "{n} error(s)"},
-          "zh": {"warning": "警告", "error": "错误", "errors": "{n} 个错误"}}
+LABELS = {"en": {"warning": "warning", "error": "error", "errors": "{n} error(s)", "ok": "ok",
+                 "system": "system {id}: {name} — {n1} first-level, {n2} second-level, {n3} leaf "
+                           "indicators, total {total:g}",
+                 "data": "data {file}: {n} unit(s){enc}", "enc": ", encoding {enc}"},
+          "zh": {"warning": "警告", "error": "错误", "errors": "{n} 个错误", "ok": "校验通过",
+                 "system": "指标体系 {id}：{name} — 一级指标 {n1} 个，二级指标 {n2} 个，末级指标 "
+                           "{n3} 个，总分 {total:g}",
+                 "data": "数据 {file}：{n} 个单位{enc}", "enc": "，编码 {enc}"}}
+
+
+def _text(key: str, lang: str, **kw) -> str:
+    return LABELS.get(lang, LABELS["en"])[key].format(**kw)
 
 
 def _label(key: str, lang: str) -> str:
@@ -72,25 +82,25 @@ def cmd_validate(args) -> int:
 
     system = load_system(args.system)
     n2 = sum(1 for n in system.nodes.values() if n.level == 2)
-    print(f"system {system.id}: {system.name} — {len(system.first_level)} first-level, "
-          f"{n2} second-level, {len(system.leaves)} leaf indicators, total {system.total_max:g}")
     lang = getattr(args, "lang", "en")
+    print(_text("system", lang, id=system.id, name=system.name, n1=len(system.first_level),
+                n2=n2, n3=len(system.leaves), total=system.total_max))
     for w in system.warnings:
         print(f"{_label('warning', lang)}{render_warning(w, lang)}")
     if not args.data:
         return 0
     res = ingest(args.data, system, encoding=args.encoding, sheet=args.sheet,
                  missing=args.missing, raise_errors=False)
-    enc = f", encoding {res.encoding}" if res.encoding else ""
-    print(f"data {res.file}: {len(res.data)} unit(s){enc}")
+    enc = _text("enc", lang, enc=res.encoding) if res.encoding else ""
+    print(_text("data", lang, file=res.file, n=len(res.data), enc=enc))
     for w in res.warnings:
         print(f"{_label('warning', lang)}{render_warning(w, lang)}")
     for p in res.problems:
         print(f"{_label(p.severity, lang)}{p.located(lang)}")
     if res.errors:
-        print(LABELS.get(lang, LABELS["en"])["errors"].format(n=len(res.errors)), file=sys.stderr)
+        print(_text("errors", lang, n=len(res.errors)), file=sys.stderr)
         return 1
-    print("ok")
+    print(_text("ok", lang))
     return 0
 
 

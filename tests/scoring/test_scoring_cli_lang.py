@@ -26,6 +26,8 @@ def test_validate_lang_zh_names_row_and_column(tmp_path):
     assert "第 4 行，「智慧管理」列：「abc」不是数字" in zh.stdout
     assert "检测到文本编码为 gbk" in zh.stdout
     assert "警告：指标 data_management（数据管理）满分为 10" in zh.stdout
+    assert "一级指标 5 个，二级指标 13 个，末级指标 21 个，总分 100" in zh.stdout
+    assert f"数据 {p}：2 个单位，编码 gbk" in zh.stdout
     assert "2 个错误" in zh.stderr and "缺少数值" not in zh.stdout
     en = cityrank("validate", "--system", "ndrc-2017", "--data", p)
     assert "row 3, column '城市': unknown city '火星'" in en.stdout
