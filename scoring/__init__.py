@@ -3,6 +3,9 @@
 Knows nothing of ``geo`` or ``web``. The usual entry points, importable from here::
 
     from scoring import load_system, score_file, load_catalog, UnitResolver, summarise
+
+Problems and warnings render in simplified Chinese or English (``problem.render("zh")``,
+``render_warning(w, "zh")``); the wording lives in :mod:`scoring.messages`.
 """
 
 from importlib import import_module
@@ -20,6 +23,9 @@ _EXPORTS = {
     "normalise_name": "scoring.units",
     "write_scores": "scoring.export",
     "write_template": "scoring.template",
+    "Problem": "scoring.problems",
+    "Notice": "scoring.messages",
+    "render_warning": "scoring.messages",
 }
 
 __all__ = sorted(_EXPORTS)
