@@ -71,7 +71,7 @@ def score(system, data: pd.DataFrame, *, units: pd.DataFrame | None = None,
     else:
         for col in ("name", "province", "region"):
             out[col] = ""
-    order = [nid for nid in _preorder(system) if nid in scores]
+    order = [nid for nid in system.preorder() if nid in scores]
     # Rounded to 10 decimals: float noise (60.400000000000006) must not leak into files.
     block = pd.DataFrame({nid: np.round(scores[nid], 10) for nid in order})
     total = np.round(total, 10)
@@ -92,12 +92,3 @@ def score(system, data: pd.DataFrame, *, units: pd.DataFrame | None = None,
     out.attrs["system"] = system.id
     return out
 
-
-def _preorder(system):
-    def walk(nid):
-        yield nid
-        for c in system.nodes[nid].children:
-            yield from walk(c)
-
-    for f in system.first_level:
-        yield from walk(f)

@@ -105,6 +105,10 @@ class IndicatorSystem:
             walk(f)
         return out
 
+    def preorder(self) -> list[str]:
+        """Node ids parents-before-children, the reading order of tables and templates."""
+        return list(_preorder(self.nodes, self.first_level))
+
     def descendants_leaves(self, node_id: str) -> list[str]:
         n = self.nodes[node_id]
         if n.is_leaf:

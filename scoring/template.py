@@ -123,7 +123,7 @@ def write_template(system, out: str | Path, units: pd.DataFrame | None = None) -
     ind = wb.create_sheet("indicators")
     ind.append(["id", "name", "name_en", "level", "parent", "max_points", "weight", "method",
                 "direction", "unit", "note"])
-    for nid in _preorder(system):
+    for nid in system.preorder():
         n = system.nodes[nid]
         ind.append([n.id, n.name, n.name_en, n.level, n.parent or "", n.max_points,
                     n.weight, n.method, n.direction, n.unit, n.note])
@@ -132,12 +132,3 @@ def write_template(system, out: str | Path, units: pd.DataFrame | None = None) -
     path = atomic_write(out, lambda tmp: wb.save(tmp))
     return path, len(rows)
 
-
-def _preorder(system):
-    def walk(nid):
-        yield nid
-        for c in system.nodes[nid].children:
-            yield from walk(c)
-
-    for f in system.first_level:
-        yield from walk(f)

@@ -11,6 +11,7 @@ import math
 
 from flask import Response, jsonify
 
+from scoring.messages import render_warning
 from web import i18n
 from web.geojson import feature_collection, topology
 from web.services import ParameterError, Services
@@ -44,7 +45,8 @@ def dataset(svc: Services, dataset_id: str) -> dict:
     ds = svc.dataset(dataset_id)
     out = _ds_info(ds, svc.catalog.default_id)
     out["indicators"] = svc.indicators(ds)
-    out["warnings"] = list(ds.warnings)
+    out["warnings"] = [str(w) for w in ds.warnings]
+    out["warnings_zh"] = [render_warning(w, "zh") for w in ds.warnings]
     out["n_scored"] = int(len(ds.scores()))
     return out
 

@@ -215,7 +215,12 @@ def t_max_mismatch_rescaled(tmp, s, r):
 
 
 def t_system_note(tmp, s, r):
-    return first(load_system("digital-governance-2020").warnings, "system_note")
+    doc = {"id": "t", "name": "测试", "indicators": [
+        {"id": "a", "name": "甲", "max": 60}, {"id": "b", "name": "乙", "max": 40}],
+        "warnings": ["weights of 2019 assumed (60/40)"]}
+    p = tmp / "t.yaml"
+    p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return first(load_system(p).warnings, "system_note")
 
 
 def t_system_note_bilingual(tmp, s, r):
