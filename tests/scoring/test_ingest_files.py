@@ -9,21 +9,10 @@ import pytest
 from scoring.ingest import ingest, ingest_frame, parse_number
 from scoring.problems import ProblemsError
 from scoring.readers import detect_encoding
-from scoring.system import load_system, parse_system
-from scoring.units import UnitResolver
+from scoring.system import parse_system
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "scoring"
 L1 = ["智能感知", "智慧管理", "惠民服务", "网络空间", "主体协同"]
-
-
-@pytest.fixture(scope="module")
-def system():
-    return load_system("ndrc-2017")
-
-
-@pytest.fixture(scope="module")
-def resolver():
-    return UnitResolver()
 
 
 def l1_frame(names, values=None):

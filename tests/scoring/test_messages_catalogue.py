@@ -38,16 +38,6 @@ T2S = OpenCC("t2s")
 _NUM = re.compile(r"\d+(?:\.\d+)?")
 
 
-@pytest.fixture(scope="module")
-def system():
-    return load_system("ndrc-2017")
-
-
-@pytest.fixture(scope="module")
-def resolver():
-    return UnitResolver()
-
-
 def frame(names, rows=None, columns=None) -> pd.DataFrame:
     rows = rows or [["5", "10", "15", "5", "10"]] * len(names)
     return pd.DataFrame([[n, *r] for n, r in zip(names, rows, strict=True)],

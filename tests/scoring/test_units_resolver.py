@@ -7,11 +7,6 @@ from cityrank.errors import UnknownUnitError
 from scoring.units import UnitResolver, load_units, normalise_name, prefecture_cities
 
 
-@pytest.fixture(scope="module")
-def resolver():
-    return UnitResolver()
-
-
 def test_load_units_keeps_codes_as_strings():
     units = load_units()
     assert units["code"].map(type).eq(str).all()

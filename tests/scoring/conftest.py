@@ -1,0 +1,16 @@
+"""Fixtures shared by the scoring tests: the shipped 2017 system and the one unit resolver."""
+
+import pytest
+
+from scoring.system import load_system
+from scoring.units import UnitResolver
+
+
+@pytest.fixture(scope="session")
+def system():
+    return load_system("ndrc-2017")
+
+
+@pytest.fixture(scope="session")
+def resolver():
+    return UnitResolver()
