@@ -79,6 +79,8 @@ TEXT = {
     "theil": ("泰尔指数 T {T} {Tci}；区域间占 {b}% {bci}；基尼系数 {G} {Gci}。",
               "Theil T {T} {Tci}; between regions {b}% {bci}; Gini {G} {Gci}."),
     "cluster": ("城市群", "cluster"),
+    "cluster_unchecked": ("成员名单依据规划摘要整理，尚待与规划原文核对",
+                          "Membership compiled from summaries of the plan; not yet checked against the plan text"),
     "vs_national": ("与全国均值差", "vs national"),
     "vs_rest": ("与所在省其余城市差", "vs rest of provinces"),
     "per_100km": ("距核心每 100 公里", "per 100 km from core"),

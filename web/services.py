@@ -237,6 +237,8 @@ class Services:
             "rank": int(r["rank"]), "total": _num(r["total"]), "n_ranked": int(len(scores)),
             "scores": {nid: _num(r[nid]) for nid in ids},
             "comparisons": comparisons, "clusters": list(clusters),
+            # Unchecked memberships were compiled from plan summaries; clients must be able to say so.
+            "cluster_info": [self.cluster_info(cid) for cid in clusters],
             "neighbours": self.neighbours(ds.id, code),
             "resolved_from": key if key != code else None, "warning": match.warning,
         }
@@ -279,6 +281,11 @@ class Services:
             "members": sub[[c for c in ("code", "name", "province", "total", "rank") if c in sub.columns]
                            ].to_dict("records"),
         }
+
+    def cluster_info(self, cluster_id: str) -> dict:
+        cl = self.cluster(cluster_id)
+        return {"id": cluster_id, "name": cl.name, "name_en": cl.name_en,
+                "checked": bool(getattr(cl, "checked", False))}
 
     def cluster(self, cluster_id: str):
         cl = self.clusters().get(cluster_id)

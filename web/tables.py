@@ -66,14 +66,16 @@ def city_context(svc: Services, dataset_id: str | None, code: str, lang: str) ->
     maxima.update({nid: n.max_points for nid, n in ds.system.nodes.items()})
     clusters = svc.clusters()
     cluster_names = {cid: i18n.label(clusters[cid], lang) if cid in clusters else cid for cid in detail["clusters"]}
+    unchecked = {cid for cid in detail["clusters"] if cid in clusters and not clusters[cid].checked}
     return {"ds": ds, "city": detail, "labels": labels, "levels": levels, "maxima": maxima,
-            "cluster_names": cluster_names}
+            "cluster_names": cluster_names, "unchecked_clusters": unchecked}
 
 
 def groups_context(svc: Services, lang: str) -> dict:
     clusters = svc.clusters()
     return {"regions": svc.regions(),
-            "clusters": [(cid, i18n.label(c, lang)) for cid, c in clusters.items()]}
+            "clusters": [(cid, i18n.label(c, lang)) for cid, c in clusters.items()],
+            "unchecked_clusters": {cid for cid, c in clusters.items() if not c.checked}}
 
 
 def _group(svc: Services, dataset_id, lang, title, **sel) -> dict:

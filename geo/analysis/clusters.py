@@ -110,6 +110,7 @@ def cluster_comparison(
         inner = scored.loc[in_mask, value].to_numpy(dtype=float)
         rec = {
             "id": cid, "name": cl.name, "name_en": cl.name_en, "plan": cl.plan, "year": cl.year,
+            "checked": bool(getattr(cl, "checked", False)),
             "members": len(members), "partial_members": partial,
             "scored_members": int(in_mask.sum()),
             "unscored_members": [c for c in members if c not in set(scored["code"])],

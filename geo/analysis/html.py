@@ -32,6 +32,8 @@ _TEXT = {  # key: (simplified Chinese, English)
     "regions": ("四大区域差异", "Regional disparity"),
     "provinces": ("省份", "Provinces"),
     "clusters": ("城市群比较", "City clusters"),
+    "cluster_unchecked": ("成员名单依据规划摘要整理，尚待与规划原文核对",
+                          "Membership compiled from summaries of the plan; not yet checked against the plan text"),
     "zones": ("数据驱动的治理分区", "Governance zones"),
     "spillover": ("溢出效应", "Spillover"),
     "weights": ("空间权重", "Spatial weights"),
@@ -193,12 +195,15 @@ def render_html(report: dict, images: dict[str, bytes] | None = None, lang: str 
                 continue
             cp = c.get("core_periphery", {})
             slope = (cp.get("fit") or {}).get("slope_per_100km") or {}
-            rows.append([_e(c["name_en"] if lang == "en" else c["name"]), _e(c["scored_members"]), _f(c["mean"], 2), _f(c["gap_vs_national"], 2),
+            mark = "" if c.get("checked", True) else "*"
+            rows.append([_e(c["name_en"] if lang == "en" else c["name"]) + mark, _e(c["scored_members"]), _f(c["mean"], 2), _f(c["gap_vs_national"], 2),
                          _ci(c["gap_vs_national_ci95"]), _f(c.get("gap_vs_rest_of_provinces"), 2),
                          _ci(c.get("gap_vs_rest_of_provinces_ci95")), _f(c["intra"]["cv_percent"], 1),
                          _f(slope.get("coef"), 2), _ci(slope.get("ci95"))])
         parts.append(_table(["cluster", "n", "mean", "vs national", "95% CI", "vs rest of provinces", "95% CI",
                              "CV %", "per 100 km from core", "95% CI"], rows))
+        if any(not c.get("checked", True) for c in cl["clusters"] if c.get("available")):
+            parts.append(f'<p class="note">* {_t("cluster_unchecked", lang)}</p>')
 
     if "zones" in images:
         parts.append(f'<h2>{_t("zones", lang)}</h2>' + _img(images["zones"], "governance zones map"))

@@ -53,6 +53,22 @@ def test_json_matches_page_numbers(client):
     assert rep["indicator_names"]["total"] == {"zh": "总分", "en": "Total score"}
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_unchecked_clusters_marked_in_json_and_page(client, lang):
+    rep = client.get(f"/api/v1/datasets/{DS}/analysis").get_json()
+    checked = {c["id"]: c["checked"] for c in rep["clusters"]["clusters"]}
+    assert checked["gba"] is True and checked["jjj"] is True and checked["yrd-2016"] is True
+    assert checked["chengyu"] is False and checked["middle-yangtze"] is False
+    html = client.get(f"/analysis/{DS}?lang={lang}").get_data(as_text=True)
+    note = {"zh": "成员名单依据规划摘要整理，尚待与规划原文核对",
+            "en": "Membership compiled from summaries of the plan; not yet checked against the plan text"}[lang]
+    assert note in html
+    row = html[html.index('data-cluster="chengyu"'):]
+    assert "cr-unchecked" in row[:row.index("</th>")]
+    row = html[html.index('data-cluster="gba"'):]
+    assert "cr-unchecked" not in row[:row.index("</th>")]
+
+
 def test_bad_parameters(client):
     r = client.get(f"/api/v1/datasets/{DS}/analysis?value=%3Cscript%3E")
     assert r.status_code == 404 and "error" in r.get_json()
