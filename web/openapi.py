@@ -7,11 +7,103 @@ _DS = {"name": "dataset", "in": "path", "required": True, "schema": {"type": "st
 _ERR = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
-_PROBLEM = {"type": "object", "properties": {
-    "file": {"type": "string"}, "row": {"type": "integer", "nullable": True,
-                                        "description": "spreadsheet row (header = 1)"},
-    "column": {"type": "string", "nullable": True}, "kind": {"type": "string"},
-    "message": {"type": "string"}, "severity": {"type": "string"}}}
+def _n(typ: str, desc: str | None = None) -> dict:
+    out = {"type": typ, "nullable": True}
+    if desc:
+        out["description"] = desc
+    return out
+
+
+def _obj(props: dict, required=(), **extra) -> dict:
+    out = {"type": "object", "properties": props, **extra}
+    if required:
+        out["required"] = list(required)
+    return out
+
+
+_STR_LIST = {"type": "array", "items": {"type": "string"}}
+_PROBLEM = _obj({
+    "file": {"type": "string"}, "row": _n("integer", "spreadsheet row (header = 1)"),
+    "column": _n("string"), "kind": {"type": "string", "description": "category, e.g. non_numeric"},
+    "message": {"type": "string", "description": "English, without the location"},
+    "message_zh": {"type": "string", "description": "the same message in simplified Chinese"},
+    "severity": {"type": "string", "enum": ["error", "warning"]},
+    "params": {"type": "object", "description": "the values filled into the message"},
+    "msg": _n("string", "catalogue key of the wording when a kind has several")},
+    required=("file", "row", "column", "kind", "message", "message_zh"))
+_WARNING_DETAIL = _obj({
+    "kind": {"type": "string"}, "params": {"type": "object"}, "file": _n("string"),
+    "row": _n("integer"), "column": _n("string"), "message": {"type": "string"},
+    "message_zh": {"type": "string"}}, required=("kind", "message", "message_zh"))
+_LINKS = {"type": "object", "additionalProperties": {"type": "string"}}
+_DATASET_INFO = {
+    "id": {"type": "string"}, "title": {"type": "string"}, "title_en": _n("string"),
+    "synthetic": {"type": "boolean", "description": "true for simulated data"},
+    "source": {"type": "string", "description": "source note in English"},
+    "source_zh": {"type": "string", "description": "source note in Chinese (English when none is given)"},
+    "default": {"type": "boolean"}, "system": {"type": "string", "description": "indicator system id"},
+    "links": _LINKS}
+_DATASET_ITEM = _obj(_DATASET_INFO, required=("id", "title", "synthetic", "source", "source_zh", "system"))
+_INDICATOR = _obj({"id": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string"},
+                   "level": {"type": "integer"}, "max": {"type": "number"}, "parent": _n("string")},
+                  required=("id", "name", "level", "max"))
+_DATASET = _obj(_DATASET_INFO | {
+    "indicators": {"type": "array", "items": _INDICATOR},
+    "warnings": {**_STR_LIST, "description": "system warnings in English"},
+    "warnings_zh": {**_STR_LIST, "description": "the same warnings in simplified Chinese"},
+    "n_scored": {"type": "integer"}},
+    required=("id", "synthetic", "source", "source_zh", "indicators", "warnings", "warnings_zh"))
+_DATASETS = _obj({"default": {"type": "string"}, "datasets": {"type": "array", "items": _DATASET_ITEM},
+                  "synthetic": {"type": "boolean"}}, required=("default", "datasets", "synthetic"))
+_CLUSTER_REF = _obj({
+    "id": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string"},
+    "checked": {"type": "boolean", "description": "false: membership compiled from summaries of the "
+                                                  "plan, not yet checked against the plan text"}},
+    required=("id", "checked"))
+_CITY = _obj({
+    "dataset": {"type": "string"}, "synthetic": {"type": "boolean"},
+    "code": {"type": "string", "description": "6-digit administrative code"},
+    "name": {"type": "string"}, "province": _n("string"),
+    "province_en": _n("string", "province name in English"), "region": _n("string"),
+    "rank": {"type": "integer"}, "total": _n("number"), "n_ranked": {"type": "integer"},
+    "scores": {"type": "object", "additionalProperties": _n("number"),
+               "description": "indicator id -> score"},
+    "comparisons": {"type": "array", "items": _obj(
+        {"id": {"type": "string"}, "value": _n("number"), "national_mean": _n("number"),
+         "regional_mean": _n("number")},
+        additionalProperties=_n("number"),
+        description="plus cluster_mean:<cluster id> for each cluster the city belongs to")},
+    "clusters": {**_STR_LIST, "description": "ids of the city clusters the city belongs to"},
+    "cluster_info": {"type": "array", "items": _CLUSTER_REF},
+    "neighbours": {"type": "array", "items": _obj(
+        {"code": {"type": "string"}, "name": {"type": "string"}, "total": _n("number"),
+         "rank": _n("integer")})},
+    "resolved_from": _n("string", "the key asked for when it was not the code (name, old code)"),
+    "warning": _n("string", "e.g. a former unit mapped to today's")},
+    required=("dataset", "synthetic", "code", "name", "province_en", "rank", "scores", "clusters"))
+_ERROR_BODY = _obj({"status": {"type": "integer"}, "message": {"type": "string"},
+                    "message_zh": {"type": "string", "description": "upload errors: the message in Chinese"}},
+                   required=("status", "message"))
+_ERROR = _obj({"error": _ERROR_BODY, "problems": {"type": "array", "items": _PROBLEM}},
+              required=("error",))
+_UPLOAD_COMMON = {
+    "ok": {"type": "boolean"}, "file": {"type": "string"}, "system": {"type": "string"},
+    "problems": {"type": "array", "items": _PROBLEM},
+    "warnings": {**_STR_LIST, "description": "English"},
+    "warnings_zh": {**_STR_LIST, "description": "the same warnings in simplified Chinese"},
+    "warning_details": {"type": "array", "items": _WARNING_DETAIL},
+    "coverage": {"type": "object"}}
+_UPLOAD_CREATED = _obj(_UPLOAD_COMMON | {
+    "id": {"type": "string"}, "dataset": {"type": "string"}, "title": {"type": "string"},
+    "synthetic": {"type": "boolean"}, "source": {"type": "string"}, "n_units": {"type": "integer"},
+    "links": _LINKS, "summary": {"type": "object"}},
+    required=("ok", "id", "synthetic", "warnings", "warnings_zh", "warning_details"))
+# One 400 shape for both causes: a file with problems has every field; a bad parameter
+# (unknown encoding, system, policy) has only ``error``.
+_UPLOAD_PROBLEMS = _obj(_UPLOAD_COMMON | {"error": _ERROR_BODY}, required=("error",))
+SCHEMAS = {"Error": _ERROR, "Problem": _PROBLEM, "WarningDetail": _WARNING_DETAIL,
+           "Datasets": _DATASETS, "Dataset": _DATASET, "City": _CITY, "ClusterRef": _CLUSTER_REF,
+           "UploadCreated": _UPLOAD_CREATED, "UploadProblems": _UPLOAD_PROBLEMS}
 _UPLOAD = {
     "summary": "Upload a CSV/XLSX (UTF-8 or GBK; cities by code or name) and score it into a new "
                "in-memory dataset (kept a few hours; same-origin or non-browser clients only). "
@@ -25,19 +117,20 @@ _UPLOAD = {
             "missing": {"type": "string", "enum": ["refuse", "mean", "province_mean", "zero"]},
             "sheet": {"type": "string", "description": "XLSX sheet name (first by default)"}}}}}},
     "responses": {
-        "201": {"description": "created: id, summary, warnings, coverage, links",
-                "content": {"application/json": {"schema": {"type": "object"}}}},
-        "400": {"description": "the file has problems (nothing scored)",
-                "content": {"application/json": {"schema": {"type": "object", "properties": {
-                    "problems": {"type": "array", "items": _PROBLEM},
-                    "warnings": {"type": "array", "items": {"type": "string"}}}}}}},
+        "201": {"description": "created: id, summary, warnings (English, Chinese, details), coverage, links",
+                "content": {"application/json": {"schema": _UPLOAD_CREATED}}},
+        "400": {"description": "the file has problems (nothing scored), or a bad parameter "
+                               "(then only error and an empty problems list)",
+                "content": {"application/json": {"schema": _UPLOAD_PROBLEMS}}},
         "403": _ERR, "413": _ERR},
 }
 
 
-def _op(summary: str, params=(), ok="application/json", errors=(404,), extra: dict | None = None) -> dict:
+def _op(summary: str, params=(), ok="application/json", errors=(404,), extra: dict | None = None,
+        schema: dict | None = None) -> dict:
+    schema = schema or ({"type": "string", "format": "binary"} if "spreadsheet" in ok else {"type": "object"})
     op = {"summary": summary, "parameters": list(params),
-          "responses": {"200": {"description": "OK", "content": {ok: {"schema": {"type": "object"}}}}}}
+          "responses": {"200": {"description": "OK", "content": {ok: {"schema": schema}}}}}
     for code in errors:
         op["responses"][str(code)] = _ERR
     if extra:
@@ -60,8 +153,9 @@ def openapi_document() -> dict:
                                 "Responses derived from simulated data carry \"synthetic\": true."},
         "servers": [{"url": "/api/v1"}],
         "paths": {
-            "/datasets": {**_op("List datasets", errors=()), "post": _UPLOAD},
-            "/datasets/{dataset}": _op("One dataset with its indicators", [_DS]),
+            "/datasets": {**_op("List datasets", errors=(), schema=_DATASETS), "post": _UPLOAD},
+            "/datasets/{dataset}": _op("One dataset with its indicators and system warnings (en, zh)",
+                                       [_DS], schema=_DATASET),
             "/datasets/{dataset}/system": _op("The dataset's indicator system", [_DS]),
             "/datasets/{dataset}/scores": _op(
                 "Scores and ranks (JSON or CSV)",
@@ -74,7 +168,13 @@ def openapi_document() -> dict:
                 "A city's scores against national, regional and cluster means; neighbours",
                 [_DS, {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
                        "description": "6-digit administrative code, or a name (杭州, 杭州市, 156330100, "
-                                      "historical codes such as 371200 莱芜 resolve to today's unit)"}]),
+                                      "historical codes such as 371200 莱芜 resolve to today's unit)"}],
+                schema=_CITY),
+            "/systems/{system}/template.xlsx": _op(
+                "Excel template of a bundled indicator system (one column per leaf indicator)",
+                [{"name": "system", "in": "path", "required": True, "schema": {"type": "string"},
+                  "description": "indicator system id, e.g. ndrc-2017"}],
+                ok="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", errors=(400,)),
             "/geometry": _op(
                 "Web layer geometry (EPSG:4490 lon/lat), optionally joined with a dataset's scores",
                 [_q("format", "geojson (default) or topojson", ["geojson", "topojson"]),
@@ -82,8 +182,5 @@ def openapi_document() -> dict:
                  _q("precision", "decimal places of coordinates (1-6, default 3)", typ="integer")],
                 ok="application/geo+json", errors=(400, 404)),
         },
-        "components": {"schemas": {"Error": {
-            "type": "object", "required": ["error"],
-            "properties": {"error": {"type": "object", "properties": {
-                "status": {"type": "integer"}, "message": {"type": "string"}}}}}}},
+        "components": {"schemas": SCHEMAS},
     }

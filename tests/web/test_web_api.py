@@ -117,7 +117,8 @@ def test_openapi_document_lists_paths(client):
     assert "/datasets/{dataset}/scores" in doc["paths"] and "/geometry" in doc["paths"]
     # every documented path answers (with the first dataset and Hangzhou filled in)
     for path in doc["paths"]:
-        url = "/api/v1" + path.replace("{dataset}", DATASET).replace("{code}", "330100")
+        url = "/api/v1" + (path.replace("{dataset}", DATASET).replace("{code}", "330100")
+                           .replace("{system}", "ndrc-2017"))
         assert client.get(url).status_code == 200, url
 
 
