@@ -174,13 +174,14 @@ def _report(ds, value: str, hub: str | None, xs: tuple[str, ...]):
 def _image(ds, value, hub, xs, name: str) -> bytes | None:
     """One PNG, drawn when it is first requested (the page's six images are independent)."""
     cache: OrderedDict = current_app.extensions.setdefault("cityrank_analysis_png", OrderedDict())
-    key = (ds.id, value, hub, xs, name)
+    lang = _lang()
+    key = (ds.id, value, hub, xs, name, lang)
     with _lock:
         if key not in cache:
             from geo.analysis.html import report_images
 
             report, gdf = _report(ds, value, hub, xs)
-            cache[key] = report_images(report, gdf, id_column="code", only={name}).get(name)
+            cache[key] = report_images(report, gdf, id_column="code", only={name}, lang=lang).get(name)
             while len(cache) > _IMAGE_CACHE_SIZE:
                 cache.popitem(last=False)
         return cache[key]
@@ -203,7 +204,8 @@ def page(dataset_id: str | None = None):
     report, _ = _report(ds, value, hub, xs)
     lang = _lang()
     q = {"value": value, "hub": hub or "", "x": list(xs)}
-    images = {name: url_for("analysis.image", dataset_id=ds.id, name=name, **q) for name in IMAGE_NAMES}
+    images = {name: url_for("analysis.image", dataset_id=ds.id, name=name, lang=lang, **q)
+              for name in IMAGE_NAMES}
     labels = _labels(ds, lang)
     levels = {"total": 0} | {nid: n.level for nid, n in ds.system.nodes.items()}
     return render_template(

@@ -50,7 +50,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, metavar="report.json", help="JSON report to write")
     p.add_argument("--html", metavar="report.html", help="also write an HTML report with maps")
     p.add_argument("--lang", choices=("zh", "en"), default="zh",
-                   help="language of the HTML report and of the findings printed (default zh; "
+                   help="language of the HTML report, its map titles and legends, and of the findings printed (default zh; "
                    "the JSON has both: findings in English, findings_zh in Chinese)")
     p.set_defaults(func=run)
 

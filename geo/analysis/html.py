@@ -252,14 +252,15 @@ def render_html(report: dict, images: dict[str, bytes] | None = None, lang: str 
 
 
 def report_images(report: dict, gdf, *, id_column: str | None = None, lon: str = "lon",
-                  lat: str = "lat", only=None) -> dict[str, bytes]:
-    """Maps of the report plus the gradient chart: {name: PNG bytes} (only those in ``only``)."""
+                  lat: str = "lat", only=None, lang: str = "zh") -> dict[str, bytes]:
+    """Maps of the report plus the gradient chart: {name: PNG bytes} (only those in ``only``);
+    map titles and legends in ``lang``."""
     import pandas as pd
 
     from geo.analysis.gradients import gradient_chart
-    from geo.analysis.maps import report_maps
+    from geo.analysis.maps import indicator_name, report_maps
 
-    images = dict(report_maps(gdf, report, id_column=id_column, only=only))
+    images = dict(report_maps(gdf, report, id_column=id_column, only=only, lang=lang))
     if (only is None or "gradients" in only) and report.get("gradients", {}).get("available"):
         vals = {u["id"]: u["value"] for u in report["units"]}
         key = id_column or ("code" if "code" in gdf.columns else None)
@@ -273,7 +274,9 @@ def report_images(report: dict, gdf, *, id_column: str | None = None, lon: str =
             if gdf.crs is not None:
                 pts = pts.to_crs(4326)
             frame["lon"], frame["lat"] = pts.x.to_numpy(), pts.y.to_numpy()
-        images["gradients"] = gradient_chart(frame.dropna(), name, title=f"Gradients of {report['value']}",
+        v = indicator_name(report, report["value"], lang)
+        title = f"{v}：东西、南北梯度" if lang != "en" else f"Gradients of {v}"
+        images["gradients"] = gradient_chart(frame.dropna(), name, title=title,
                                              synthetic=bool(report.get("synthetic")))
     return images
 
@@ -281,7 +284,7 @@ def report_images(report: dict, gdf, *, id_column: str | None = None, lon: str =
 def write_html(report: dict, out_path: str | Path, gdf=None, *, id_column: str | None = None,
                lang: str = "zh") -> Path:
     """Render maps (when ``gdf`` is given) and the gradient chart, and write the HTML atomically."""
-    images = report_images(report, gdf, id_column=id_column) if gdf is not None else {}
+    images = report_images(report, gdf, id_column=id_column, lang=lang) if gdf is not None else {}
     out = Path(out_path)
     write_text_atomic(out, render_html(report, images, lang=lang))
     return out

@@ -5,6 +5,10 @@ not give, so they are drawn here with matplotlib. On the built-in China layer th
 the whole extent (South China Sea islands included) and draws the boundary lines of the
 ``boundary_line`` layer, so the figure stays within the publishing conventions; units that
 were not analysed are light grey with their own legend entry, never blank.
+
+Titles and legends follow the page language (``lang``: zh default, en); every string is
+checked against the CJK font's character map before drawing (:func:`geo.map_style.check_glyphs`),
+because a missing glyph is drawn as an empty box that nobody notices in a finished PNG.
 """
 
 from __future__ import annotations
@@ -16,13 +20,60 @@ import numpy as np
 import pandas as pd
 
 from geo.analysis._common import use_cjk_font
-from geo.analysis.autocorrelation import GEODA_COLOURS, GEODA_LABELS_LONG
+from geo.analysis.autocorrelation import GEODA_COLOURS
 
 NOT_ANALYSED = "#ffffff"
 NOT_ANALYSED_HATCH = "////"
 SIG_CLASSES = [(0.001, "p ≤ 0.001", "#006d2c"), (0.01, "p ≤ 0.01", "#31a354"),
                (0.05, "p ≤ 0.05", "#a1d99b")]
 GI_COLOURS = {"hot spot": "#d7301f", "cold spot": "#2171b5", "not significant": "#eeeeee"}
+
+LANGS = ("zh", "en")
+LISA_LABELS = {  # GeoDa cluster code -> (zh, en)
+    0: ("不显著", "Not significant"),
+    1: ("HH 高-高（热点）", "High-High (hot spot)"),
+    2: ("LL 低-低（冷点）", "Low-Low (cold spot)"),
+    3: ("LH 低-高（低值异常）", "Low-High (low outlier)"),
+    4: ("HL 高-低（高值异常）", "High-Low (high outlier)"),
+}
+TEXT = {  # key: (simplified Chinese, English)
+    "not_significant": ("不显著", "not significant"),
+    "hot spot": ("热点", "hot spot"),
+    "cold spot": ("冷点", "cold spot"),
+    "not_analysed": ("未分析 / 未参评", "not analysed / not evaluated"),
+    "synthetic": ("模拟数据（SYNTHETIC DATA），非真实得分", "SYNTHETIC DATA 模拟数据 — not real scores"),
+    "zone": ("分区 {n}", "zone {n}"),
+    "hub": ("中心城市", "hub"),
+    "lisa_title": ("{v}：LISA 聚类（p ≤ {thr}，{perm} 次置换）",
+                   "LISA clusters of {v} (p ≤ {thr}, {perm} permutations)"),
+    "sig_title": ("{v}：LISA 显著性（伪 p 值）", "LISA significance (pseudo p) of {v}"),
+    "gi_title": ("{v}：Gi* 热点/冷点", "Getis-Ord Gi* hot and cold spots of {v}"),
+    "zones_title": ("{v}：治理分区（{method}）", "Governance zones ({method}) of {v}"),
+    "hub_title": ("中心城市溢出效应：{hub}的{x}变化一个单位的影响（空间杜宾模型）",
+                  "Hub spillover: effect of a unit change in {x} at {hub} (spatial Durbin)"),
+}
+
+
+def text(key: str, lang: str, **fmt) -> str:
+    s = TEXT[key][1 if lang == "en" else 0]
+    return s.format(**fmt) if fmt else s
+
+
+def lisa_label(code: int, lang: str) -> str:
+    return LISA_LABELS[int(code)][1 if lang == "en" else 0]
+
+
+def indicator_name(report: dict, column: str, lang: str) -> str:
+    """The indicator's name in ``lang`` when the report carries one, else the column id."""
+    names = (report.get("indicator_names") or {}).get(column) or {}
+    return names.get(lang) or names.get("en") or column
+
+
+def _check_font(texts) -> None:
+    """Refuse to draw text the CJK font cannot show (ConfigError names the characters)."""
+    from geo.map_style import check_glyphs, find_cjk_font
+
+    check_glyphs(list(texts), find_cjk_font())
 
 
 def _boundary_lines(gdf: gpd.GeoDataFrame):
@@ -39,8 +90,10 @@ def _boundary_lines(gdf: gpd.GeoDataFrame):
 
 def categorical_map(gdf: gpd.GeoDataFrame, ids: list[str], categories: dict[str, str],
                     colours: dict[str, str], *, id_column: str, title: str,
-                    synthetic: bool = False, order: list[str] | None = None) -> bytes:
-    """PNG of ``gdf`` with each analysed unit coloured by its category (unit id -> category)."""
+                    synthetic: bool = False, order: list[str] | None = None,
+                    lang: str = "zh") -> bytes:
+    """PNG of ``gdf`` with each analysed unit coloured by its category (unit id -> category);
+    categories are already labels in ``lang``, which also sets the title's synthetic line."""
     use_cjk_font()
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
@@ -65,9 +118,11 @@ def categorical_map(gdf: gpd.GeoDataFrame, ids: list[str], categories: dict[str,
                for c in (order or list(colours)) if c in colours]
     if cat.isna().any():
         handles.append(Patch(facecolor=NOT_ANALYSED, edgecolor="#bbbbbb", hatch=NOT_ANALYSED_HATCH,
-                             label=f"not analysed / not evaluated ({int(cat.isna().sum())})"))
+                             label=f"{text('not_analysed', lang)} ({int(cat.isna().sum())})"))
+    full_title = title + ("\n" + text("synthetic", lang) if synthetic else "")
+    _check_font([full_title] + [h.get_label() for h in handles])
     ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=True)
-    ax.set_title(title + ("\nSYNTHETIC DATA 模拟数据 — not real scores" if synthetic else ""), fontsize=10)
+    ax.set_title(full_title, fontsize=10)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
@@ -76,9 +131,11 @@ def categorical_map(gdf: gpd.GeoDataFrame, ids: list[str], categories: dict[str,
 
 
 def report_maps(gdf: gpd.GeoDataFrame, report: dict, *, id_column: str | None = None,
-                only=None) -> dict[str, bytes]:
+                only=None, lang: str = "zh") -> dict[str, bytes]:
     """The maps of a report: {name: png bytes}; all of them, or those named in ``only``
-    (the viewer draws each map when its image is requested, not all on the first one)."""
+    (the viewer draws each map when its image is requested, not all on the first one);
+    titles and legends in ``lang``."""
+    lang = "en" if lang == "en" else "zh"
 
     def want(name: str) -> bool:
         return only is None or name in only
@@ -88,46 +145,49 @@ def report_maps(gdf: gpd.GeoDataFrame, report: dict, *, id_column: str | None = 
         gdf = gdf.assign(_index=[str(i) for i in gdf.index])
     synthetic = bool(report.get("synthetic"))
     units = report["units"]
-    value = report["value"]
+    value = indicator_name(report, report["value"], lang)
     maps = {}
-    lisa = {u["id"]: GEODA_LABELS_LONG[u["lisa_cluster"]] for u in units}
-    lisa_colours = {GEODA_LABELS_LONG[k]: v for k, v in GEODA_COLOURS.items()}
-    order = [GEODA_LABELS_LONG[k] for k in (1, 2, 3, 4, 0)]
+    lisa = {u["id"]: lisa_label(u["lisa_cluster"], lang) for u in units}
+    lisa_colours = {lisa_label(k, lang): v for k, v in GEODA_COLOURS.items()}
+    order = [lisa_label(k, lang) for k in (1, 2, 3, 4, 0)]
     thr = report["local_moran"]["p_threshold"]
     if want("lisa_clusters"):
         maps["lisa_clusters"] = categorical_map(
             gdf, [u["id"] for u in units], lisa, lisa_colours, id_column=id_column, order=order,
-            title=f"LISA clusters of {value} (p ≤ {thr:.3g}, {report['permutations']} permutations)",
-            synthetic=synthetic)
+            title=text("lisa_title", lang, v=value, thr=f"{thr:.3g}", perm=report["permutations"]),
+            synthetic=synthetic, lang=lang)
     sig = {}
     for u in units:
         p = u["lisa_p"]
-        label = "not significant"
+        label = text("not_significant", lang)
         for cut, name, _ in SIG_CLASSES:
             if p is not None and p <= cut:
                 label = name
                 break
         sig[u["id"]] = label
-    sig_colours = {name: c for _, name, c in SIG_CLASSES} | {"not significant": "#eeeeee"}
+    sig_colours = {name: c for _, name, c in SIG_CLASSES} | {text("not_significant", lang): "#eeeeee"}
     if want("lisa_significance"):
         maps["lisa_significance"] = categorical_map(
             gdf, [u["id"] for u in units], sig, sig_colours, id_column=id_column,
-            title=f"LISA significance (pseudo p) of {value}", synthetic=synthetic)
+            title=text("sig_title", lang, v=value), synthetic=synthetic, lang=lang)
     if want("getis_ord") and report.get("getis_ord", {}).get("available"):
-        gi = {u["id"]: u["gi_label"] for u in units}
-        maps["getis_ord"] = categorical_map(gdf, [u["id"] for u in units], gi, GI_COLOURS,
-                                            id_column=id_column, title=f"Getis-Ord Gi* hot and cold spots of {value}",
-                                            synthetic=synthetic)
+        gi_text = {k: text("not_significant" if k == "not significant" else k, lang) for k in GI_COLOURS}
+        gi = {u["id"]: gi_text.get(u["gi_label"], u["gi_label"]) for u in units}
+        maps["getis_ord"] = categorical_map(gdf, [u["id"] for u in units], gi,
+                                            {gi_text[k]: c for k, c in GI_COLOURS.items()},
+                                            id_column=id_column, title=text("gi_title", lang, v=value),
+                                            synthetic=synthetic, lang=lang)
     if want("zones") and report.get("zones", {}).get("available"):
-        zones = {u["id"]: f"zone {u['zone']}" for u in units if u.get("zone") is not None}
-        names = sorted(set(zones.values()), key=lambda s: int(s.split()[1]))
+        numbers = sorted({int(u["zone"]) for u in units if u.get("zone") is not None})
+        zones = {u["id"]: text("zone", lang, n=int(u["zone"])) for u in units if u.get("zone") is not None}
+        names = [text("zone", lang, n=n) for n in numbers]
         import matplotlib
 
         cmap = matplotlib.colormaps["tab20"]
         colours = {z: matplotlib.colors.to_hex(cmap(i % 20)) for i, z in enumerate(names)}
         maps["zones"] = categorical_map(gdf, list(zones), zones, colours, id_column=id_column,
-                                        title=f"Governance zones ({report['zones']['method']}) of {value}",
-                                        synthetic=synthetic)
+                                        title=text("zones_title", lang, v=value, method=report["zones"]["method"]),
+                                        synthetic=synthetic, lang=lang)
     hub = report.get("spillover", {}).get("hub_column")
     if want("hub_effects") and hub and any(u.get("hub_effect") is not None for u in units):
         eff = {u["id"]: u["hub_effect"] for u in units if u.get("hub_effect") is not None}
@@ -138,7 +198,7 @@ def report_maps(gdf: gpd.GeoDataFrame, report: dict, *, id_column: str | None = 
             labels.append(f"{lo:.3g} – {hi:.3g}")
         for k, v in eff.items():
             if k == hub["hub"]:
-                cats[k] = "hub"
+                cats[k] = text("hub", lang)
                 continue
             i = min(int(np.searchsorted(qs, v, side="right")) - 1, len(labels) - 1)
             cats[k] = labels[max(i, 0)]
@@ -146,9 +206,13 @@ def report_maps(gdf: gpd.GeoDataFrame, report: dict, *, id_column: str | None = 
 
         cmap = matplotlib.colormaps["OrRd"]
         colours = {lab: matplotlib.colors.to_hex(cmap(0.15 + 0.8 * i / max(len(labels) - 1, 1)))
-                   for i, lab in enumerate(labels)} | {"hub": "#000000"}
+                   for i, lab in enumerate(labels)} | {text("hub", lang): "#000000"}
+        hub_name = next((u.get("name") for u in units if u["id"] == hub["hub"]), None)
+        code = hub["hub"]
+        hub_label = code if not hub_name or hub_name == code else (
+            f"{hub_name}（{code}）" if lang == "zh" else f"{hub_name} ({code})")
         maps["hub_effects"] = categorical_map(
             gdf, list(eff), cats, colours, id_column=id_column,
-            title=f"Effect of a unit change in {hub['variable']} at {hub['hub']} (spatial Durbin)",
-            synthetic=synthetic)
+            title=text("hub_title", lang, x=indicator_name(report, hub["variable"], lang), hub=hub_label),
+            synthetic=synthetic, lang=lang)
     return maps

@@ -69,6 +69,17 @@ def test_unchecked_clusters_marked_in_json_and_page(client, lang):
     assert "cr-unchecked" not in row[:row.index("</th>")]
 
 
+def test_map_images_follow_the_page_language(client):
+    for lang in ("zh", "en"):
+        html = client.get(f"/analysis/{DS}?lang={lang}").get_data(as_text=True)
+        assert f"/analysis/{DS}/lisa_clusters.png?lang={lang}" in html.replace("&amp;", "&")
+    zh = client.get(f"/analysis/{DS}/getis_ord.png?value=total&lang=zh")
+    en = client.get(f"/analysis/{DS}/getis_ord.png?value=total&lang=en")
+    default = client.get(f"/analysis/{DS}/getis_ord.png?value=total")
+    assert zh.status_code == en.status_code == 200 and zh.data != en.data
+    assert default.data == zh.data  # zh is the default
+
+
 def test_bad_parameters(client):
     r = client.get(f"/api/v1/datasets/{DS}/analysis?value=%3Cscript%3E")
     assert r.status_code == 404 and "error" in r.get_json()
@@ -92,7 +103,7 @@ def test_maps_drawn_one_at_a_time():
     r = c.get(f"/analysis/{DS}/lisa_significance.png?value=services&hub=")
     assert r.status_code == 200 and r.data[:4] == b"\x89PNG"
     drawn = app.extensions["cityrank_analysis_png"]
-    assert [k[-1] for k in drawn] == ["lisa_significance"]
+    assert [k[-2:] for k in drawn] == [("lisa_significance", "zh")]
     assert c.get(f"/analysis/{DS}/hub_effects.png?value=services&hub=").status_code == 404  # no hub, no map
     weights = app.extensions["cityrank_analysis_weights"][DS]
     c.get(f"/api/v1/datasets/{DS}/analysis?value=management&hub=")
