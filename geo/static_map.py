@@ -17,8 +17,6 @@ data carries a visible "模拟数据 / simulated data" mark.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +26,7 @@ import numpy as np
 import shapely
 from shapely.geometry import box
 
+from cityrank.atomic import atomic_write
 from cityrank.errors import ConfigError, DataError
 from geo import map_style as S
 from geo.classify import classify
@@ -346,14 +345,10 @@ def render_map(gdf, column, out_path, *, classification="quantiles", k=5, title=
     fig, _info = build_figure(gdf, column, classification=classification, k=k, title=title,
                               lang=lang, synthetic=synthetic, source_note=source_note,
                               review_number=review_number, **kwargs)
-    fd, tmp = tempfile.mkstemp(suffix=out.suffix, dir=out.parent, prefix=".map-")
-    os.close(fd)
+    meta = {"png": {"Software": "cityrank"}, "svg": {}, "pdf": {"Creator": "cityrank"}}[fmt]
     try:
-        meta = {"png": {"Software": "cityrank"}, "svg": {}, "pdf": {"Creator": "cityrank"}}[fmt]
-        fig.savefig(tmp, format=fmt, dpi=dpi, facecolor=fig.get_facecolor(), metadata=meta)
-        os.replace(tmp, out)
+        atomic_write(out, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi,
+                                                  facecolor=fig.get_facecolor(), metadata=meta))
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return out

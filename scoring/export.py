@@ -5,33 +5,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from cityrank.atomic import atomic_write
 from cityrank.errors import DataError
 
 SYNTHETIC_NOTE = "SIMULATED DATA - not real assessment results (synthetic: true)"
-
-
-def atomic_write(path: str | Path, writer: Callable[[Path], None]) -> Path:
-    """Run ``writer(tmp_path)`` then move the temp file over ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix or ".tmp",
-                               dir=path.parent)
-    os.close(fd)
-    try:
-        writer(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def _records(df: pd.DataFrame) -> list[dict]:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .export import atomic_write
+from cityrank.atomic import atomic_write
+
 from .units import load_units
 
 _INSTRUCTIONS_ZH = [

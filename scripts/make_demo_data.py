@@ -43,7 +43,7 @@ from scipy.special import ndtr, ndtri
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scoring.export import atomic_write  # noqa: E402
+from cityrank.atomic import atomic_write  # noqa: E402
 from scoring.system import load_system  # noqa: E402
 from scoring.units import load_units, prefecture_cities  # noqa: E402
 

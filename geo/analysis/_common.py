@@ -92,26 +92,3 @@ def use_cjk_font() -> None:
     rcParams["font.sans-serif"] = chosen + ["DejaVu Sans"]
     rcParams["font.family"] = "sans-serif"
     rcParams["axes.unicode_minus"] = False
-
-
-def write_bytes_atomic(path, data: bytes) -> None:
-    """Write to a temp file beside ``path`` then os.replace, so readers never see half a file."""
-    import os
-    import tempfile
-    from pathlib import Path
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write_text_atomic(path, text: str) -> None:
-    write_bytes_atomic(path, text.encode("utf-8"))

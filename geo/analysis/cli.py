@@ -128,7 +128,7 @@ def _inputs(args) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.analysis._common import write_text_atomic
+    from cityrank.atomic import write_text_atomic
     from geo.analysis.report import build_report
 
     inp = _inputs(args)

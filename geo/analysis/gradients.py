@@ -245,7 +245,7 @@ def gradient_chart(df: pd.DataFrame, value: str, out_path: str | Path | None = N
     plt.close(fig)
     png = buf.getvalue()
     if out_path is not None:
-        from geo.analysis._common import write_bytes_atomic
+        from cityrank.atomic import write_bytes_atomic
 
         write_bytes_atomic(Path(out_path), png)
     return png

@@ -11,7 +11,7 @@ import base64
 import html
 from pathlib import Path
 
-from geo.analysis._common import write_text_atomic
+from cityrank.atomic import write_text_atomic
 from geo.analysis.findings import report_findings, sentence
 
 LANGS = ("zh", "en")
