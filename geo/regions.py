@@ -17,6 +17,9 @@ from cityrank.errors import ConfigError, NotFoundError
 from cityrank.paths import CONFIG_DIR
 
 REGION_ORDER = ("East", "Central", "West", "Northeast")
+# Shown wherever a cluster with ``checked: false`` is listed: (simplified Chinese, English).
+UNCHECKED_NOTE = ("成员名单依据规划摘要整理，尚待与规划原文核对",
+                  "Membership compiled from summaries of the plan; not yet checked against the plan text")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from collections import OrderedDict
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from cityrank.errors import DataError, NotFoundError
+from cityrank.i18n import lookup
+from geo.regions import UNCHECKED_NOTE
 
 bp = Blueprint("analysis", __name__, template_folder="templates")
 
@@ -79,8 +81,7 @@ TEXT = {
     "theil": ("泰尔指数 T {T} {Tci}；区域间占 {b}% {bci}；基尼系数 {G} {Gci}。",
               "Theil T {T} {Tci}; between regions {b}% {bci}; Gini {G} {Gci}."),
     "cluster": ("城市群", "cluster"),
-    "cluster_unchecked": ("成员名单依据规划摘要整理，尚待与规划原文核对",
-                          "Membership compiled from summaries of the plan; not yet checked against the plan text"),
+    "cluster_unchecked": UNCHECKED_NOTE,
     "vs_national": ("与全国均值差", "vs national"),
     "vs_rest": ("与所在省其余城市差", "vs rest of provinces"),
     "per_100km": ("距核心每 100 公里", "per 100 km from core"),
@@ -112,9 +113,7 @@ def _tx(lang: str):
     """``tx(key, **fmt)`` for the template: the string in ``lang`` (English falls back to Chinese
     only where no English text exists, e.g. a caveat the report already has in English)."""
     def tx(key: str, **fmt) -> str:
-        zh, en = TEXT[key]
-        text = (en or zh) if lang == "en" else zh
-        return text.format(**fmt) if fmt else text
+        return lookup(TEXT, key, lang, **fmt)
 
     return tx
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-LANGS = ("zh", "en")
+from cityrank.i18n import LANGS, lookup
+from geo.regions import UNCHECKED_NOTE
 
 STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("cityrank 城市排名地图", "cityrank city ranking map"),
@@ -44,8 +45,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cluster_mean": ("城市群均值", "Cluster mean"),
     "neighbours": ("相邻城市", "Neighbouring cities"),
     "clusters": ("城市群", "City clusters"),
-    "cluster_unchecked": ("成员名单依据规划摘要整理，尚待与规划原文核对",
-                          "Membership compiled from summaries of the plan; not yet checked against the plan text"),
+    "cluster_unchecked": UNCHECKED_NOTE,
     "cluster_unchecked_mark": ("待核对", "unchecked"),
     "regions": ("区域", "Regions"),
     "members": ("成员城市", "Member cities"),
@@ -79,11 +79,7 @@ def norm_lang(value: str | None) -> str:
 
 
 def t(key: str, lang: str = "zh", **fmt) -> str:
-    pair = STRINGS.get(key)
-    if pair is None:
-        return key
-    text = pair[1] if lang == "en" else pair[0]
-    return text.format(**fmt) if fmt else text
+    return lookup(STRINGS, key, lang, **fmt) if key in STRINGS else key
 
 
 def label(obj, lang: str) -> str:

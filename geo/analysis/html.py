@@ -12,7 +12,9 @@ import html
 from pathlib import Path
 
 from cityrank.atomic import write_text_atomic
+from cityrank.i18n import lookup
 from geo.analysis.findings import report_findings, sentence
+from geo.regions import UNCHECKED_NOTE
 
 LANGS = ("zh", "en")
 _TEXT = {  # key: (simplified Chinese, English)
@@ -32,8 +34,7 @@ _TEXT = {  # key: (simplified Chinese, English)
     "regions": ("四大区域差异", "Regional disparity"),
     "provinces": ("省份", "Provinces"),
     "clusters": ("城市群比较", "City clusters"),
-    "cluster_unchecked": ("成员名单依据规划摘要整理，尚待与规划原文核对",
-                          "Membership compiled from summaries of the plan; not yet checked against the plan text"),
+    "cluster_unchecked": UNCHECKED_NOTE,
     "zones": ("数据驱动的治理分区", "Governance zones"),
     "spillover": ("溢出效应", "Spillover"),
     "weights": ("空间权重", "Spatial weights"),
@@ -47,8 +48,7 @@ _TEXT = {  # key: (simplified Chinese, English)
 
 
 def _t(key: str, lang: str, **fmt) -> str:
-    text = _TEXT[key][1 if lang == "en" else 0]
-    return text.format(**fmt) if fmt else text
+    return lookup(_TEXT, key, lang, **fmt)
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}

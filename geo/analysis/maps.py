@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from cityrank.i18n import lookup, pick
 from geo.analysis._common import use_cjk_font
 from geo.analysis.autocorrelation import GEODA_COLOURS
 
@@ -55,12 +56,11 @@ TEXT = {  # key: (simplified Chinese, English)
 
 
 def text(key: str, lang: str, **fmt) -> str:
-    s = TEXT[key][1 if lang == "en" else 0]
-    return s.format(**fmt) if fmt else s
+    return lookup(TEXT, key, lang, **fmt)
 
 
 def lisa_label(code: int, lang: str) -> str:
-    return LISA_LABELS[int(code)][1 if lang == "en" else 0]
+    return pick(LISA_LABELS[int(code)], lang)
 
 
 def indicator_name(report: dict, column: str, lang: str) -> str:

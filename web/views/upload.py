@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 
+from cityrank.i18n import lookup
 from scoring.messages import render_warning
 from web import upload_service as up
 from web.i18n import norm_lang
@@ -85,9 +86,7 @@ TEXT = {
 
 
 def ut(key: str, lang: str, **kw) -> str:
-    zh, en = TEXT[key]
-    s = en if lang == "en" else zh
-    return s.format(**kw) if kw else s
+    return lookup(TEXT, key, lang, **kw)
 
 
 def _svc():
