@@ -41,6 +41,21 @@ def find_cjk_font(families=CJK_FAMILIES) -> CjkFont:
     raise ConfigError(f"no CJK font found (looked for {', '.join(families)}); {INSTALL_HINT}")
 
 
+def use_cjk_font() -> CjkFont:
+    """Make the CJK font matplotlib's default sans-serif, for charts that set no font per text
+    (the analysis maps and charts); ConfigError when it is missing, never tofu boxes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import rcParams
+
+    font = find_cjk_font()
+    rcParams["font.sans-serif"] = [font.family, "DejaVu Sans"]
+    rcParams["font.family"] = "sans-serif"
+    rcParams["axes.unicode_minus"] = False
+    return font
+
+
 def _face_index(path: Path, family: str) -> int:
     if path.suffix.lower() not in (".ttc", ".otc"):
         return 0

@@ -4,10 +4,10 @@ rate (得分率 = score / max) of each first-level indicator."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
+
+from cityrank.jsonsafe import num
 
 # (label, lower inclusive, upper exclusive); None = open end. The 2017 report's bins.
 DEFAULT_BINS = (
@@ -61,12 +61,6 @@ def cv_percent(values) -> float | None:
     return None if m == 0 else float(v.std(ddof=0) / m * 100)
 
 
-def _clean(x):
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return None
-    return float(x)
-
-
 def summarise(scores: pd.DataFrame, system, bins=None) -> dict:
     """JSON-serialisable summary of a scores table."""
     total = scores["total"].to_numpy(dtype=float)
@@ -76,21 +70,21 @@ def summarise(scores: pd.DataFrame, system, bins=None) -> dict:
             continue
         col = scores[nid].to_numpy(dtype=float)
         entry = {"name": node.name, "name_en": node.name_en, "level": node.level,
-                 "mean": _clean(np.nanmean(col)), "std": _clean(np.nanstd(col)),
-                 "cv": _clean(cv_percent(col)), "max_points": node.max_points}
+                 "mean": num(np.nanmean(col)), "std": num(np.nanstd(col)),
+                 "cv": num(cv_percent(col)), "max_points": node.max_points}
         if node.max_points and not node.deduction:
-            entry["score_rate"] = _clean(np.nanmean(col) / node.max_points)
+            entry["score_rate"] = num(np.nanmean(col) / node.max_points)
         nodes[nid] = entry
     return {
         "system": system.id,
         "n": int(len(scores)),
         "synthetic": bool(scores.attrs.get("synthetic", False)),
-        "mean": _clean(total.mean()) if len(total) else None,
-        "std": _clean(total.std(ddof=0)) if len(total) else None,
-        "median": _clean(np.median(total)) if len(total) else None,
-        "min": _clean(total.min()) if len(total) else None,
-        "max": _clean(total.max()) if len(total) else None,
-        "cv": _clean(cv_percent(total)),
+        "mean": num(total.mean()) if len(total) else None,
+        "std": num(total.std(ddof=0)) if len(total) else None,
+        "median": num(np.median(total)) if len(total) else None,
+        "min": num(total.min()) if len(total) else None,
+        "max": num(total.max()) if len(total) else None,
+        "cv": num(cv_percent(total)),
         "bins": bin_counts(total, bins),
         "score_rates": {f: nodes[f].get("score_rate") for f in system.first_level
                         if f in nodes},

@@ -8,7 +8,6 @@ core's :class:`~cityrank.errors.NotFoundError` (HTTP 404).
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from functools import cached_property
@@ -19,6 +18,7 @@ import pandas as pd
 import shapely
 
 from cityrank.errors import CityrankError, NotFoundError, UnknownUnitError
+from cityrank.jsonsafe import num
 from web import i18n
 
 HMT_TYPES = ("特别行政区", "台湾省")
@@ -224,18 +224,18 @@ class Services:
         clusters = self.clusters_of(code)
         comparisons = []
         for nid in ids:
-            item = {"id": nid, "value": _num(r[nid]), "national_mean": _num(scores[nid].mean()),
-                    "regional_mean": _num(reg[nid].mean()) if len(reg) else None}
+            item = {"id": nid, "value": num(r[nid], 4), "national_mean": num(scores[nid].mean(), 4),
+                    "regional_mean": num(reg[nid].mean(), 4) if len(reg) else None}
             for cid, members in clusters.items():
                 sub = scores[scores["code"].isin(members)]
-                item[f"cluster_mean:{cid}"] = _num(sub[nid].mean()) if len(sub) else None
+                item[f"cluster_mean:{cid}"] = num(sub[nid].mean(), 4) if len(sub) else None
             comparisons.append(item)
         return {
             "dataset": ds.id, "synthetic": bool(ds.synthetic), "code": code,
             "name": r["name"], "province": r.get("province"),
             "province_en": self.province_names_en().get(str(r.get("province"))), "region": region,
-            "rank": int(r["rank"]), "total": _num(r["total"]), "n_ranked": int(len(scores)),
-            "scores": {nid: _num(r[nid]) for nid in ids},
+            "rank": int(r["rank"]), "total": num(r["total"], 4), "n_ranked": int(len(scores)),
+            "scores": {nid: num(r[nid], 4) for nid in ids},
             "comparisons": comparisons, "clusters": list(clusters),
             # Unchecked memberships were compiled from plan summaries; clients must be able to say so.
             "cluster_info": [self.cluster_info(cid) for cid in clusters],
@@ -250,7 +250,7 @@ class Services:
             return []
         geom = me.geometry.iloc[0].buffer(0.01)
         near = gdf[gdf.geometry.intersects(geom) & (gdf["code"] != code)]
-        return [{"code": c, "name": n, "total": _num(t), "rank": None if pd.isna(rk) else int(rk)}
+        return [{"code": c, "name": n, "total": num(t, 4), "rank": None if pd.isna(rk) else int(rk)}
                 for c, n, t, rk in zip(near["code"], near["name"], near["total"], near["rank"], strict=True)]
 
     def clusters(self) -> dict:
@@ -276,8 +276,8 @@ class Services:
         ids = [i for i in ["total"] + list(ds.system.first_level) if i in s.columns]
         return {
             "dataset": ds.id, "synthetic": bool(ds.synthetic), "count": int(len(sub)),
-            "means": {i: _num(sub[i].mean()) for i in ids},
-            "national_means": {i: _num(s[i].mean()) for i in ids},
+            "means": {i: num(sub[i].mean(), 4) for i in ids},
+            "national_means": {i: num(s[i].mean(), 4) for i in ids},
             "members": sub[[c for c in ("code", "name", "province", "total", "rank") if c in sub.columns]
                            ].to_dict("records"),
         }
@@ -303,13 +303,3 @@ def _member_code(member) -> str:
 
 def _total_max(system) -> float:
     return float(sum(system.nodes[i].max_points for i in system.first_level))
-
-
-def _num(v):
-    if v is None:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else round(f, 4)

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from cityrank.errors import DataError
-from geo.analysis._common import num, seeded
+from cityrank.jsonsafe import num
+from geo.analysis._common import seeded
 from geo.analysis.weights import SpatialWeights
 
 ESDA_Q_TO_GEODA = {1: 1, 2: 3, 3: 2, 4: 4}

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cityrank.errors import DataError
-from geo.analysis._common import num
+from cityrank.jsonsafe import num
 from geo.analysis.disparity import _ci, ci_text, cv_percent, inequality_indices
 from geo.analysis.gradients import ols
 

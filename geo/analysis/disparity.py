@@ -16,7 +16,7 @@ from inequality.gini import Gini
 from inequality.theil import TheilD
 
 from cityrank.errors import DataError
-from geo.analysis._common import num
+from cityrank.jsonsafe import num
 
 REGION_NAMES_ZH = {"East": "东部", "Central": "中部", "West": "西部", "Northeast": "东北"}
 

@@ -17,7 +17,8 @@ import pandas as pd
 from scipy import stats
 
 from cityrank.errors import DataError
-from geo.analysis._common import num, use_cjk_font
+from cityrank.jsonsafe import num
+from geo.map_style import use_cjk_font
 
 PER_DEGREES = 10.0
 """Slopes are reported per 10 degrees: China spans ~60 degrees east-west, ~35 north-south."""

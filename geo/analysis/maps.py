@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from cityrank.i18n import lookup, pick
-from geo.analysis._common import use_cjk_font
 from geo.analysis.autocorrelation import GEODA_COLOURS
+from geo.map_style import use_cjk_font
 
 NOT_ANALYSED = "#ffffff"
 NOT_ANALYSED_HATCH = "////"

@@ -15,7 +15,8 @@ import pandas as pd
 from libpysal import weights as lw
 
 from cityrank.errors import ConfigError, DataError
-from geo.analysis._common import num, quiet, seeded
+from cityrank.jsonsafe import num
+from geo.analysis._common import quiet, seeded
 from geo.analysis.weights import SpatialWeights
 
 

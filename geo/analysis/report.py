@@ -18,8 +18,8 @@ import pandas as pd
 
 from cityrank import __version__
 from cityrank.errors import DataError
+from cityrank.jsonsafe import jsonable, num
 from geo.analysis import autocorrelation as ac
-from geo.analysis._common import jsonable, num
 from geo.analysis.clusters import cluster_comparison
 from geo.analysis.disparity import REGION_NAMES_ZH, group_disparity, inequality_indices
 from geo.analysis.findings import bilingual_findings, findings  # noqa: F401  (findings: public name)

@@ -35,7 +35,8 @@ from scipy import sparse
 from scipy.sparse.linalg import splu
 
 from cityrank.errors import ConfigError, DataError, NotFoundError
-from geo.analysis._common import num, quiet
+from cityrank.jsonsafe import num
+from geo.analysis._common import quiet
 from geo.analysis.disparity import _ci
 from geo.analysis.gradients import ols
 from geo.analysis.weights import SpatialWeights
