@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from cityrank.errors import CityrankError
+from geo.classify import CLASSIFIERS
+from geo.classify import classify as geo_classify
 
 # ColorBrewer YlGnBu (geo.map_style.DEFAULT_CMAP), light = low, dark = high.
 PALETTES: dict[int, list[str]] = {
@@ -29,7 +31,7 @@ STATUS_COLOURS = {
     "no_data": "#ffffff",
     "hmt": "#bdbdbd",
 }
-METHODS = ("quantiles", "natural_breaks", "equal_interval", "published")
+METHODS = tuple(CLASSIFIERS)  # the one registry of classification methods
 
 
 class ClassificationError(ValueError):
@@ -50,8 +52,6 @@ class Classes:
 
 def classify(values, method: str = "quantiles", k: int = 5, bins=None) -> Classes:
     """Classify ``values`` (in order) with ``geo.classify``; ``bins`` only for 'published'."""
-    from geo.classify import classify as geo_classify
-
     if method not in METHODS:
         raise ClassificationError(f"unknown classification {method!r}; choose one of {', '.join(METHODS)}")
     if not 3 <= k <= 7:
