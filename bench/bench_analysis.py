@@ -32,10 +32,10 @@ def _timed(label: str, fn, *args, **kwargs):
 
 
 def bench_cities(permutations: int) -> float:
-    from geo.analysis.report import build_report
-    from geo.analysis.service import ANALYSIS_LAYER, dataset_options
-    from geo.join import join_scores
-    from scoring.datasets import load_catalog
+    from cityrank.geo.analysis.report import build_report
+    from cityrank.geo.analysis.service import ANALYSIS_LAYER, dataset_options
+    from cityrank.geo.join import join_scores
+    from cityrank.scoring.datasets import load_catalog
 
     ds = load_catalog().get("ndrc-2017-simulated")
     gdf = join_scores(ds.scores(), layer=ANALYSIS_LAYER).gdf
@@ -46,7 +46,7 @@ def bench_cities(permutations: int) -> float:
                      synthetic=True)
     print(f"  -> n analysed {rep['n_analysed']}, Moran's I {rep['global_moran']['I']:.3f}, "
           f"{len(rep['weights']['fixed'])} weight fixes")
-    from geo.analysis.html import report_images
+    from cityrank.geo.analysis.html import report_images
 
     _timed("maps + gradient chart (PNG)", report_images, rep, gdf, id_column="code")
     return dt
@@ -83,7 +83,7 @@ def _grid(side: int):
 
 
 def bench_grid(side: int, permutations: int) -> float:
-    from geo.analysis.report import build_report
+    from cityrank.geo.analysis.report import build_report
 
     gdf, _ = _timed(f"build {side}x{side} grid", _grid, side)
     print(f"{len(gdf):,}-cell synthetic grid, {permutations} permutations, x = x1, hub = centre cell")

@@ -16,7 +16,7 @@ import threading
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from web.app import create_app
+from cityrank.web.app import create_app
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]

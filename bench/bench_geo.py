@@ -12,8 +12,8 @@ import time
 
 import shapely
 
-from geo.boundaries import available_layers, load_layer
-from geo.simplify import DEFAULT_TOLERANCE_DEG, build_web_layer
+from cityrank.geo.boundaries import available_layers, load_layer
+from cityrank.geo.simplify import DEFAULT_TOLERANCE_DEG, build_web_layer
 
 
 def geojson_bytes(gdf) -> bytes:
@@ -46,7 +46,7 @@ def main() -> None:
     try:
         import pandas as pd
 
-        from geo.join import join_scores
+        from cityrank.geo.join import join_scores
     except ImportError:
         return
     cities = pref[pref["type"].isin(["副省级市", "地级市"])]
@@ -64,7 +64,7 @@ def main() -> None:
     import tempfile
     from pathlib import Path
 
-    from geo.static_map import render_map
+    from cityrank.geo.static_map import render_map
 
     with tempfile.TemporaryDirectory() as tmp:
         for suffix in (".png", ".svg", ".pdf"):

@@ -19,12 +19,12 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cityrank import paths  # noqa: E402
-from scoring.engine import score  # noqa: E402
-from scoring.ingest import ingest  # noqa: E402
-from scoring.pipeline import score_file  # noqa: E402
-from scoring.summary import summarise  # noqa: E402
-from scoring.system import load_system, parse_system  # noqa: E402
-from scoring.units import UnitResolver  # noqa: E402
+from cityrank.scoring.engine import score  # noqa: E402
+from cityrank.scoring.ingest import ingest  # noqa: E402
+from cityrank.scoring.pipeline import score_file  # noqa: E402
+from cityrank.scoring.summary import summarise  # noqa: E402
+from cityrank.scoring.system import load_system, parse_system  # noqa: E402
+from cityrank.scoring.units import UnitResolver  # noqa: E402
 
 METHODS = ["points", "minmax", "zscore", "rank", "goalposts"]
 

@@ -26,7 +26,7 @@ How (every step is exact, not approximate, for the calibration targets):
    stay exact. 数据管理 is declared 10 but its points sum to 12: the system rescales them by
    10/12, so the generator writes points whose raw sum is 1.2 x the intended 数据管理 score.
 
-Run:  python scripts/make_demo_data.py [--seed 20171] [--out-dir data/demo]
+Run:  python scripts/make_demo_data.py [--seed 20171] [--out-dir cityrank/data/demo]
 """
 
 from __future__ import annotations
@@ -44,11 +44,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cityrank.atomic import atomic_write  # noqa: E402
-from scoring.system import load_system  # noqa: E402
-from scoring.units import load_units, prefecture_cities  # noqa: E402
+from cityrank.scoring.system import load_system  # noqa: E402
+from cityrank.scoring.units import load_units, prefecture_cities  # noqa: E402
 
 SEED = 20171
-SYSTEM = ROOT / "config" / "indicators" / "ndrc-2017.yaml"
+SYSTEM = ROOT / "cityrank" / "config" / "indicators" / "ndrc-2017.yaml"
 STEM = "ndrc-2017-simulated"
 FIRST = ["perception", "management", "services", "cyberspace", "collaboration"]
 TARGET_RATES = {"perception": 0.32, "management": 0.446, "services": 0.62,
@@ -83,7 +83,7 @@ MARGIN = 0.05  # keep simulated totals this far inside bin edges
 def cluster_members(cluster_id: str, fallback: list[str]) -> list[str]:
     """Codes from config/clusters.yaml via geo.regions (the one source of cluster membership)."""
     try:
-        from geo.regions import cluster_codes
+        from cityrank.geo.regions import cluster_codes
 
         return cluster_codes(cluster_id, include_partial=False)
     except Exception:  # geo not importable on a scoring-only checkout
@@ -284,8 +284,8 @@ def generate(seed: int = SEED) -> tuple[pd.DataFrame, dict]:
 
 def check(df: pd.DataFrame) -> dict:
     """Score the generated file with the shipped system and return the achieved figures."""
-    from scoring.engine import score
-    from scoring.summary import summarise
+    from cityrank.scoring.engine import score
+    from cityrank.scoring.summary import summarise
 
     system = load_system(SYSTEM)
     units = load_units()
@@ -301,7 +301,7 @@ def check(df: pd.DataFrame) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seed", type=int, default=SEED)
-    ap.add_argument("--out-dir", default=str(ROOT / "data" / "demo"))
+    ap.add_argument("--out-dir", default=str(ROOT / "cityrank" / "data" / "demo"))
     args = ap.parse_args(argv)
     df, info = generate(args.seed)
     info["achieved"] = check(df)

@@ -35,11 +35,14 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
-# 3. Front-end assets from the npm registry (never committed, never from a CDN).
-if [ -f web/package.json ]; then
-  if [ ! -d web/node_modules ] || [ web/package.json -nt web/node_modules ]; then
-    (cd web && npm ci --no-audit --no-fund --loglevel=error)
-    touch web/node_modules
-  fi
+# 3. Front-end assets from the npm registry (never committed, never from a CDN), copied into
+#    the package (cityrank/web/static/vendor) so the app and any wheel built from here carry them.
+if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  touch node_modules
+fi
+if [ ! -d cityrank/web/static/vendor ] || [ node_modules -nt cityrank/web/static/vendor ] \
+   || [ cityrank/web/assets.py -nt cityrank/web/static/vendor ]; then
+  .venv/bin/python scripts/build_assets.py
 fi
 echo "setup: ready"

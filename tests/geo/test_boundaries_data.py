@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from cityrank.errors import NotFoundError
+from cityrank.geo.boundaries import available_layers, load_layer
 from cityrank.paths import ADMIN_UNITS_CSV, SHAPEFILES_DIR
-from geo.boundaries import available_layers, load_layer
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_rebuild_reproduces_committed_data(tmp_path):
     import geopandas as gpd
 
     spec = importlib.util.spec_from_file_location(
-        "build_boundaries", SHAPEFILES_DIR / "build_boundaries.py"
+        "build_boundaries", Path(__file__).resolve().parents[2] / "scripts" / "build_boundaries.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -1,11 +1,11 @@
-"""geo.classify: class breaks against reference values."""
+"""cityrank.geo.classify: class breaks against reference values."""
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 from cityrank.errors import ConfigError, DataError
-from geo.classify import CLASSIFIERS, classify
+from cityrank.geo.classify import CLASSIFIERS, classify
 
 
 def test_registry_names():

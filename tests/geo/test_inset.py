@@ -1,4 +1,4 @@
-"""geo.inset: the 南海诸岛 inset SVG drawn from the committed layers (and from a tiny layer file)."""
+"""cityrank.geo.inset: the 南海诸岛 inset SVG drawn from the committed layers (and from a tiny layer file)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import MultiLineString, box
 
 from cityrank.errors import DataError
-from geo.inset import INSET_BOX, VIEW_WIDTH, build_inset, inset_geometry, inset_svg
+from cityrank.geo.inset import INSET_BOX, VIEW_WIDTH, build_inset, inset_geometry, inset_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

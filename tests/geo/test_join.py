@@ -1,4 +1,4 @@
-"""geo.join: scores tables of every shape join to the prefecture layer, nothing dropped."""
+"""cityrank.geo.join: scores tables of every shape join to the prefecture layer, nothing dropped."""
 
 import numpy as np
 import pandas as pd
@@ -6,9 +6,9 @@ import pytest
 from opencc import OpenCC
 
 from cityrank.errors import ConfigError, DataError
-from geo.boundaries import load_layer
-from geo.join import join_scores
-from scoring.units import prefecture_cities
+from cityrank.geo.boundaries import load_layer
+from cityrank.geo.join import join_scores
+from cityrank.scoring.units import prefecture_cities
 
 N_LAYER = 375
 N_CITIES = 293
@@ -151,7 +151,7 @@ def test_web_layer_joins_the_same(cities):
 
 
 def test_demo_dataset_joins_all_293_cities():
-    from scoring.datasets import load_catalog
+    from cityrank.scoring.datasets import load_catalog
 
     ds = load_catalog().get("ndrc-2017-simulated")
     res = join_scores(ds.scores(), source=ds.id)

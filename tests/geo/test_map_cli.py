@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from opencc import OpenCC
 
-from scoring.units import prefecture_cities
+from cityrank.scoring.units import prefecture_cities
 
 
 def _cmd():

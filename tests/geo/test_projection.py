@@ -1,11 +1,11 @@
-"""geo.projection: the analysis CRS, geodesic distances and GCJ-02 conversions."""
+"""cityrank.geo.projection: the analysis CRS, geodesic distances and GCJ-02 conversions."""
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 from cityrank.errors import ConfigError
-from geo import projection as P
+from cityrank.geo import projection as P
 
 # Reference points of the eviltransform project (wgs lat, wgs lon, gcj lat, gcj lon).
 REFERENCE = [

@@ -5,14 +5,14 @@ import pytest
 import yaml
 
 from cityrank.errors import ConfigError
-from cityrank.paths import ADMIN_UNITS_CSV
-from geo.regions import (
+from cityrank.geo.regions import (
     cluster_codes,
     load_clusters,
     load_regions,
     north_south_of_province,
     region_of_province,
 )
+from cityrank.paths import ADMIN_UNITS_CSV
 
 UNITS = pd.read_csv(ADMIN_UNITS_CSV, dtype=str)
 

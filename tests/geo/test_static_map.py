@@ -1,4 +1,4 @@
-"""geo.static_map: the print map follows the conventions and never draws tofu."""
+"""cityrank.geo.static_map: the print map follows the conventions and never draws tofu."""
 
 import matplotlib
 
@@ -12,11 +12,11 @@ from matplotlib.text import Text
 from PIL import Image
 
 from cityrank.errors import ConfigError, DataError
-from geo import map_style as S
-from geo.join import join_scores
-from geo.projection import ANALYSIS_CRS
-from geo.static_map import build_figure, render_map
-from scoring.units import prefecture_cities
+from cityrank.geo import map_style as S
+from cityrank.geo.join import join_scores
+from cityrank.geo.projection import ANALYSIS_CRS
+from cityrank.geo.static_map import build_figure, render_map
+from cityrank.scoring.units import prefecture_cities
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,7 @@ def test_render_rejects_bad_inputs(tmp_path, joined):
 
 
 def test_taiwan_with_data_is_coloured_like_any_province(joined):
-    from geo.static_map import _style_keys
+    from cityrank.geo.static_map import _style_keys
 
     g = joined.copy()
     g.loc[g.code == "710000", ["total", "status"]] = [50.0, "scored"]

@@ -1,4 +1,4 @@
-"""geo.user_boundaries: GBK/UTF-8 Shapefiles, GeoPackage, GeoJSON load and join like ours."""
+"""cityrank.geo.user_boundaries: GBK/UTF-8 Shapefiles, GeoPackage, GeoJSON load and join like ours."""
 
 import geopandas as gpd
 import pandas as pd
@@ -7,8 +7,8 @@ import pytest
 from shapely.geometry import LineString, box
 
 from cityrank.errors import DataError
-from geo.join import join_scores
-from geo.user_boundaries import detect_dbf_encoding, read_boundaries
+from cityrank.geo.join import join_scores
+from cityrank.geo.user_boundaries import detect_dbf_encoding, read_boundaries
 
 # Bao'an district subdistricts (a few of its 10), as simple boxes.
 NAMES = ["新安街道", "西乡街道", "航城街道", "福永街道"]

@@ -1,4 +1,4 @@
-"""geo.simplify: the coverage-simplified web layer keeps every neighbour and adds no overlap."""
+"""cityrank.geo.simplify: the coverage-simplified web layer keeps every neighbour and adds no overlap."""
 
 import geopandas as gpd
 import numpy as np
@@ -7,8 +7,8 @@ import shapely
 from shapely.geometry import Polygon, box
 
 from cityrank.errors import DataError
-from geo.boundaries import available_layers, load_layer
-from geo.simplify import build_web_layer, make_coverage, shared_borders
+from cityrank.geo.boundaries import available_layers, load_layer
+from cityrank.geo.simplify import build_web_layer, make_coverage, shared_borders
 
 OVERLAP_TOL = 1e-9  # sq. degrees; numerical noise only
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from scoring.system import load_system
-from scoring.units import UnitResolver
+from cityrank.scoring.system import load_system
+from cityrank.scoring.units import UnitResolver
 
 
 @pytest.fixture(scope="session")

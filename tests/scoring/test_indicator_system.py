@@ -7,7 +7,7 @@ import yaml
 
 from cityrank import paths
 from cityrank.errors import ConfigError, NotFoundError
-from scoring.system import load_system, parse_system
+from cityrank.scoring.system import load_system, parse_system
 
 
 def test_ndrc_2017_is_5_13_21_as_published():

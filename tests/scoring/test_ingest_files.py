@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.ingest import ingest, ingest_frame, parse_number
-from scoring.problems import ProblemsError
-from scoring.readers import detect_encoding
-from scoring.system import parse_system
+from cityrank.scoring.ingest import ingest, ingest_frame, parse_number
+from cityrank.scoring.problems import ProblemsError
+from cityrank.scoring.readers import detect_encoding
+from cityrank.scoring.system import parse_system
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "scoring"
 L1 = ["智能感知", "智慧管理", "惠民服务", "网络空间", "主体协同"]

@@ -22,12 +22,12 @@ from opencc import OpenCC
 
 from cityrank import paths
 from cityrank.errors import CityrankError, ConfigError, UnknownUnitError
-from scoring.ingest import ingest
-from scoring.messages import CATALOGUE, Notice, render
-from scoring.pipeline import score_file
-from scoring.problems import Problem
-from scoring.system import load_system
-from scoring.units import UnitResolver, load_units
+from cityrank.scoring.ingest import ingest
+from cityrank.scoring.messages import CATALOGUE, Notice, render
+from cityrank.scoring.pipeline import score_file
+from cityrank.scoring.problems import Problem
+from cityrank.scoring.system import load_system
+from cityrank.scoring.units import UnitResolver, load_units
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "scoring"
@@ -231,7 +231,7 @@ def t_published_rank_mismatch(tmp, s, r):
 
 
 def _upload(data: bytes, name: str, **kw):
-    from web.upload_service import process_upload
+    from cityrank.web.upload_service import process_upload
 
     return process_upload(data, name, "ndrc-2017", **kw).problems
 
@@ -428,7 +428,7 @@ def test_problem_built_by_hand_falls_back_to_english():
 
 def _raised_kinds() -> set[str]:
     """String kinds passed to the message builders anywhere in scoring/ and the upload service."""
-    files = [*sorted((ROOT / "scoring").glob("*.py")), ROOT / "web" / "upload_service.py"]
+    files = [*sorted((ROOT / "cityrank" / "scoring").glob("*.py")), ROOT / "cityrank" / "web" / "upload_service.py"]
     builders = {"make", "_file_problem", "_unknown", "_error"}
     kinds: set[str] = set()
     for f in files:
@@ -462,7 +462,7 @@ def test_every_kind_raised_in_scoring_has_both_templates():
     missing = sorted(k for k in raised if k not in CATALOGUE)
     assert missing == []
     # and no problem in scoring/ is built with a hand-written English message any more
-    src = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "scoring").glob("*.py"))
+    src = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "cityrank" / "scoring").glob("*.py"))
     assert len(re.findall(r"\bProblem\(", src)) == 1  # units: the resolver error carries params
 
 

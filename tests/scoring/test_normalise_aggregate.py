@@ -6,10 +6,10 @@ import pytest
 from numpy.testing import assert_allclose
 
 from cityrank.errors import DataError
-from scoring.aggregate import percentile, rank_desc
-from scoring.engine import score
-from scoring.normalise import METHODS, normalise
-from scoring.system import load_system, parse_system
+from cityrank.scoring.aggregate import percentile, rank_desc
+from cityrank.scoring.engine import score
+from cityrank.scoring.normalise import METHODS, normalise
+from cityrank.scoring.system import load_system, parse_system
 
 
 class N:

@@ -12,6 +12,8 @@ import pytest
 
 from cityrank import paths
 
+ROOT = Path(__file__).resolve().parents[2]
+
 DEMO = paths.DEMO_DIR / "ndrc-2017-simulated.csv"
 TOP10 = paths.PUBLISHED_DIR / "ndrc-2017-top10.csv"
 GBK = Path(__file__).resolve().parent.parent / "data" / "scoring" / "gbk_traditional.csv"
@@ -21,7 +23,7 @@ def cityrank(*args, cwd=None):
     exe = shutil.which("cityrank")
     cmd = [exe] if exe else [sys.executable, "-m", "cityrank.cli"]
     return subprocess.run([*cmd, *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd or paths.PROJECT_ROOT, timeout=120)
+                          cwd=cwd or ROOT, timeout=120)
 
 
 def test_validate_prints_data_management_mismatch():

@@ -3,8 +3,11 @@
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from cityrank import paths
+
+ROOT = Path(__file__).resolve().parents[2]
 
 TOP10 = paths.PUBLISHED_DIR / "ndrc-2017-top10.csv"
 BAD = "城市,智能感知,智慧管理,惠民服务,网络空间,主体协同\n杭州,1,2,3,4,5\n火星,1,2,3,4,99\n宁波,1,abc,3,4,5\n"
@@ -14,7 +17,7 @@ def cityrank(*args):
     exe = shutil.which("cityrank")
     cmd = [exe] if exe else [sys.executable, "-m", "cityrank.cli"]
     return subprocess.run([*cmd, *map(str, args)], capture_output=True, text=True,
-                          cwd=paths.PROJECT_ROOT, timeout=120)
+                          cwd=ROOT, timeout=120)
 
 
 def test_validate_lang_zh_names_row_and_column(tmp_path):

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scoring.engine import score
-from scoring.system import load_system, parse_system
+from cityrank.scoring.engine import score
+from cityrank.scoring.system import load_system, parse_system
 
 SYS2017 = load_system("ndrc-2017")
 SETTINGS = settings(max_examples=60, deadline=None,

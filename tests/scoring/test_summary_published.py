@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 from cityrank import paths
-from scoring.datasets import load_catalog
-from scoring.pipeline import score_file
-from scoring.summary import bin_counts, cv_percent, parse_bins, summarise
-from scoring.system import load_system
+from cityrank.scoring.datasets import load_catalog
+from cityrank.scoring.pipeline import score_file
+from cityrank.scoring.summary import bin_counts, cv_percent, parse_bins, summarise
+from cityrank.scoring.system import load_system
 
 TOP10 = paths.PUBLISHED_DIR / "ndrc-2017-top10.csv"
 

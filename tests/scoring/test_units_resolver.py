@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from cityrank.errors import UnknownUnitError
-from scoring.units import UnitResolver, load_units, normalise_name, prefecture_cities
+from cityrank.scoring.units import UnitResolver, load_units, normalise_name, prefecture_cities
 
 
 def test_load_units_keeps_codes_as_strings():

@@ -10,8 +10,8 @@ from urllib.parse import urlparse
 import pytest
 from werkzeug.serving import make_server
 
-from web.app import create_app
-from web.services import Services
+from cityrank.web.app import create_app
+from cityrank.web.services import Services
 
 EVIL_NAMES = {"330100": "<img src=x onerror=alert(1)>", "330200": "${alert(1)}"}
 DATASET = "ndrc-2017-simulated"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from scoring.datasets import load_catalog
+from cityrank.scoring.datasets import load_catalog
 
 DATASET = "ndrc-2017-simulated"
 ZH_NOTE = "由 scripts/make_demo_data.py 模拟生成"
@@ -44,7 +44,7 @@ def test_source_note_in_page_language(client, path):
 
 
 def test_png_gets_the_note_in_its_language(client, monkeypatch):
-    import web.png
+    from cityrank.web import png as web_png
 
     seen = []
 
@@ -52,7 +52,7 @@ def test_png_gets_the_note_in_its_language(client, monkeypatch):
         seen.append((p.lang, note))
         return b"\x89PNG\r\n\x1a\n"
 
-    monkeypatch.setattr(web.png, "render_png", fake)
+    monkeypatch.setattr(web_png, "render_png", fake)
     assert client.get(f"/embed/{DATASET}.png").status_code == 200
     assert client.get(f"/embed/{DATASET}.png?lang=en").status_code == 200
     assert seen[0][0] == "zh" and seen[0][1].startswith(ZH_NOTE)

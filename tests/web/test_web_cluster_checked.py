@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.regions import load_clusters
+from cityrank.geo.regions import load_clusters
 
 NOTE = {"zh": "成员名单依据规划摘要整理，尚待与规划原文核对",
         "en": "Membership compiled from summaries of the plan; not yet checked against the plan text"}

@@ -22,7 +22,7 @@ SHOWN_VALUE = re.compile(r"(?<![\w.])(nan|NaN|None|undefined|inf)(?![\w])")
 @pytest.fixture(scope="module")
 def strict_client():
     """An app whose templates fail on any undefined name (the default prints nothing)."""
-    from web.app import create_app
+    from cityrank.web.app import create_app
 
     app = create_app({"TESTING": True, "ANALYSIS_PERMUTATIONS": 99, "ANALYSIS_DRAWS": 100})
     app.jinja_env.undefined = StrictUndefined
@@ -86,7 +86,7 @@ def test_analysis_findings_follow_the_language(strict_client):
 
 
 def test_viewer_permutations_shown(strict_client, app):
-    from web.analysis_views import PERMUTATIONS
+    from cityrank.web.analysis_views import PERMUTATIONS
 
     assert PERMUTATIONS == 499
     html = strict_client.get(f"/analysis/{DS}").get_data(as_text=True)
@@ -109,8 +109,8 @@ def test_simulated_mark_once(strict_client, lang, mark):
 
 
 def test_png_title_without_mark(strict_client, monkeypatch):
-    """geo.static_map draws the simulated mark itself; the title passed to it has none."""
-    from web import png
+    """cityrank.geo.static_map draws the simulated mark itself; the title passed to it has none."""
+    from cityrank.web import png
 
     seen = {}
 
@@ -125,7 +125,7 @@ def test_png_title_without_mark(strict_client, monkeypatch):
 
 
 def test_titles_helpers():
-    from web.i18n import marked_title, plain_title
+    from cityrank.web.i18n import marked_title, plain_title
 
     class D:
         title, title_en, synthetic = "评估（模拟数据）", "Assessment — SIMULATED city data", True

@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 from shapely.geometry import Polygon
 
-from web import assets, security
-from web.classify import PALETTES, ClassificationError, classify
-from web.geojson import feature_collection
+from cityrank.web import assets, security
+from cityrank.web.classify import PALETTES, ClassificationError, classify
+from cityrank.web.geojson import feature_collection
 
 
 def test_classify_published_bins_left_closed():

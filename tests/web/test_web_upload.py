@@ -17,7 +17,7 @@ from werkzeug.test import encode_multipart
 
 from cityrank import paths
 from cityrank.errors import NotFoundError
-from web import upload_service as up
+from cityrank.web import upload_service as up
 
 DATASET = "ndrc-2017-simulated"
 XSS = "<img src=x onerror=alert(1)>"
@@ -317,7 +317,7 @@ def test_store_is_a_bounded_lru_that_expires():
 
 
 def test_expired_upload_is_404_and_its_caches_are_dropped():
-    from web.app import create_app
+    from cityrank.web.app import create_app
 
     app = create_app({"TESTING": True})  # its own store: expiring it leaves other tests alone
     client = app.test_client()

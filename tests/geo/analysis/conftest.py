@@ -18,7 +18,7 @@ def columbus():
 
 @pytest.fixture(scope="session")
 def columbus_w(columbus):
-    from geo.analysis.weights import build_weights
+    from cityrank.geo.analysis.weights import build_weights
 
     return build_weights(columbus, "queen", ids=columbus["POLYID"].astype(str).tolist())
 

@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 
 from cityrank.errors import DataError
-from geo.analysis.autocorrelation import (
+from cityrank.geo.analysis.autocorrelation import (
     ESDA_Q_TO_GEODA,
     GEODA_LABELS,
     local_g_star,
     local_moran,
 )
-from geo.analysis.weights import build_weights
+from cityrank.geo.analysis.weights import build_weights
 
 
 def test_esda_quadrants_map_to_geoda_codes():

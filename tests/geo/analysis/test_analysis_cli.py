@@ -70,7 +70,7 @@ def test_same_seed_same_report():
     """Reproducibility of the whole report, in-process (the command adds only I/O)."""
     import geopandas as gpd
 
-    from geo.analysis.report import build_report
+    from cityrank.geo.analysis.report import build_report
 
     gdf = gpd.read_file(DATA / "synthetic_grid.geojson")
     kw = {"id_column": "grid_id", "permutations": 99, "zones": False, "seed": 9, "x_columns": ("x1",),
@@ -116,7 +116,7 @@ def test_analyze_dataset_and_scores_file(tmp_path):
 def test_report_with_each_weights_method(weights):
     import geopandas as gpd
 
-    from geo.analysis.report import build_report
+    from cityrank.geo.analysis.report import build_report
 
     gdf = gpd.read_file(DATA / "synthetic_grid.geojson")
     rep = build_report(gdf, "score", id_column="grid_id", weights=weights, permutations=99,
@@ -134,7 +134,7 @@ def test_report_with_each_weights_method(weights):
 def test_negative_values_and_unscored_hub():
     import geopandas as gpd
 
-    from geo.analysis.report import build_report
+    from cityrank.geo.analysis.report import build_report
 
     gdf = gpd.read_file(DATA / "synthetic_grid.geojson")
     gdf["centred"] = gdf["score"] - gdf["score"].mean()

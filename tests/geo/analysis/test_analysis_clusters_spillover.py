@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from cityrank.errors import NotFoundError
-from geo.analysis.clusters import cluster_comparison
-from geo.analysis.regionalise import governance_zones
-from geo.analysis.spillover import distance_decay
+from cityrank.geo.analysis.clusters import cluster_comparison
+from cityrank.geo.analysis.regionalise import governance_zones
+from cityrank.geo.analysis.spillover import distance_decay
 
 
 @dataclass

@@ -8,9 +8,9 @@ import spreg
 from libpysal import weights as lw
 from numpy.testing import assert_allclose
 
-from geo.analysis._common import quiet
-from geo.analysis.autocorrelation import global_moran
-from geo.analysis.spillover import (
+from cityrank.geo.analysis._common import quiet
+from cityrank.geo.analysis.autocorrelation import global_moran
+from cityrank.geo.analysis.spillover import (
     fit_spatial_model,
     hub_column,
     impacts,

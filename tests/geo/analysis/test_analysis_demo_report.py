@@ -16,9 +16,9 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def demo_report():
-    from geo.analysis.report import build_report
-    from geo.join import join_scores
-    from scoring.datasets import load_catalog
+    from cityrank.geo.analysis.report import build_report
+    from cityrank.geo.join import join_scores
+    from cityrank.scoring.datasets import load_catalog
 
     ds = load_catalog().get("ndrc-2017-simulated")
     gdf = join_scores(ds.scores()).gdf

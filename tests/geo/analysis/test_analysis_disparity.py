@@ -9,7 +9,7 @@ from inequality.gini import Gini
 from inequality.theil import TheilD
 
 from cityrank.errors import DataError
-from geo.analysis.disparity import (
+from cityrank.geo.analysis.disparity import (
     _gini_fast,
     cv_percent,
     group_disparity,

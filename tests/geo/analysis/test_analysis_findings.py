@@ -20,7 +20,7 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 
 @pytest.fixture(scope="module")
 def ds():
-    from scoring.datasets import load_catalog
+    from cityrank.scoring.datasets import load_catalog
 
     return load_catalog().get("ndrc-2017-simulated")
 
@@ -32,7 +32,7 @@ def cache():
 
 @pytest.fixture(scope="module")
 def report(ds, cache):
-    from geo.analysis.service import dataset_report
+    from cityrank.geo.analysis.service import dataset_report
 
     rep, _ = dataset_report(ds, value="total", x_columns=("perception",), hub="330100", permutations=99,
                             seed=7, draws=200, zones=False, weights_cache=cache)
@@ -90,7 +90,7 @@ def test_english_keeps_the_statements(report):
 
 
 def test_weights_cache_reuses_and_changes_nothing(ds, report, cache):
-    from geo.analysis.service import dataset_report
+    from cityrank.geo.analysis.service import dataset_report
 
     assert len(cache) == 1
     (sw,) = cache.values()
@@ -107,7 +107,7 @@ def test_weights_cache_reuses_and_changes_nothing(ds, report, cache):
 
 def test_other_indicator_as_value(ds, cache):
     """value=perception is also one of the region table's indicators (was a TypeError)."""
-    from geo.analysis.service import dataset_report
+    from cityrank.geo.analysis.service import dataset_report
 
     rep, _ = dataset_report(ds, value="perception", permutations=19, seed=1, draws=50, zones=False,
                             weights_cache=cache)
@@ -119,7 +119,7 @@ def test_other_indicator_as_value(ds, cache):
 def test_html_report_language(report):
     from html import escape
 
-    from geo.analysis.html import render_html
+    from cityrank.geo.analysis.html import render_html
 
     zh = render_html(report, lang="zh")
     en = render_html(report, lang="en")

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from cityrank.errors import DataError
-from geo.analysis.gradients import band_means, gradient_chart, gradients, ols
+from cityrank.geo.analysis.gradients import band_means, gradient_chart, gradients, ols
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import matplotlib.figure
 import pytest
 
 from cityrank.errors import ConfigError
-from geo.analysis import maps
-from geo.map_style import find_cjk_font, missing_glyphs
+from cityrank.geo.analysis import maps
+from cityrank.geo.map_style import find_cjk_font, missing_glyphs
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "analysis"
 NAMES = {"score": {"zh": "综合得分", "en": "Overall score"}, "x1": {"zh": "智能感知", "en": "Perception"}}
@@ -19,7 +19,7 @@ NAMES = {"score": {"zh": "综合得分", "en": "Overall score"}, "x1": {"zh": "�
 
 @pytest.fixture(scope="module")
 def grid_report():
-    from geo.analysis.report import build_report
+    from cityrank.geo.analysis.report import build_report
 
     gdf = gpd.read_file(DATA / "synthetic_grid.geojson")
     rep = build_report(gdf, "score", x_columns=["x1"], id_column="grid_id", name_column="name",
@@ -89,7 +89,7 @@ def test_english_maps_have_english_titles_and_legends(grid_report, drawn):
 
 
 def test_gradient_chart_title_in_the_language(grid_report, drawn):
-    from geo.analysis.html import report_images
+    from cityrank.geo.analysis.html import report_images
 
     gdf, rep = grid_report
     report_images(rep, gdf, id_column="grid_id", only={"gradients"}, lang="zh")

@@ -16,7 +16,7 @@ DS = "ndrc-2017-simulated"
 
 @pytest.fixture(scope="module")
 def client():
-    from web.app import create_app
+    from cityrank.web.app import create_app
 
     app = create_app({"TESTING": True, "ANALYSIS_PERMUTATIONS": 99, "ANALYSIS_DRAWS": 200})
     return app.test_client()
@@ -96,7 +96,7 @@ def test_default_dataset_page(client):
 
 def test_maps_drawn_one_at_a_time():
     """Requesting one map draws that map only (the page's images load independently)."""
-    from web.app import create_app
+    from cityrank.web.app import create_app
 
     app = create_app({"TESTING": True, "ANALYSIS_PERMUTATIONS": 19, "ANALYSIS_DRAWS": 50})
     c = app.test_client()

@@ -8,8 +8,8 @@ import pytest
 from shapely.geometry import box
 
 from cityrank.errors import ConfigError, DataError
+from cityrank.geo.analysis.weights import WEIGHT_BUILDERS, build_weights
 from cityrank.paths import ADMIN_GPKG
-from geo.analysis.weights import WEIGHT_BUILDERS, build_weights
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_geographic_layer_uses_china_albers(grid_factory):
 
 @pytest.mark.skipif(not ADMIN_GPKG.exists(), reason="boundaries not built")
 def test_prefecture_islands_reported():
-    from geo.boundaries import load_layer
+    from cityrank.geo.boundaries import load_layer
 
     g = load_layer("prefecture")
     sw = build_weights(g, "queen", ids=g["code"].tolist())

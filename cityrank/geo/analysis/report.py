@@ -1,0 +1,271 @@
+"""One call that runs every analysis on a layer and returns a JSON-serialisable report.
+
+The CLI (``cityrank analyze``), the HTML report and the viewer all read this dict, so a
+number shown in the browser is the number in the JSON file. Sections that do not apply to
+the data (no regions in a user's district file, no regressors for a spatial model) are
+present with ``"available": false`` and the reason, rather than missing, so readers can tell
+"not computed" from "forgotten".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from cityrank import __version__
+from cityrank.errors import DataError
+from cityrank.geo.analysis import autocorrelation as ac
+from cityrank.geo.analysis.clusters import cluster_comparison
+from cityrank.geo.analysis.disparity import REGION_NAMES_ZH, group_disparity, inequality_indices
+from cityrank.geo.analysis.findings import bilingual_findings, findings  # noqa: F401  (findings: public name)
+from cityrank.geo.analysis.gradients import gradients
+from cityrank.geo.analysis.regionalise import governance_zones
+from cityrank.geo.analysis.spillover import (
+    EXACT_MAX_N,
+    distance_decay,
+    fit_spatial_model,
+    hub_column,
+    simulate_impacts,
+    trace_operator,
+)
+from cityrank.geo.analysis.weights import build_weights
+from cityrank.jsonsafe import jsonable, num
+
+SCHEMA = "cityrank/analysis-report/1"
+
+
+def _coordinates(gdf: gpd.GeoDataFrame) -> tuple[pd.DataFrame, bool]:
+    """lon/lat per unit: the layer's own columns, else representative points in lon/lat.
+
+    Returns (frame with lon, lat, geographic flag). Without a CRS we can only give planar
+    x/y; gradients are then "per 10 units of x" and distances are not geodesic.
+    """
+    if {"lon", "lat"} <= set(gdf.columns):
+        return gdf[["lon", "lat"]].apply(pd.to_numeric, errors="coerce"), True
+    pts = gdf.geometry.representative_point()
+    if gdf.crs is None:
+        return pd.DataFrame({"lon": pts.x.to_numpy(), "lat": pts.y.to_numpy()}, index=gdf.index), False
+    ll = gpd.GeoSeries(pts, crs=gdf.crs).to_crs(4326)
+    return pd.DataFrame({"lon": ll.x.to_numpy(), "lat": ll.y.to_numpy()}, index=gdf.index), True
+
+
+def _section(fn, *args, **kwargs) -> dict:
+    """Run one analysis; a data problem becomes ``available: false`` with the reason."""
+    try:
+        out = fn(*args, **kwargs)
+    except DataError as exc:
+        return {"available": False, "reason": str(exc)}
+    if isinstance(out, dict):
+        out.setdefault("available", True)
+    return out
+
+
+def build_report(
+    gdf: gpd.GeoDataFrame,
+    value_column: str,
+    *,
+    x_columns: Sequence[str] = (),
+    weights: str = "queen",
+    permutations: int = 999,
+    seed: int = 12345,
+    hub: str | None = None,
+    id_column: str | None = None,
+    name_column: str | None = None,
+    fdr: bool = False,
+    alpha: float = 0.05,
+    max_value: float | None = None,
+    indicators: dict[str, float | None] | None = None,
+    zones: bool = True,
+    n_zones: int = 8,
+    draws: int = 1000,
+    synthetic: bool | None = None,
+    title: str | None = None,
+    weights_params: dict | None = None,
+    indicator_names: dict[str, dict[str, str]] | None = None,
+    weights_cache: dict | None = None,
+) -> dict:
+    """Full spatial analysis of ``value_column`` over the units of ``gdf``.
+
+    Units with a missing value (or missing regressor) are left out of the analysis and
+    listed; they still serve as locations (a hub, a cluster core). ``hub`` is a unit id
+    (a 6-digit code on the built-in layer). ``synthetic`` defaults to ``gdf.attrs``.
+    ``indicator_names`` ({column: {"zh": ..., "en": ...}}) lets the findings name indicators
+    in both languages. ``weights_cache`` is a dict the caller keeps between calls on the SAME
+    layer (the viewer): weights depend only on the analysed units, not on the value, and
+    building contiguity on full-resolution polygons is a large part of a report's time.
+    """
+    if value_column not in gdf.columns:
+        raise DataError(f"analysis: no column {value_column!r}; columns: {list(gdf.columns)}")
+    for x in x_columns:
+        if x not in gdf.columns:
+            raise DataError(f"analysis: regressor column {x!r} not found; columns: {list(gdf.columns)}")
+    if synthetic is None:
+        synthetic = bool(gdf.attrs.get("synthetic", False))
+    frame = gdf.reset_index(drop=True).copy()
+    if id_column is None:
+        id_column = "code" if "code" in frame.columns else None
+    ids = frame[id_column].astype(str) if id_column else pd.Series([str(i) for i in gdf.index])
+    if ids.duplicated().any():
+        raise DataError(f"analysis: ids in {id_column or 'the index'} are not unique: "
+                        f"{sorted(set(ids[ids.duplicated()]))[:5]}")
+    frame["_id"] = ids.to_numpy()
+    name_column = name_column or ("name" if "name" in frame.columns else None)
+    names = dict(zip(frame["_id"], frame[name_column].astype(str) if name_column else frame["_id"],
+                     strict=True))
+    coords, geographic = _coordinates(frame)
+    frame["lon"], frame["lat"] = coords["lon"].to_numpy(), coords["lat"].to_numpy()
+    frame[value_column] = pd.to_numeric(frame[value_column], errors="coerce")
+    for x in x_columns:
+        frame[x] = pd.to_numeric(frame[x], errors="coerce")
+    ok = frame[value_column].notna() & frame.geometry.notna() & ~frame.geometry.is_empty
+    for x in x_columns:
+        ok &= frame[x].notna()
+    excluded = frame.loc[~ok, "_id"].tolist()
+    data = frame[ok].reset_index(drop=True)
+    if len(data) < 5:
+        raise DataError(f"analysis: only {len(data)} units have a value for {value_column!r}")
+    y = data[value_column].to_numpy(dtype=float)
+    wkey = (weights, tuple(data["_id"]), tuple(sorted((weights_params or {}).items())))
+    sw = weights_cache.get(wkey) if weights_cache is not None else None
+    if sw is None:
+        sw = build_weights(data, weights, ids=data["_id"].tolist(), **(weights_params or {}))
+        if weights_cache is not None:
+            weights_cache[wkey] = sw
+
+    report: dict = {
+        "schema": SCHEMA,
+        "title": title or f"Spatial analysis of {value_column}",
+        "synthetic": bool(synthetic),
+        "value": value_column,
+        "x_columns": list(x_columns),
+        "indicator_names": {k: dict(v) for k, v in (indicator_names or {}).items()},
+        "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "software": f"cityrank {__version__} (libpysal, esda, spreg, spopt, inequality)",
+        "seed": seed,
+        "permutations": permutations,
+        "n_units": int(len(frame)),
+        "n_analysed": int(len(data)),
+        "excluded_units": excluded,
+        "coordinates": "lon/lat (degrees)" if geographic else "planar x/y (no CRS)",
+        "weights": sw.to_dict(),
+    }
+    report["summary"] = {"mean": num(y.mean()), "std": num(y.std(ddof=1)), "min": num(y.min()),
+                         "max": num(y.max()), "cv_percent": num(y.std(ddof=1) / y.mean() * 100)
+                         if y.mean() else None}
+    gm = ac.global_moran(y, sw, permutations=permutations, seed=seed)
+    report["global_moran"] = gm.to_dict()
+    lisa = ac.local_moran(y, sw, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
+    report["local_moran"] = {"alpha": alpha, "fdr": fdr, "p_threshold": num(lisa["p_threshold"].iloc[0]),
+                             "cluster_codes": ac.GEODA_LABELS, "summary": ac.lisa_summary(lisa, names)}
+    try:
+        gstar = ac.local_g_star(y, sw, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
+        vc = gstar["label"].value_counts()
+        report["getis_ord"] = {"available": True, "star": True,
+                               "counts": {k: int(vc.get(k, 0)) for k in ("hot spot", "cold spot", "not significant")}}
+    except DataError as exc:
+        gstar = None
+        report["getis_ord"] = {"available": False, "reason": str(exc)}
+
+    # Disparity: the four regions and provinces when the layer has them.
+    boot = min(int(permutations), 999) if permutations else 199
+    disp = {"overall": inequality_indices(y, np.zeros(len(y), dtype=int), n_boot=boot, seed=seed)}
+    if "region" in data.columns and data["region"].notna().any():
+        names_r = {k: f"{k} ({v})" for k, v in REGION_NAMES_ZH.items()}
+        disp["regions"] = _section(group_disparity, data, value_column, "region", max_value=max_value,
+                                   indicators=indicators, group_names=names_r, n_boot=boot, seed=seed)
+    else:
+        disp["regions"] = {"available": False, "reason": "the layer has no 'region' column"}
+    if "province" in data.columns and data["province"].notna().any():
+        disp["provinces"] = _section(group_disparity, data, value_column, "province", max_value=max_value,
+                                     n_boot=boot, seed=seed)
+    report["disparity"] = disp
+    report["gradients"] = _section(gradients, data, value_column, geographic=geographic)
+    if not geographic and report["gradients"].get("available"):
+        report["gradients"]["caveat"] += " Coordinates are planar x/y (no CRS), not degrees."
+
+    # City clusters: only on a layer keyed by the built-in codes.
+    if "code" in frame.columns and "province_code" in frame.columns and geographic:
+        cl = cluster_comparison(frame.assign(code=frame["_id"]), value_column, n_boot=boot, seed=seed)
+        report["clusters"] = {"available": True, "clusters": cl}
+    else:
+        report["clusters"] = {"available": False, "reason": "clusters need the built-in codes (code, province_code)"}
+
+    zone_labels = {}
+    if zones:
+        try:
+            z = governance_zones(data, sw, [value_column], n_zones=min(n_zones, max(2, len(data) // 5)), seed=seed)
+            zone_labels = z.pop("labels")
+            report["zones"] = {"available": True, **z}
+        except Exception as exc:  # spopt raises plain exceptions on degenerate inputs
+            report["zones"] = {"available": False, "reason": f"{type(exc).__name__}: {exc}"}
+    else:
+        report["zones"] = {"available": False, "reason": "disabled"}
+
+    report["spillover"] = _spillover(frame, data, y, sw, value_column, list(x_columns), hub, geographic,
+                                     draws=draws, seed=seed)
+    hub_effects = report["spillover"].get("hub_column", {}).pop("effects", {}) if report["spillover"].get("hub_column") else {}
+
+    gi = gstar.set_index("id") if gstar is not None else None
+    lisa_i = lisa.set_index("id")
+    units = []
+    for uid, val in zip(data["_id"], y, strict=True):
+        row = {"id": uid, "name": names.get(uid, uid), "value": num(val),
+               "lisa_I": num(lisa_i.at[uid, "Ii"]), "lisa_p": num(lisa_i.at[uid, "p_sim"]),
+               "lisa_cluster": int(lisa_i.at[uid, "cluster"]), "lisa_label": lisa_i.at[uid, "cluster_label"],
+               "lisa_quadrant": lisa_i.at[uid, "quadrant"]}
+        if gi is not None:
+            row.update({"gi_z": num(gi.at[uid, "z"]), "gi_p": num(gi.at[uid, "p"]), "gi_label": gi.at[uid, "label"]})
+        if zone_labels:
+            row["zone"] = zone_labels.get(uid)
+        if hub_effects:
+            row["hub_effect"] = hub_effects.get(uid)
+        units.append(row)
+    report["units"] = units
+    pairs = bilingual_findings(report)
+    report["findings"] = [f["en"] for f in pairs]
+    report["findings_zh"] = [f["zh"] for f in pairs]
+    return jsonable(report)
+
+
+def _spillover(frame, data, y, sw, value, x_columns, hub, geographic, *, draws, seed) -> dict:
+    out: dict = {"available": True}
+    if hub is not None:
+        if geographic:
+            out["distance_decay"] = _section(distance_decay, frame.assign(code=frame["_id"]), value, str(hub))
+        else:
+            out["distance_decay"] = {"available": False, "reason": "needs geographic coordinates"}
+    if not x_columns:
+        out["models"] = {"available": False,
+                         "reason": "no regressors given (--x COLUMN); impacts need at least one"}
+        return out
+    X = data[x_columns].to_numpy(dtype=float)
+    ops = trace_operator(sw, seed=seed)
+    models = {}
+    for kind in ("lag", "durbin"):
+        try:
+            fit = fit_spatial_model(y, X, sw, x_names=x_columns, model=kind, y_name=value)
+        except (DataError, np.linalg.LinAlgError, ValueError) as exc:
+            models[kind] = {"available": False, "reason": f"{type(exc).__name__}: {exc}"}
+            continue
+        lo, hi = ops.rho_bounds()
+        if not lo < fit.rho < hi:
+            models[kind] = {"available": False, "estimator": fit.estimator, "rho": num(fit.rho),
+                            "coefficients": fit.table, **fit.extra,
+                            "reason": f"estimated rho {fit.rho:.3f} is outside the stable range "
+                            f"({lo:.3f}, {hi:.3f}); impacts are undefined (weak identification?)"}
+            continue
+        sim = simulate_impacts(fit, ops, draws=draws, seed=seed)
+        models[kind] = {"available": True, "estimator": fit.estimator, "rho": num(fit.rho),
+                        "coefficients": fit.table, **fit.extra, **sim}
+        if kind == "durbin" and hub is not None and str(hub) not in sw.ids:
+            out["hub_column_note"] = (f"hub {hub} is not among the analysed units (no value); "
+                                      "its impact column is not computed")
+        if kind == "durbin" and hub is not None and str(hub) in sw.ids:
+            out["hub_column"] = hub_column(fit, sw, str(hub), x_columns[0], seed=seed,
+                                           draws=min(draws, 500) if sw.n <= EXACT_MAX_N else 0)
+    out["models"] = models
+    return out

@@ -1,0 +1,253 @@
+"""The interactive choropleth, built with folium and rendered into our own templates.
+
+Every label that comes from data is HTML-escaped here, before folium sees it: folium's
+tooltips assemble ``innerHTML`` from feature properties, so an unescaped city name such as
+``<img src=x onerror=alert(1)>`` would run. The rendered parts (header, body, script) are
+returned separately so a page can stamp its CSP nonce on the scripts and place the map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from branca.element import MacroElement
+from folium.template import Template
+from markupsafe import escape
+
+from cityrank.geo.inset import TITLES as INSET_TITLES
+from cityrank.geo.inset import inset_svg
+from cityrank.web import i18n
+from cityrank.web.assets import localise_assets
+from cityrank.web.classify import STATUS_COLOURS, Classes
+from cityrank.web.geojson import feature_collection
+
+CENTER = (35.5, 104.0)
+BOUNDS = [[17.5, 73.5], [53.6, 135.1]]  # mainland + Hainan's southern tip (SCS via the hint)
+PRECISION = 2  # decimal degrees in the page (~1 km)
+LINE_COLOUR = "#ffffff"
+DARK_LINE = "#333333"
+
+
+def _compact_json() -> None:
+    """Make folium's ``tojson`` compact: no spaces after separators, UTF-8 instead of ``\\uXXXX``.
+
+    Folium's templates share one jinja environment; only whitespace changes, and ``<``/``>``
+    are still escaped by jinja's ``htmlsafe_json_dumps``.
+    """
+    env = folium.GeoJson._template.environment
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":"), "ensure_ascii": False}
+
+
+_compact_json()
+
+
+class MapLabel(MacroElement):
+    """A plain text label on the map (``L.divIcon``); the text is set with ``textContent``.
+
+    Written here rather than with ``folium.Marker`` + ``DivIcon`` because that pair first
+    loads Leaflet's default marker images, and ``folium.Tooltip`` pastes its text raw into
+    a JS template literal.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var el = document.createElement("div");
+            el.className = "cr-label";
+            el.textContent = {{ this.text|tojson }};
+            L.marker({{ this.location|tojson }}, {
+                icon: L.divIcon({html: el, className: "cr-label-icon", iconSize: null,
+                                 iconAnchor: [-14, 8]}),
+                interactive: false, keyboard: false
+            }).addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lat: float, lon: float, text: str):
+        super().__init__()
+        self._name = "MapLabel"
+        self.location = [round(lat, 4), round(lon, 4)]
+        self.text = text
+
+
+LEAFLET_PREFIX = '<a href="https://leafletjs.com" title="A JavaScript library for interactive maps">Leaflet</a>'
+"""Leaflet's attribution prefix as plain text: Leaflet 1.9 puts a flag icon before the word,
+which maps for government users and media in China must not carry."""
+
+
+class PlainAttribution(MacroElement):
+    """Replace Leaflet's default attribution prefix on the parent map with LEAFLET_PREFIX."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        if ({{ this._parent.get_name() }}.attributionControl) {
+            {{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.prefix|tojson }});
+        }
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, prefix: str = LEAFLET_PREFIX):
+        super().__init__()
+        self._name = "PlainAttribution"
+        self.prefix = prefix
+
+
+class SouthChinaSeaInset(MacroElement):
+    """The 南海诸岛 inset as a Leaflet control (bottom right, above the attribution).
+
+    The SVG comes from ``geo.inset`` (server-drawn from the committed layers, no data
+    strings in it); the control's script is one of folium's inline scripts, so it carries
+    the page's CSP nonce like the rest. Clicks and scrolls on the inset do not reach the map.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var Inset = L.Control.extend({
+                options: {position: "bottomright"},
+                onAdd: function () {
+                    var div = L.DomUtil.create("div", "cr-inset leaflet-control");
+                    div.setAttribute("role", "figure");
+                    div.setAttribute("aria-label", {{ this.title|tojson }});
+                    div.innerHTML = {{ this.svg|tojson }};
+                    var cap = L.DomUtil.create("div", "cr-inset-title", div);
+                    cap.textContent = {{ this.title|tojson }};
+                    L.DomEvent.disableClickPropagation(div);
+                    L.DomEvent.disableScrollPropagation(div);
+                    return div;
+                }
+            });
+            new Inset().addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lang: str = "zh"):
+        super().__init__()
+        self._name = "SouthChinaSeaInset"
+        self.title = INSET_TITLES.get(lang, INSET_TITLES["zh"])
+        self.svg = inset_svg(lang)
+
+
+@dataclass
+class RenderedMap:
+    header: str
+    html: str
+    script: str
+    n_scored: int
+    legend: list[dict] = field(default_factory=list)
+
+
+def _fmt(v, digits: int = 1) -> str:
+    return "–" if v is None else f"{v:.{digits}f}"
+
+
+def _text(value) -> str:
+    """Escape a data string for folium's innerHTML tooltips."""
+    return str(escape("" if value is None else str(value)))
+
+
+def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: str = "zh",
+              indicator_label: str = "", dark: bool = False, lines: gpd.GeoDataFrame | None = None,
+              height: str = "100%", province_names: dict[str, str] | None = None) -> RenderedMap:
+    """Build and render the folium map of ``gdf[indicator]`` classified by ``classes``.
+
+    ``province_names`` translates the ``province`` column for the tooltips (English pages:
+    the province layer's ``name_en``); without it the Chinese names are shown.
+    """
+    m = folium.Map(location=CENTER, zoom_start=4, tiles=None, prefer_canvas=False,
+                   min_zoom=3, max_zoom=8, height=height, zoom_snap=0.25)
+    m.fit_bounds(BOUNDS)
+    PlainAttribution().add_to(m)
+    SouthChinaSeaInset(lang).add_to(m)
+    border = DARK_LINE if dark else LINE_COLOUR
+    name_col = "name_en" if lang == "en" and "name_en" in gdf.columns else "name"
+
+    scored = gdf[gdf["display"] == "scored"].copy()
+    scored["tip_name"] = [_text(n) for n in scored[name_col]]
+    prov = scored["province"] if "province" in scored.columns else pd.Series("", index=scored.index)
+    names = province_names or {}
+    scored["tip_prov"] = [_text(names.get(str(v), v) if isinstance(v, str) else "") for v in prov]
+    scored["tip_value"] = [_fmt(v) for v in scored[indicator]]
+    scored["tip_rank"] = [_text("" if pd.isna(r) else int(r)) for r in scored["rank"]]
+    colours = {c: classes.colour_at(i) or STATUS_COLOURS["no_data"] for i, c in enumerate(scored["code"])}
+    fields = ["tip_name", "tip_prov", "tip_value", "tip_rank"]
+    fc = feature_collection(scored, fields, precision=PRECISION)
+    folium.GeoJson(
+        fc,
+        name="scored",
+        style_function=lambda f: {"fillColor": colours[f["id"]], "color": border, "weight": 0.5,
+                                  "fillOpacity": 0.9},
+        highlight_function=lambda f: {"weight": 2, "color": "#ff7f00"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=fields,
+            aliases=[_text(i18n.t("city", lang)), _text(i18n.t("province", lang)), _text(indicator_label),
+                     _text(i18n.t("rank", lang))],
+            sticky=True,
+        ),
+        className="cr-scored",
+    ).add_to(m)
+
+    context = gdf[gdf["display"] != "scored"].copy()
+    if len(context):
+        status_text = {k: i18n.t(k, lang) for k in ("not_evaluated", "no_data", "hmt")}
+        context["tip_name"] = [_text(n) for n in context[name_col]]
+        context["tip_status"] = [
+            _text(i18n.t("taiwan_no_data", lang) if c == "710000" else status_text.get(d, d))
+            for c, d in zip(context["code"], context["display"], strict=True)
+        ]
+        context_edge = "#777777" if dark else "#a0a0a0"
+        fills = dict(zip(context["code"], context["display"].map(STATUS_COLOURS), strict=True))
+        folium.GeoJson(
+            feature_collection(context, ["tip_name", "tip_status"], precision=PRECISION),
+            name="context",
+            style_function=lambda f: {"fillColor": fills[f["id"]] or "#dddddd", "color": context_edge,
+                                      "weight": 0.4, "fillOpacity": 0.9,
+                                      "dashArray": "2 2" if fills[f["id"]] == STATUS_COLOURS["no_data"] else None},
+            tooltip=folium.GeoJsonTooltip(fields=["tip_name", "tip_status"], labels=False, sticky=True),
+            className="cr-context",
+        ).add_to(m)
+        taiwan = context[context["code"] == "710000"]
+        if len(taiwan):
+            pt = taiwan.geometry.iloc[0].representative_point()
+            # The map label stays in Chinese in both languages (the conventional wording);
+            # the tooltip carries the translation.
+            MapLabel(pt.y, pt.x, i18n.t("taiwan_no_data", "zh")).add_to(m)
+
+    if lines is not None and len(lines):
+        folium.GeoJson(
+            feature_collection(lines.assign(code=[str(i) for i in range(len(lines))]), [], precision=PRECISION),
+            name="boundary_line",
+            style_function=lambda f: {"color": "#7a7a7a", "weight": 1, "dashArray": "4 3"},
+            interactive=False,
+            className="cr-line",
+        ).add_to(m)
+
+    localise_assets(m.get_root())
+    root = m.get_root()
+    root.render()
+    return RenderedMap(
+        header=root.header.render(),  # the page stamps its CSP nonce (security.add_nonce)
+        html=root.html.render(),
+        script=root.script.render(),
+        n_scored=len(scored),
+    )
+
+
+def legend(classes: Classes, lang: str, present: set[str]) -> list[dict]:
+    """Legend rows: the classes, then a grey entry for each non-scored status on the map."""
+    rows = [{"colour": c, "label": lab} for c, lab in zip(classes.colours, classes.labels, strict=True)]
+    for status in ("not_evaluated", "no_data", "hmt"):
+        if status in present:
+            rows.append({"colour": STATUS_COLOURS[status], "label": i18n.t(status, lang), "status": status})
+    return rows
