@@ -302,4 +302,5 @@ def _member_code(member) -> str:
 
 
 def _total_max(system) -> float:
-    return float(sum(system.nodes[i].max_points for i in system.first_level))
+    """The system's declared total (deduction items have no maximum to add up)."""
+    return float(system.total_max)

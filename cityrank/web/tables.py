@@ -62,7 +62,7 @@ def city_context(svc: Services, dataset_id: str | None, code: str, lang: str) ->
     labels = {"total": i18n.t("total", lang)}
     labels.update({nid: i18n.label(n, lang) for nid, n in ds.system.nodes.items()})
     levels = {"total": 0} | {nid: n.level for nid, n in ds.system.nodes.items()}
-    maxima = {"total": sum(ds.system.nodes[i].max_points for i in ds.system.first_level)}
+    maxima = {"total": float(ds.system.total_max)}
     maxima.update({nid: n.max_points for nid, n in ds.system.nodes.items()})
     clusters = svc.clusters()
     cluster_names = {cid: i18n.label(clusters[cid], lang) if cid in clusters else cid for cid in detail["clusters"]}
