@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from cityrank.errors import DataError, NotFoundError
-from cityrank.service import catalog
+from cityrank.service import catalog, geometry
 from cityrank.service.api import cache_control
 from cityrank.service.response import IMAGE_CACHE, Result, representation
 from cityrank.web import i18n
@@ -114,7 +114,10 @@ def page_context(site, dataset_id: str | None, args: dict, root: str = "") -> di
         href = f"{root}/city/{code}?" + urlencode({"dataset": ds.id, "lang": lang})
         return Markup('<a href="{}">{}</a>').format(href, display_name(site, code, name, lang))
 
-    return report_context(rep, lang, images, unit) | {
+    def province(name) -> str:
+        return geometry.province_name(site, name, lang)
+
+    return report_context(rep, lang, images, unit, province) | {
         "ds": ds, "value": value, "hub": hub, "xs": xs, "labels": labels,
         "columns": [(c, labels.get(c, c), levels.get(c, 0)) for c in analysable_columns(ds)],
         "json_url": f"{root}/api/v1/datasets/{ds.id}/analysis?{urlencode(q)}",

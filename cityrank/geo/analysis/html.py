@@ -140,13 +140,14 @@ def _plain_unit(code, name) -> str:
 
 
 def report_context(report: dict, lang: str = "zh", images: dict[str, str] | None = None,
-                   unit=None) -> dict:
+                   unit=None, province=None) -> dict:
     """What ``report.html`` needs: the report, ``tx``, findings and sentences in ``lang``,
-    region and indicator names, ``images`` (name -> ``src``: a data URI or a URL) and
-    ``unit(code, name)`` (how a unit is shown: plain text here, a link in the viewer)."""
+    region and indicator names, ``images`` (name -> ``src``: a data URI or a URL),
+    ``unit(code, name)`` (how a unit is shown: plain text here, a link in the viewer) and
+    ``province(name)`` (as in the report here; the viewer translates it on English pages)."""
     if lang not in LANGS:
         raise ValueError(f"render_html: unknown language {lang!r}; choose zh or en")
-    from cityrank.geo.analysis.maps import indicator_name
+    from cityrank.geo.analysis.maps import indicator_name, lisa_label, text
 
     regions = report.get("disparity", {}).get("regions") or {}
     ranked = sorted(report["units"], key=lambda u: -(u["value"] if u["value"] is not None else float("-inf")))
@@ -167,7 +168,11 @@ def report_context(report: dict, lang: str = "zh", images: dict[str, str] | None
         "units_shown": ranked if len(ranked) <= 50 else ranked[:10] + ranked[-10:],
         "units_all": len(ranked) <= 50,
         "images": dict(images or {}),
+        "lisa": lambda u: lisa_label(u["lisa_cluster"], lang) if u.get("lisa_cluster") is not None else "–",
+        "gi": lambda u: text("not_significant" if u.get("gi_label") == "not significant" else u["gi_label"], lang)
+        if u.get("gi_label") else "–",
         "unit": unit or _plain_unit,
+        "province": province or str,
     }
 
 

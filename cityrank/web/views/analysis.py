@@ -11,13 +11,16 @@ Parameters, computation and caching: :mod:`cityrank.service.analysis`.
 
 from __future__ import annotations
 
+from importlib.resources import files
+
 from flask import Blueprint, render_template, request
 
-from cityrank.geo.analysis.html import TEMPLATE_DIR
 from cityrank.service import analysis
 from cityrank.web.respond import respond, site
 
-bp = Blueprint("analysis", __name__, template_folder=str(TEMPLATE_DIR))
+# The core's report templates, found without importing the analysis modules (PySAL, scipy):
+# the viewer starts without them and loads them with the first report.
+bp = Blueprint("analysis", __name__, template_folder=str(files("cityrank.geo.analysis") / "templates"))
 
 
 def _args() -> dict:
