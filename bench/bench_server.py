@@ -183,7 +183,8 @@ def main() -> int:
             proc.terminate()
             proc.wait(30)
 
-    same = {k: results["before"]["bodies"][k] == results["after"]["bodies"][k] for k in ("geometry", "scores")}
+    same = {k: results["before"]["bodies"][k].rstrip(b"\n") == results["after"]["bodies"][k]  # jsonify ended in \n
+            for k in ("geometry", "scores")}
     print(f"\nidentical response bodies before/after: {same}  (pages embed a random map id)")
     print(f"\n{'URL':10s} {'c':>2s} | {'before req/s':>12s} {'p50 ms':>8s} {'p99 ms':>8s} | "
           f"{'after req/s':>11s} {'p50 ms':>8s} {'p99 ms':>8s} | {'ratio':>6s} | {'gzip bytes':>10s}")

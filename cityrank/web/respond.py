@@ -44,7 +44,8 @@ def respond(result) -> Response:
         return _plain(result)
     use_gzip = result.gzip is not None and request.accept_encodings["gzip"] > 0
     etag = result.etag + GZIP_ETAG_SUFFIX if use_gzip else result.etag
-    if request.if_none_match.contains(etag) or request.if_none_match.contains(result.etag):
+    # If-None-Match compares weakly (RFC 9110 13.1.2): W/"x" matches "x"
+    if request.if_none_match.contains_weak(etag) or request.if_none_match.contains_weak(result.etag):
         resp = Response(status=304)
     else:
         resp = _plain(result, result.gzip if use_gzip else result.body)

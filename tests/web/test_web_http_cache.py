@@ -37,6 +37,7 @@ def test_repeated_get_revalidates_to_304_without_a_body(client, path):
     again = client.get(path, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     assert again.headers["ETag"] == etag and again.headers["Cache-Control"] == CACHED[path]
+    assert client.get(path, headers={"If-None-Match": f'"other", W/{etag}'}).status_code == 304
     assert "Content-Security-Policy" in again.headers
     other = client.get(path, headers={"If-None-Match": '"0123456789abcdef0123456789abcdef"'})
     assert other.status_code == 200 and other.data == first.data
