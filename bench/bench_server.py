@@ -10,7 +10,8 @@ the production server with HTTP caching, in one run, on loopback, gzip accepted.
 For each server it prints the time from process start to the first 200 of ``/``, then for
 ``/``, the geometry API, the scores API and the embed, at concurrency 1 and 8: requests/s,
 p50 and p99 latency (ms), and the after/before ratio of requests/s. A last row shows a
-browser's revalidation of ``/`` (``If-None-Match`` -> 304) on the new server. The load
+browser's revalidation of ``/`` (``If-None-Match`` -> 304) on the new server (waitress 3.0
+closes the connection after every 304, so each revalidation pays a new TCP connection). The load
 generator is plain Python (threads + ``http.client``, one keep-alive connection per thread),
 in its own process; the machine's other load shows in the figures, the ratios are steadier.
 
