@@ -19,3 +19,7 @@ class UnknownUnitError(DataError):
 
 class NotFoundError(CityrankError):
     """A named dataset, system, city or layer does not exist."""
+
+
+class ParameterError(CityrankError):
+    """A request parameter or option value is invalid (HTTP 400 in ``web``)."""

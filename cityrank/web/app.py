@@ -1,31 +1,39 @@
 """Flask app factory (flaskr pattern): nothing is built at import time.
 
-One blueprint per feature: vendor assets, viewer pages, the JSON API, OGC API - Features and
-embeds. Core errors become HTTP statuses here and only here: ParameterError -> 400,
+The web package is the adapter over :mod:`cityrank.service`: one blueprint per feature
+(vendor assets, viewer pages, the JSON API, OGC API - Features, embeds, uploads, analysis),
+views of one line around the service functions and :func:`cityrank.web.respond.respond`.
+Core errors become HTTP statuses here and only here: ParameterError -> 400,
 NotFoundError -> 404, any other CityrankError -> 422; API/OGC paths answer in JSON.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from cityrank.errors import CityrankError, NotFoundError
+from cityrank.errors import CityrankError, NotFoundError, ParameterError
+from cityrank.service.cache import DEFAULT_MAX_BYTES
+from cityrank.service.site import Site
+from cityrank.service.uploads import MAX_BYTES
 from cityrank.web import compress, security
 from cityrank.web.i18n import norm_lang, t
-from cityrank.web.services import ParameterError, Services
 
 JSON_PREFIXES = ("/api/", "/ogc")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    """The app. Config keys: ``DATA_DIR`` (a directory with datasets.yaml; default the bundled
+    data or ``$CITYRANK_DATA``), ``CACHE_BYTES`` (bound of the derived cache),
+    ``ANALYSIS_PERMUTATIONS``/``ANALYSIS_DRAWS`` (the analysis page), ``VENDOR_DIR``,
+    ``SITE`` (a ready :class:`~cityrank.service.site.Site`, for tests)."""
     app = Flask(__name__)
     app.config.from_mapping(
         DATA_DIR=os.environ.get("CITYRANK_DATA") or None,
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,  # uploads (web/views/upload.py) and request bodies
+        MAX_CONTENT_LENGTH=MAX_BYTES,  # uploads (service/uploads.py) and request bodies
+        CACHE_BYTES=DEFAULT_MAX_BYTES,
         VENDOR_DIR=None,
         JSON_SORT_KEYS=False,
     )
@@ -33,33 +41,24 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.json.sort_keys = False
     app.json.ensure_ascii = False
-    app.extensions["cityrank"] = test_config.get("SERVICES") if test_config and test_config.get("SERVICES") else Services(app.config["DATA_DIR"])
+    app.extensions["cityrank"] = app.config.get("SITE") or Site(
+        app.config["DATA_DIR"], cache_bytes=int(app.config["CACHE_BYTES"]),
+        analysis_permutations=app.config.get("ANALYSIS_PERMUTATIONS"),
+        analysis_draws=app.config.get("ANALYSIS_DRAWS"))
 
     security.init_app(app)
     compress.init_app(app)
 
     from cityrank.web import assets
-    from cityrank.web.views import api, embed, ogc, upload, viewer
+    from cityrank.web.views import analysis, api, embed, ogc, upload, viewer
 
-    for bp in (assets.bp, viewer.bp, api.bp, ogc.bp, embed.bp, upload.bp):
+    for bp in (assets.bp, viewer.bp, api.bp, ogc.bp, embed.bp, upload.bp, analysis.bp):
         app.register_blueprint(bp)
-    try:  # the analysis helper's pages, when present
-        analysis = importlib.import_module("cityrank.web.analysis_views")
-    except ImportError:
-        analysis = None
-    if analysis is not None and hasattr(analysis, "bp"):
-        app.register_blueprint(analysis.bp)
-    app.jinja_env.globals["has_analysis"] = "analysis" in app.blueprints
+    app.jinja_env.globals["has_analysis"] = True
 
     _register_errors(app)
     app.jinja_env.globals.update(t=t)
     return app
-
-
-def services() -> Services:
-    from flask import current_app
-
-    return current_app.extensions["cityrank"]
 
 
 def _wants_json() -> bool:

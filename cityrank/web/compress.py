@@ -1,7 +1,10 @@
-"""gzip for text responses, so the embed stays within its transfer budget without a proxy.
+"""gzip for text responses that are NOT cached representations (OGC pages, the ranking and
+city pages, small API payloads), so they stay within their transfer budget without a proxy.
 
-Small enough to own instead of a dependency: only buffered responses of compressible types
-over a minimum size, honouring ``Accept-Encoding`` and adding ``Vary``.
+Cached representations (those with an ETag: geometry, scores, map pages, embeds, vendored
+assets) were compressed once when they were built (``cityrank.service.response``) and are
+left alone here. Only buffered responses of compressible types over a minimum size,
+honouring ``Accept-Encoding`` and adding ``Vary``.
 """
 
 from __future__ import annotations
@@ -10,15 +13,7 @@ import gzip
 
 from flask import Flask, request
 
-COMPRESSIBLE = (
-    "text/",
-    "application/json",
-    "application/geo+json",
-    "application/javascript",
-    "application/vnd.oai.openapi+json",
-    "image/svg+xml",
-)
-MIN_SIZE = 500
+from cityrank.service.response import MIN_GZIP_SIZE, compressible
 
 
 def init_app(app: Flask) -> None:
@@ -29,12 +24,13 @@ def init_app(app: Flask) -> None:
             or resp.status_code < 200
             or resp.status_code >= 300
             or "Content-Encoding" in resp.headers
-            or "gzip" not in request.headers.get("Accept-Encoding", "").lower()
-            or not (resp.mimetype or "").startswith(COMPRESSIBLE)
+            or "ETag" in resp.headers
+            or request.accept_encodings["gzip"] <= 0
+            or not compressible(resp.content_type or "")
         ):
             return resp
         data = resp.get_data()
-        if len(data) < MIN_SIZE:
+        if len(data) < MIN_GZIP_SIZE:
             return resp
         resp.set_data(gzip.compress(data, compresslevel=6, mtime=0))
         resp.headers["Content-Encoding"] = "gzip"

@@ -231,7 +231,7 @@ def t_published_rank_mismatch(tmp, s, r):
 
 
 def _upload(data: bytes, name: str, **kw):
-    from cityrank.web.upload_service import process_upload
+    from cityrank.service.uploads import process_upload
 
     return process_upload(data, name, "ndrc-2017", **kw).problems
 
@@ -428,7 +428,7 @@ def test_problem_built_by_hand_falls_back_to_english():
 
 def _raised_kinds() -> set[str]:
     """String kinds passed to the message builders anywhere in scoring/ and the upload service."""
-    files = [*sorted((ROOT / "cityrank" / "scoring").glob("*.py")), ROOT / "cityrank" / "web" / "upload_service.py"]
+    files = [*sorted((ROOT / "cityrank" / "scoring").glob("*.py")), ROOT / "cityrank" / "service" / "uploads.py"]
     builders = {"make", "_file_problem", "_unknown", "_error"}
     kinds: set[str] = set()
     for f in files:

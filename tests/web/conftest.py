@@ -10,8 +10,8 @@ from urllib.parse import urlparse
 import pytest
 from werkzeug.serving import make_server
 
+from cityrank.service.site import Site
 from cityrank.web.app import create_app
-from cityrank.web.services import Services
 
 EVIL_NAMES = {"330100": "<img src=x onerror=alert(1)>", "330200": "${alert(1)}"}
 DATASET = "ndrc-2017-simulated"
@@ -32,19 +32,13 @@ class _EvilDataset:
         return df
 
 
-class EvilServices(Services):
-    def __init__(self):
-        super().__init__()
-        real_join = self._join
-
-        def join(scores, layer="prefecture"):
-            result = real_join(scores, layer=layer)
-            g = result.gdf
-            for code, evil in EVIL_NAMES.items():
-                g.loc[g["code"] == code, ["name", "name_en"]] = evil
-            return result
-
-        self._join = join
+class EvilSite(Site):
+    def join(self, scores, layer="prefecture"):
+        result = super().join(scores, layer=layer)
+        g = result.gdf
+        for code, evil in EVIL_NAMES.items():
+            g.loc[g["code"] == code, ["name", "name_en"]] = evil
+        return result
 
     def dataset(self, dataset_id=None):
         return _EvilDataset(super().dataset(dataset_id))
@@ -57,7 +51,7 @@ def app():
 
 @pytest.fixture(scope="session")
 def evil_app():
-    return create_app({"TESTING": True, "SERVICES": EvilServices()})
+    return create_app({"TESTING": True, "SITE": EvilSite()})
 
 
 @pytest.fixture()

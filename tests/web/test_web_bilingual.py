@@ -44,17 +44,22 @@ def test_source_note_in_page_language(client, path):
 
 
 def test_png_gets_the_note_in_its_language(client, monkeypatch):
-    from cityrank.web import png as web_png
+    from cityrank.service import png as web_png
 
     seen = []
 
-    def fake(svc, p, note, title, legend_title=None):
+    def fake(site, p, note, title, legend_title=None):
         seen.append((p.lang, note))
         return b"\x89PNG\r\n\x1a\n"
 
     monkeypatch.setattr(web_png, "render_png", fake)
-    assert client.get(f"/embed/{DATASET}.png").status_code == 200
-    assert client.get(f"/embed/{DATASET}.png?lang=en").status_code == 200
+    cache = client.application.extensions["cityrank"].cache
+    cache.drop(DATASET, "png")  # drawn afresh (by the fake), and the fake's bytes forgotten after
+    try:
+        assert client.get(f"/embed/{DATASET}.png").status_code == 200
+        assert client.get(f"/embed/{DATASET}.png?lang=en").status_code == 200
+    finally:
+        cache.drop(DATASET, "png")
     assert seen[0][0] == "zh" and seen[0][1].startswith(ZH_NOTE)
     assert seen[1][0] == "en" and seen[1][1].startswith(EN_NOTE)
 

@@ -27,8 +27,9 @@ def _n_scored(client, dataset=DATASET) -> int:
 
 
 def _city_point(app, code: str, dataset=DATASET):
-    svc = app.extensions["cityrank"]
-    gdf = svc.map_layer(dataset)
+    from cityrank.service.geometry import map_layer
+
+    gdf = map_layer(app.extensions["cityrank"], dataset)
     geom = gdf.loc[gdf["code"] == code].geometry.iloc[0]
     pt = geom.representative_point()
     return pt.x, pt.y

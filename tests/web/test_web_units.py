@@ -1,16 +1,17 @@
-"""Small units of the web adapter: colours, compact GeoJSON, nonces, asset localisation."""
+"""Small units of the web adapter: colours, compact GeoJSON, CSP script hashes, asset localisation."""
 
 from __future__ import annotations
 
 import folium
 import numpy as np
 import pytest
-from flask import Flask
+from flask import Flask, g
 from shapely.geometry import Polygon
 
-from cityrank.web import assets, security
-from cityrank.web.classify import PALETTES, ClassificationError, classify
-from cityrank.web.geojson import feature_collection
+from cityrank.service import vendor
+from cityrank.service.classes import PALETTES, ClassificationError, classify
+from cityrank.service.geojson import feature_collection
+from cityrank.web import security
 
 
 def test_classify_published_bins_left_closed():
@@ -44,28 +45,40 @@ def test_feature_collection_rounds_and_drops_repeated_points():
     assert ring == [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]
 
 
-def test_add_nonce_stamps_every_script_once():
+def test_trusted_html_allows_each_inline_script_by_hash():
+    import base64
+    import hashlib
+
+    def sha(text):
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
     app = Flask(__name__)
     with app.test_request_context("/"):
-        html = security.add_nonce('<script src="/a.js"></script><SCRIPT>x()</SCRIPT><script nonce="n">y</script>')
-        nonce = security.csp_nonce()
-    assert html.count(f'nonce="{nonce}"') == 2 and 'nonce="n"' in html
+        html = '<script src="/a.js"></script><SCRIPT>x()</SCRIPT><script type="module">\ny;\n</script >'
+        assert security.trusted_html(html) == html  # unchanged: no nonce, no rewriting
+        assert str(security.inline_script("z()")) == "<script>z()</script>"
+        hashes = list(g.csp_hashes)
+    assert hashes == [sha("x()"), sha("\ny;\n"), sha("z()")]  # external scripts need none
+    policy = security.policy("'self'", hashes)
+    script_src = policy.split("script-src")[1].split(";")[0]
+    assert all(h in script_src for h in hashes) and "unsafe-inline" not in script_src
+    assert "nonce" not in policy
 
 
 def test_localise_assets_points_folium_at_vendor_and_refuses_unknown():
-    app = Flask(__name__)
-    app.register_blueprint(assets.bp)
-    with app.test_request_context("/"):
-        m = folium.Map(tiles=None)
-        assets.localise_assets(m.get_root())
-        header = m.get_root().render()
-        assert "/vendor/leaflet/leaflet.js" in header
-        assert "http" not in header.split("<body>")[0].replace("http-equiv", "")
-        assert folium.Map.default_js[0][1].startswith("https://")  # class defaults untouched
-        m2 = folium.Map(tiles=None)
-        m2.default_js = [*m2.default_js, ("some_plugin", "https://cdn.example/p.js")]
-        with pytest.raises(KeyError, match="some_plugin"):
-            assets.localise_assets(m2.get_root())
+    m = folium.Map(tiles=None)
+    vendor.localise_assets(m.get_root())
+    header = m.get_root().render()
+    assert "/vendor/leaflet/leaflet.js" in header
+    assert "http" not in header.split("<body>")[0].replace("http-equiv", "")
+    assert folium.Map.default_js[0][1].startswith("https://")  # class defaults untouched
+    mounted = folium.Map(tiles=None)
+    vendor.localise_assets(mounted.get_root(), root="/cityrank")
+    assert '"/cityrank/vendor/leaflet/leaflet.js"' in mounted.get_root().render()
+    m2 = folium.Map(tiles=None)
+    m2.default_js = [*m2.default_js, ("some_plugin", "https://cdn.example/p.js")]
+    with pytest.raises(KeyError, match="some_plugin"):
+        vendor.localise_assets(m2.get_root())
 
 
 def test_vendor_etag_304(client):

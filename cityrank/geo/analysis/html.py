@@ -1,45 +1,111 @@
-"""A self-contained HTML report: findings, tables, maps and charts as data URIs.
+"""The analysis report as HTML: ONE Jinja template (``templates/report.html``) for the CLI's
+self-contained file (``cityrank analyze --html``) and the viewer's ``/analysis/<dataset>`` page.
 
-Self-contained because policymakers open it on networks without CDN access and forward it by
-mail; no script, no external asset. Every string from data or user input goes through
-``html.escape`` (city names, column names, file names can all come from a user's file).
+The template extends a ``layout``: ``standalone.html`` here (inline CSS, maps and charts as data
+URIs: policymakers open it on networks without CDN access and forward it by mail; no script,
+no external asset), the viewer's ``base.html`` in ``cityrank.web`` (which adds its form through
+the ``heading`` and ``controls`` blocks and links city names). Autoescaping is on: every string
+from data or user input (city names, column names, file names) is escaped.
 """
 
 from __future__ import annotations
 
 import base64
-import html
+from functools import cache
 from pathlib import Path
 
 from cityrank.atomic import write_text_atomic
 from cityrank.geo.analysis.findings import report_findings, sentence
-from cityrank.geo.regions import UNCHECKED_NOTE
+from cityrank.geo.regions import UNCHECKED_NOTE, region_names
 from cityrank.i18n import lookup
 
 LANGS = ("zh", "en")
-_TEXT = {  # key: (simplified Chinese, English)
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATE = "report.html"
+IMAGE_NAMES = ("lisa_clusters", "lisa_significance", "getis_ord", "zones", "hub_effects", "gradients")
+
+# key: (simplified Chinese, English). Read through ``tx(key)`` in the template, never as
+# ``T.key``: Jinja resolves attributes before items, so ``T.update`` was dict.update.
+_TEXT = {
+    "title": ("空间分析", "Spatial analysis"),
     "findings": ("主要发现", "Findings"),
-    "moran": ("空间自相关", "Spatial autocorrelation"),
-    "statistic": ("统计量", "statistic"),
-    "value": ("数值", "value"),
-    "permutations": ("置换次数", "permutations"),
-    "lisa_cluster": ("LISA 类型", "LISA cluster"),
-    "count": ("数量", "count"),
-    "units": ("单元", "units"),
-    "extremes": ("最高与最低的单元", "Highest and lowest units"),
-    "all_units": ("全部单元", "Units"),
-    "gradients": ("东西、南北梯度", "Gradients"),
-    "ew": ("东西（每 10° 经度）", "east-west (per 10° longitude)"),
-    "sn": ("南北（每 10° 纬度）", "south-north (per 10° latitude)"),
+    "moran": ("空间自相关（全局 Moran's I）", "Spatial autocorrelation (global Moran's I)"),
+    "lisa": ("局部空间自相关（LISA）与热点", "Local autocorrelation (LISA) and hot spots"),
+    "gradients": ("东西、南北梯度", "East-west and south-north gradients"),
     "regions": ("四大区域差异", "Regional disparity"),
     "provinces": ("省份", "Provinces"),
     "clusters": ("城市群比较", "City clusters"),
-    "cluster_unchecked": UNCHECKED_NOTE,
-    "zones": ("数据驱动的治理分区", "Governance zones"),
-    "spillover": ("溢出效应", "Spillover"),
+    "zones": ("数据驱动的治理分区", "Data-driven governance zones"),
+    "spillover": ("中心城市溢出效应", "Hub spillover"),
     "weights": ("空间权重", "Spatial weights"),
-    "weights_note": ("平均相邻单元数 {m}；修正前有 {c} 个连通分量。",
-                     "mean neighbours {m}; {c} connected component(s) before fixing."),
+    "json": ("JSON 报告", "JSON report"),
+    "hub": ("中心城市（代码）", "Hub city (code)"),
+    "value": ("分析指标", "Indicator"),
+    "regressor": ("解释变量", "Regressor"),
+    "submit": ("更新", "Update"),
+    "none": ("（无）", "(none)"),
+    "permutations": ("置换次数", "permutations"),
+    "permutation_note": ("本页使用 {n} 次置换计算伪 p 值（命令行 cityrank analyze 默认 999 次）。",
+                         "Pseudo p-values on this page use {n} permutations (cityrank analyze defaults to 999)."),
+    "pseudo_p": ("伪 p 值", "pseudo p"),
+    "count": ("数量", "n"),
+    "unit": ("单元", "unit"),
+    "unit_id": ("代码", "id"),
+    "unit_value": ("数值", "value"),
+    "extremes": ("最高与最低的单元", "Highest and lowest units"),
+    "all_units": ("全部单元", "Units"),
+    "east_west": ("东西", "East-west"),
+    "south_north": ("南北", "South-north"),
+    "slope": ("每 10° 斜率", "slope / 10°"),
+    "ci_ols": ("95% 置信区间（OLS）", "95% CI (OLS)"),
+    "ci_hac": ("95% 置信区间（空间 HAC）", "95% CI (spatial HAC)"),
+    "p_hac": ("p（空间 HAC）", "p (HAC)"),
+    "caveat": ("OLS 区间假定误差相互独立；得分存在空间自相关时区间偏窄（见上方 Moran's I）。"
+               "空间 HAC 区间（Kelejian-Prucha，spreg）允许相邻单元的误差相关。", None),
+    "region": ("区域", "Region"),
+    "province": ("省份", "Province"),
+    "mean": ("均值", "mean"),
+    "score_rate": ("得分率 %", "score rate %"),
+    "gap_pp": ("与全国差距（百分点）", "gap (pp)"),
+    "ci95": ("95% 置信区间", "95% CI"),
+    "cv": ("差异系数 %", "CV %"),
+    "rate_cv": ("得分率 % / 差异系数 %", "score rate % / CV %"),
+    "national": ("全国", "national"),
+    "ratio": ("最高 / 最低", "highest / lowest"),
+    "theil": ("泰尔指数 T {T} {Tci}；区域间占 {b}% {bci}；基尼系数 {G} {Gci}。",
+              "Theil T {T} {Tci}; between regions {b}% {bci}; Gini {G} {Gci}."),
+    "cluster": ("城市群", "cluster"),
+    "cluster_unchecked": UNCHECKED_NOTE,
+    "vs_national": ("与全国均值差", "vs national"),
+    "vs_rest": ("与所在省其余城市差", "vs rest of provinces"),
+    "per_100km": ("距核心每 100 公里", "per 100 km from core"),
+    "model": ("空间{kind}模型（{est}），rho = {rho}", "Spatial {kind} model ({est}), rho = {rho}"),
+    "lag": ("滞后", "lag"),
+    "durbin": ("杜宾", "Durbin"),
+    "term": ("变量", "term"),
+    "coef": ("系数", "coef"),
+    "se": ("标准误", "se"),
+    "impact": ("效应", "impact"),
+    "estimate": ("估计值", "estimate"),
+    "sd": ("标准差", "sd"),
+    "interval": ("95% 区间", "95% interval"),
+    "direct": ("直接", "direct"),
+    "indirect": ("间接（溢出）", "indirect (spillover)"),
+    "total": ("总", "total"),
+    "draws_note": ("效应区间来自参数渐近分布的 {n} 次抽样（{r} 次因 rho 超出稳定范围被舍弃）。",
+                   "Impact intervals from {n} draws of the asymptotic distribution ({r} rejected for rho "
+                   "outside the stable range)."),
+    "weights_line": ("{method} · {crs} · 修正前 {n} 个连通分量。", "{method} · {crs} · {n} component(s) before fixing."),
+    "island (no neighbours)": ("孤岛，无相邻单元", "island (no neighbours)"),
+    "disconnected component": ("不连通的分区", "disconnected component"),
+    "no_x": ("选择一个解释变量后，可估计空间滞后 / 杜宾模型及其直接、间接效应。",
+             "Choose a regressor to fit the spatial lag / Durbin models and their direct and indirect impacts."),
+    "alt_lisa": ("LISA 聚类图", "LISA cluster map"),
+    "alt_sig": ("LISA 显著性图", "LISA significance map"),
+    "alt_gi": ("Getis-Ord Gi* 热点图", "Getis-Ord Gi* map"),
+    "alt_gradients": ("梯度图", "gradient chart"),
+    "alt_zones": ("治理分区图", "governance zones map"),
+    "alt_hub": ("中心城市影响图", "hub effect map"),
     "banner": ("模拟数据（SYNTHETIC DATA）：数值为演示用的模拟数据，不描述任何真实城市。",
                "SYNTHETIC DATA (模拟数据): values are simulated for demonstration and describe no real city."),
     "meta": ("分析单元 {a} / {n} 个；空间权重 {w}（{crs}）；{p} 次置换；随机种子 {seed}；生成于 {gen}，{sw}。",
@@ -50,205 +116,76 @@ _TEXT = {  # key: (simplified Chinese, English)
 def _t(key: str, lang: str, **fmt) -> str:
     return lookup(_TEXT, key, lang, **fmt)
 
-_CSS = """
-body{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;margin-top:2em}
-table{border-collapse:collapse;font-size:.85em;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 6px;text-align:right}
-th{background:#f3f3f3}td.l,th.l{text-align:left}.banner{background:#fff3cd;border:2px solid #d39e00;padding:.6em;font-weight:bold}
-figure{margin:1em 0}img{max-width:100%}.note{color:#555;font-size:.85em}
-"""
+
+def translator(lang: str):
+    """``tx(key, **fmt)`` for the template: the string in ``lang`` (English falls back to
+    Chinese only where no English text exists, e.g. a caveat the report already has in English)."""
+    def tx(key: str, **fmt) -> str:
+        return _t(key, lang, **fmt)
+
+    return tx
 
 
-def _e(value) -> str:
-    return html.escape("" if value is None else str(value))
+@cache
+def environment():
+    """The core's Jinja environment (autoescape on; undefined names are errors)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False)
 
 
-def _f(value, digits: int = 3) -> str:
-    if value is None:
-        return "–"
-    try:
-        return f"{float(value):.{digits}f}"
-    except (TypeError, ValueError):
-        return _e(value)
+def _plain_unit(code, name) -> str:
+    return str(name if name is not None else code)
 
 
-def _ci(pair, digits: int = 2) -> str:
-    if not pair or pair[0] is None:
-        return "–"
-    return f"[{_f(pair[0], digits)}, {_f(pair[1], digits)}]"
+def report_context(report: dict, lang: str = "zh", images: dict[str, str] | None = None,
+                   unit=None, province=None) -> dict:
+    """What ``report.html`` needs: the report, ``tx``, findings and sentences in ``lang``,
+    region and indicator names, ``images`` (name -> ``src``: a data URI or a URL),
+    ``unit(code, name)`` (how a unit is shown: plain text here, a link in the viewer) and
+    ``province(name)`` (as in the report here; the viewer translates it on English pages)."""
+    if lang not in LANGS:
+        raise ValueError(f"render_html: unknown language {lang!r}; choose zh or en")
+    from cityrank.geo.analysis.maps import indicator_name, lisa_label, text
+
+    regions = report.get("disparity", {}).get("regions") or {}
+    ranked = sorted(report["units"], key=lambda u: -(u["value"] if u["value"] is not None else float("-inf")))
+    models = (report.get("spillover") or {}).get("models") or {}
+    return {
+        "report": report, "lang": lang, "tx": translator(lang),
+        "title": report.get("title_zh") if lang == "zh" and report.get("title_zh") else report["title"],
+        "findings": report_findings(report, lang),
+        "distance_decay": sentence(report, "distance_decay", lang),
+        "hub_total": sentence(report, "hub", lang),
+        "regions": regions,
+        "provinces": report.get("disparity", {}).get("provinces") or {},
+        "clusters": [c for c in (report.get("clusters") or {}).get("clusters", []) if c.get("available")],
+        "models": {k: m for k, m in models.items() if isinstance(m, dict) and m.get("available")},
+        "models_reason": models.get("reason", "") if isinstance(models, dict) else "",
+        "region_name": region_names(lang),
+        "name": lambda col: indicator_name(report, col, lang),
+        "units_shown": ranked if len(ranked) <= 50 else ranked[:10] + ranked[-10:],
+        "units_all": len(ranked) <= 50,
+        "images": dict(images or {}),
+        "lisa": lambda u: lisa_label(u["lisa_cluster"], lang) if u.get("lisa_cluster") is not None else "–",
+        "gi": lambda u: text("not_significant" if u.get("gi_label") == "not significant" else u["gi_label"], lang)
+        if u.get("gi_label") else "–",
+        "unit": unit or _plain_unit,
+        "province": province or str,
+    }
 
 
-def _img(png: bytes, alt: str) -> str:
-    data = base64.b64encode(png).decode("ascii")
-    return f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{data}"></figure>'
-
-
-def _table(headers: list[str], rows: list[list], left: int = 1) -> str:
-    head = "".join(f'<th class="{"l" if i < left else ""}">{_e(h)}</th>' for i, h in enumerate(headers))
-    body = "".join(
-        "<tr>" + "".join(f'<td class="{"l" if i < left else ""}">{c}</td>' for i, c in enumerate(r)) + "</tr>"
-        for r in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def render_html(report: dict, images: dict[str, bytes] | None = None, lang: str = "zh") -> str:
-    """The report as one HTML string (maps/charts from ``images``: name -> PNG bytes).
-
-    ``lang`` (zh, the default, or en) selects the findings and the headings; the tables'
-    technical column names stay as they are in the JSON report.
-    """
-    if lang not in LANGS:
-        raise ValueError(f"render_html: unknown language {lang!r}; choose zh or en")
-    images = images or {}
-    html_lang = "en" if lang == "en" else "zh-CN"
-    title = report.get("title_zh") if lang == "zh" and report.get("title_zh") else report["title"]
-    parts = [f"<!doctype html><html lang=\"{html_lang}\"><head><meta charset=\"utf-8\"><title>{_e(title)}"
-             f"</title><style>{_CSS}</style></head><body>", f"<h1>{_e(title)}</h1>"]
-    if report.get("synthetic"):
-        parts.append(f'<p class="banner">{_e(_t("banner", lang))}</p>')
-    parts.append('<p class="note">' + _e(_t(
-        "meta", lang, a=report["n_analysed"], n=report["n_units"], w=report["weights"]["method"],
-        crs=report["weights"]["crs"], p=report["permutations"], seed=report["seed"], gen=report["generated"],
-        sw=report["software"])) + "</p>")
-    parts.append(f'<h2>{_t("findings", lang)}</h2><ul id="findings">'
-                 + "".join(f"<li>{_e(s)}</li>" for s in report_findings(report, lang)) + "</ul>")
-
-    gm = report["global_moran"]
-    parts.append(f'<h2>{_t("moran", lang)}</h2>')
-    parts.append(_table([_t("statistic", lang), _t("value", lang)],
-                        [[_e(k), _f(gm[k], 4)] for k in ("I", "expected_I", "z", "p")]
-                        + [[_e(_t("permutations", lang)), _e(gm["permutations"])]]))
-    for name, alt in (("lisa_clusters", "LISA cluster map"), ("lisa_significance", "LISA significance map"),
-                      ("getis_ord", "Getis-Ord Gi* map")):
-        if name in images:
-            parts.append(_img(images[name], alt))
-    s = report["local_moran"]["summary"]
-    parts.append(_table([_t("lisa_cluster", lang), _t("count", lang), _t("units", lang)],
-                        [[_e(k), _e(v["count"]), _e(", ".join(u["name"] for u in v["units"]))]
-                         for k, v in s.items() if k != "not significant"]))
-
-    ranked = sorted(report["units"], key=lambda u: -(u["value"] if u["value"] is not None else float("-inf")))
-    shown = ranked if len(ranked) <= 50 else ranked[:10] + ranked[-10:]
-    parts.append(f'<h3>{_t("extremes" if len(ranked) > 50 else "all_units", lang)}</h3>')
-    parts.append(_table(["unit", "id", "value", "LISA", "pseudo p", "Gi*"],
-                        [[_e(u["name"]), _e(u["id"]), _f(u["value"], 2), _e(u["lisa_label"]), _f(u["lisa_p"], 3),
-                          _e(u.get("gi_label", "–"))] for u in shown], left=2))
-
-    g = report.get("gradients", {})
-    if g.get("available"):
-        parts.append(f'<h2>{_t("gradients", lang)}</h2>')
-        rows = []
-        for key, label in (("east_west", _t("ew", lang)), ("south_north", _t("sn", lang))):
-            sl = g[key]["slope"]
-            h = (g[key].get("hac") or {}).get("coefficients", {}).get("lon" if key == "east_west" else "lat", {})
-            rows.append([_e(label), _f(sl["coef"], 3), _ci(sl["ci95"], 3), _f(sl["p"], 4),
-                         _ci(h.get("ci95"), 3), _f(h.get("p"), 4), _f(g[key]["r2"], 3)])
-        parts.append(_table(["gradient", "slope", "95% CI (OLS)", "p", "95% CI (spatial HAC)", "p (HAC)", "R²"],
-                            rows))
-        parts.append(f'<p class="note">{_e(g["caveat"])}</p>')
-        if "gradients" in images:
-            parts.append(_img(images["gradients"], "gradient chart"))
-
-    reg = report["disparity"].get("regions", {})
-    if reg.get("available"):
-        parts.append(f'<h2>{_t("regions", lang)}</h2>')
-        rows = [[_e(r["name"]), _e(r["n"]), _f(r["mean"], 2), _f(r["score_rate_percent"], 1),
-                 _f(r["gap_rate_pp"] if r["gap_rate_pp"] is not None else r["gap_points"], 2),
-                 _ci(r["gap_rate_pp_ci95"] or r["gap_points_ci95"]), _f(r["cv_percent"], 1)]
-                for r in reg["groups"]]
-        parts.append(_table(["region", "n", "mean", "score rate %", "gap vs national", "95% CI", "CV %"], rows))
-        th = reg["inequality"].get("theil") or {}
-        gi = reg["inequality"].get("gini") or {}
-        parts.append(_table(["index", "value", "95% CI"], [
-            ["Theil T", _f(th.get("T"), 4), _ci(th.get("T_ci95"), 4)],
-            ["between-region share %", _f(th.get("between_share_percent"), 1), _ci(th.get("between_share_ci95"), 1)],
-            ["Gini", _f(gi.get("G"), 4), _ci(gi.get("G_ci95"), 4)]]))
-        rates = reg.get("score_rate_by_indicator_percent") or {}
-        if rates:
-            groups = [r["group"] for r in reg["groups"]]
-            parts.append(_table(["indicator score rate %", "national"] + groups + ["highest / lowest"],
-                                [[_e(k), _f(v.get("national"), 1)] + [_f(v.get(gr), 1) for gr in groups]
-                                 + [_f(v.get("ratio_highest_to_lowest"), 2)] for k, v in rates.items()]))
-        cv = reg.get("cv_by_indicator_percent") or {}
-        if cv:
-            groups = [r["group"] for r in reg["groups"]]
-            parts.append(_table(["indicator CV %", "national"] + groups,
-                                [[_e(k), _f(v.get("national"), 1)] + [_f(v.get(gr), 1) for gr in groups]
-                                 for k, v in cv.items()]))
-
-    prov = report["disparity"].get("provinces", {})
-    if prov.get("available"):
-        parts.append(f'<h3>{_t("provinces", lang)}</h3>')
-        parts.append(_table(["province", "n", "mean", "gap vs national", "95% CI", "CV %"],
-                            [[_e(r["name"]), _e(r["n"]), _f(r["mean"], 2),
-                              _f(r["gap_rate_pp"] if r["gap_rate_pp"] is not None else r["gap_points"], 2),
-                              _ci(r["gap_rate_pp_ci95"] or r["gap_points_ci95"]), _f(r["cv_percent"], 1)]
-                             for r in prov["groups"]]))
-
-    cl = report.get("clusters", {})
-    if cl.get("available"):
-        parts.append(f'<h2>{_t("clusters", lang)}</h2>')
-        rows = []
-        for c in cl["clusters"]:
-            if not c.get("available"):
-                continue
-            cp = c.get("core_periphery", {})
-            slope = (cp.get("fit") or {}).get("slope_per_100km") or {}
-            mark = "" if c.get("checked", True) else "*"
-            rows.append([_e(c["name_en"] if lang == "en" else c["name"]) + mark, _e(c["scored_members"]), _f(c["mean"], 2), _f(c["gap_vs_national"], 2),
-                         _ci(c["gap_vs_national_ci95"]), _f(c.get("gap_vs_rest_of_provinces"), 2),
-                         _ci(c.get("gap_vs_rest_of_provinces_ci95")), _f(c["intra"]["cv_percent"], 1),
-                         _f(slope.get("coef"), 2), _ci(slope.get("ci95"))])
-        parts.append(_table(["cluster", "n", "mean", "vs national", "95% CI", "vs rest of provinces", "95% CI",
-                             "CV %", "per 100 km from core", "95% CI"], rows))
-        if any(not c.get("checked", True) for c in cl["clusters"] if c.get("available")):
-            parts.append(f'<p class="note">* {_t("cluster_unchecked", lang)}</p>')
-
-    if "zones" in images:
-        parts.append(f'<h2>{_t("zones", lang)}</h2>' + _img(images["zones"], "governance zones map"))
-
-    sp = report.get("spillover", {})
-    dd = sp.get("distance_decay", {})
-    models = sp.get("models", {})
-    if dd.get("available") or (isinstance(models, dict) and any(
-            isinstance(m, dict) and m.get("available") for m in models.values())):
-        parts.append(f'<h2>{_t("spillover", lang)}</h2>')
-        dd_text = sentence(report, "distance_decay", lang)
-        if dd_text:
-            parts.append(f"<p>{_e(dd_text)}</p>")
-        for kind, m in models.items():
-            if not isinstance(m, dict) or not m.get("available"):
-                continue
-            parts.append(f"<h3>Spatial {_e(kind)} model ({_e(m['estimator'])}), rho = {_f(m['rho'])}</h3>")
-            parts.append(_table(["term", "coef", "se", "95% CI"],
-                                [[_e(t["name"]), _f(t["coef"]), _f(t["se"]), _ci(t["ci95"], 3)]
-                                 for t in m["coefficients"]]))
-            rows = []
-            for var, imp in m["impacts"].items():
-                for k in ("direct", "indirect", "total"):
-                    rows.append([_e(f"{var} {k}"), _f(imp[k]["estimate"]), _f(imp[k]["mean"]),
-                                 _f(imp[k]["sd"]), _ci(imp[k]["ci95"], 3)])
-            parts.append(_table(["impact", "estimate", "sim. mean", "sim. sd", "95% interval"], rows))
-            parts.append(f'<p class="note">{_e(m["draws"])} draws from the asymptotic distribution '
-                         f'({_e(m["rejected_draws"])} rejected for rho outside the stable range); traces: '
-                         f'{_e(m["traces"])}.</p>')
-        hub_text = sentence(report, "hub", lang)
-        if hub_text:
-            parts.append(f"<p>{_e(hub_text)}</p>")
-        if "hub_effects" in images:
-            parts.append(_img(images["hub_effects"], "hub effect map"))
-
-    w = report["weights"]
-    parts.append(f'<h2>{_t("weights", lang)}</h2>')
-    parts.append('<p class="note">' + _e(_t("weights_note", lang, m=_f(w["mean_neighbours"], 2),
-                                             c=w["components_before_fix"])) + "</p>")
-    if w["fixed"]:
-        parts.append(_table(["unit", "reason", "linked to", "distance km"],
-                            [[_e(f["unit"]), _e(f["reason"]), _e(f["attached_to"]), _f(f["distance_m"] / 1000, 0)]
-                             for f in w["fixed"]]))
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    """The report as one self-contained HTML string (maps/charts from ``images``: name -> PNG
+    bytes, embedded as data URIs). ``lang`` (zh, the default, or en) selects the findings,
+    headings and table labels."""
+    ctx = report_context(report, lang, {k: data_uri(v) for k, v in (images or {}).items()})
+    return environment().get_template(TEMPLATE).render(layout="standalone.html", **ctx)
 
 
 def report_images(report: dict, gdf, *, id_column: str | None = None, lon: str = "lon",

@@ -1,1 +1,1 @@
-"""One blueprint per feature; each view is a thin call into ``web.services`` / renderers."""
+"""One blueprint per feature; each view is a thin call into ``cityrank.service`` and ``web.respond``."""

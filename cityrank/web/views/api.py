@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app
 
-from cityrank.web import api_service as svc_api
-from cityrank.web.openapi import openapi_document
+from cityrank.service import api, cities
+from cityrank.service.openapi import openapi_document
+from cityrank.web.respond import args, respond, site
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _svc():
-    return current_app.extensions["cityrank"]
-
-
 @bp.route("/")
 def root():
-    return jsonify(svc_api.index())
+    return respond(api.index())
 
 
 @bp.route("/openapi.json")
@@ -26,34 +23,34 @@ def openapi():
 
 @bp.route("/datasets")
 def datasets():
-    return jsonify(svc_api.datasets(_svc()))
+    return respond(api.datasets(site()))
 
 
 @bp.route("/datasets/<dataset>")
 def dataset(dataset: str):
-    return jsonify(svc_api.dataset(_svc(), dataset))
+    return respond(api.dataset(site(), dataset))
 
 
 @bp.route("/datasets/<dataset>/system")
 def system(dataset: str):
-    return jsonify(svc_api.system(_svc(), dataset))
+    return respond(api.system(site(), dataset))
 
 
 @bp.route("/datasets/<dataset>/scores")
 def scores(dataset: str):
-    return svc_api.scores(_svc(), dataset, request.args)
+    return respond(api.scores(site(), dataset, args()))
 
 
 @bp.route("/datasets/<dataset>/summary")
 def summary(dataset: str):
-    return jsonify(svc_api.summary(_svc(), dataset, request.args))
+    return respond(api.summary(site(), dataset, args()))
 
 
 @bp.route("/datasets/<dataset>/cities/<code>")
 def city(dataset: str, code: str):
-    return jsonify(_svc().city(dataset, code))
+    return respond(cities.city(site(), dataset, code))
 
 
 @bp.route("/geometry")
 def geometry():
-    return svc_api.geometry(_svc(), request.args)
+    return respond(api.geometry(site(), args()))

@@ -1,18 +1,14 @@
-"""OGC API - Features routes under ``/ogc``; payloads come from ``web.ogc_service``."""
+"""OGC API - Features routes under ``/ogc``; payloads come from ``service.ogc``."""
 
 from __future__ import annotations
 
-import json
+from flask import Blueprint, Response, url_for
 
-from flask import Blueprint, Response, current_app, request, url_for
-
-from cityrank.web import ogc_service as ogc
+from cityrank.service import ogc
+from cityrank.service.api import dumps
+from cityrank.web.respond import args, site
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
-
-
-def _svc():
-    return current_app.extensions["cityrank"]
 
 
 def _base() -> str:
@@ -20,7 +16,7 @@ def _base() -> str:
 
 
 def _out(body: dict, mimetype: str = ogc.JSON) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), mimetype=mimetype)
+    return Response(dumps(body), mimetype=mimetype)
 
 
 @bp.route("", strict_slashes=False)
@@ -35,19 +31,19 @@ def conformance():
 
 @bp.route("/collections")
 def collections():
-    return _out(ogc.collections(_svc(), _base()))
+    return _out(ogc.collections(site(), _base()))
 
 
 @bp.route("/collections/<cid>")
 def collection(cid: str):
-    return _out(ogc.collection(_svc(), cid, _base()))
+    return _out(ogc.collection(site(), cid, _base()))
 
 
 @bp.route("/collections/<cid>/items")
 def items(cid: str):
-    return _out(ogc.items(_svc(), cid, request.args, _base()), ogc.GEOJSON)
+    return _out(ogc.items(site(), cid, args(), _base()), ogc.GEOJSON)
 
 
 @bp.route("/collections/<cid>/items/<fid>")
 def item(cid: str, fid: str):
-    return _out(ogc.item(_svc(), cid, fid, _base()), ogc.GEOJSON)
+    return _out(ogc.item(site(), cid, fid, _base()), ogc.GEOJSON)

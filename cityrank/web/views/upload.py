@@ -1,7 +1,7 @@
 """Upload pages and API: ``/upload`` (form, result), ``POST /api/v1/datasets`` and the Excel
 template ``/api/v1/systems/<id>/template.xlsx``.
 
-The logic lives in :mod:`web.upload_service`; these views parse the request, refuse
+The logic lives in :mod:`cityrank.service.uploads`; these views parse the request, refuse
 cross-origin posts (the form is same-origin, and the API's ``Access-Control-Allow-Origin: *``
 must not let another site's page push files into the viewer) and serialise.
 """
@@ -10,21 +10,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from cityrank.i18n import lookup
 from cityrank.scoring.messages import render_warning
-from cityrank.web import upload_service as up
+from cityrank.service import uploads as up
 from cityrank.web.i18n import norm_lang
+from cityrank.web.respond import respond, site
 
 bp = Blueprint("upload", __name__)
 
@@ -89,10 +81,6 @@ def ut(key: str, lang: str, **kw) -> str:
     return lookup(TEXT, key, lang, **kw)
 
 
-def _svc():
-    return current_app.extensions["cityrank"]
-
-
 def _lang() -> str:
     return norm_lang(request.args.get("lang"))  # never request.form: a 413 must not re-read it
 
@@ -114,44 +102,11 @@ def _same_origin() -> bool:
     return True
 
 
-def _systems() -> list[dict]:
-    from cityrank.scoring.system import load_system
-
-    def make():
-        return [{"id": sid, "name": (s := load_system(p)).name, "name_en": s.name_en}
-                for sid, p in up.bundled_systems().items()]
-
-    return _svc().cached(("upload_systems",), make)
-
-
-def _default_system() -> str:
-    try:
-        return _svc().dataset().system.id
-    except Exception:  # a catalog without a default still allows uploads
-        return next(iter(up.bundled_systems()), "")
-
-
-def _form_page(lang: str, status: int = 200, values=None, **ctx):
+def _form_page(lang: str, status: int = 200, values=None, outcome=None, **ctx):
     values = request.values if values is None else values
-    form = {"system": values.get("system") or _default_system(),
-            "encoding": values.get("encoding", "auto"),
-            "missing": values.get("missing", "refuse"),
-            "sheet": values.get("sheet", "")}
-    outcome = ctx.get("outcome")
-    # Former units (莱芜 -> 济南) are listed first: they change which city a row counts for.
-    ctx["changes"] = [w for w in outcome.warnings
-                      if getattr(w, "kind", "") == "admin_change"] if outcome else []
-    page = render_template("upload.html", lang=lang, ut=ut, systems=_systems(), form=form,
-                           render_warning=render_warning,
-                           encodings=list(up.ENCODINGS), policies=_policies(),
-                           ttl_hours=_svc().uploads.ttl / 3600, **ctx)
+    page = render_template("upload.html", lang=lang, ut=ut, render_warning=render_warning,
+                           **up.form_context(site(), values, outcome), **ctx)
     return page, status
-
-
-def _policies() -> list[str]:
-    from cityrank.scoring.missing import POLICIES
-
-    return list(POLICIES)
 
 
 def _run(lang: str):
@@ -161,21 +116,7 @@ def _run(lang: str):
     f = request.files.get("file")
     if f is None or not f.filename:
         return None, (400, ut("no_file", lang))
-    data = f.read(up.MAX_BYTES + 1)
-    resolver = _svc().cached(("resolver",), _resolver)
-    outcome = up.process_upload(
-        data, f.filename, request.form.get("system") or _default_system(),
-        encoding=request.form.get("encoding") or "auto", sheet=request.form.get("sheet"),
-        missing=request.form.get("missing") or "refuse", resolver=resolver)
-    if outcome.ok:
-        _svc().uploads.add(outcome.dataset)
-    return outcome, None
-
-
-def _resolver():
-    from cityrank.scoring.units import UnitResolver
-
-    return UnitResolver()
+    return up.upload(site(), f.read(up.MAX_BYTES + 1), f.filename, request.form.to_dict()), None
 
 
 @bp.route("/upload", methods=["GET"])
@@ -196,11 +137,9 @@ def upload_post():
 
 @bp.route("/upload/<dataset>")
 def upload_result(dataset: str):
-    lang = _lang()
-    ds = _svc().uploads.get(dataset)
-    outcome = up.UploadOutcome(ds.filename, ds.system.id, warnings=ds.warnings,
-                               coverage=ds.coverage, dataset=ds)
-    return _form_page(lang, outcome=outcome, summary=ds.summary(), links=up.links(ds.id))
+    outcome = up.stored_outcome(site(), dataset)
+    return _form_page(_lang(), outcome=outcome, summary=outcome.dataset.summary(),
+                      links=up.links(dataset))
 
 
 @bp.route("/api/v1/datasets", methods=["POST"])
@@ -224,10 +163,7 @@ def api_upload():
 
 @bp.route("/api/v1/systems/<system_id>/template.xlsx")
 def template(system_id: str):
-    data = _svc().cached(("template", system_id), lambda: up.template_bytes(system_id))
-    resp = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{system_id}-template.xlsx"'
-    return resp
+    return respond(up.template(site(), system_id))
 
 
 def _json_error(status: int, message: str):

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
-from markupsafe import Markup
+from flask import Blueprint, render_template, request, url_for
 
-from cityrank.web import i18n, pages, tables
+from cityrank.service import cities, geometry, groups, pages, ranking
+from cityrank.web import i18n
 from cityrank.web.i18n import norm_lang
+from cityrank.web.respond import args, cached_page, respond, site
 
 bp = Blueprint("viewer", __name__)
-
-
-def _svc():
-    return current_app.extensions["cityrank"]
 
 
 def _lang() -> str:
@@ -24,66 +21,62 @@ def _title_helpers():
     """Dataset titles with the simulated-data mark shown once (see web.i18n)."""
     return {"plain_title": i18n.plain_title, "marked_title": i18n.marked_title, "label": i18n.label,
             "source_text": i18n.source_text,
-            "province_name": lambda name, lang: _svc().province_name(name, lang),
-            "city_name": _city_name}
-
-
-def _city_name(code, name, lang: str) -> Markup:
-    """A city's name for the page: in English the pinyin with the Chinese name beside it
-    (readers abroad need both to match our tables with Chinese sources)."""
-    en = _svc().names_en().get(str(code)) if lang == "en" else None
-    if not en:
-        return Markup("{}").format(name if name is not None else code)
-    return Markup('{} <span class="cr-zh-name" lang="zh-CN">{}</span>').format(en, name)
+            "province_name": lambda name, lang: geometry.province_name(site(), name, lang),
+            "city_name": lambda code, name, lang: cities.display_name(site(), code, name, lang)}
 
 
 @bp.app_context_processor
 def _lang_switch():
-    args = request.args.to_dict() if request else {}
-    args["lang"] = "zh" if args.get("lang") == "en" else "en"
+    query = request.args.to_dict() if request else {}
+    query["lang"] = "zh" if query.get("lang") == "en" else "en"
     try:
-        return {"lang_url": url_for(request.endpoint, **{**args, **(request.view_args or {})})}
+        return {"lang_url": url_for(request.endpoint, **{**query, **(request.view_args or {})})}
     except Exception:  # error pages for unknown routes have no endpoint
-        return {"lang_url": "?lang=" + args["lang"]}
+        return {"lang_url": "?lang=" + query["lang"]}
+
+
+def map_page(template: str, dataset_id: str | None = None):
+    """``/`` and ``/embed/<dataset>``: the same map, rendered once per URL and cached."""
+    p = pages.parse_params(site(), args(), dataset_id)
+    q = {"indicator": p.indicator, "classification": p.classification, "k": p.k, "lang": p.lang}
+    return cached_page(p.dataset, lambda: render_template(
+        template, ctx=pages.map_context(site(), p, root=request.script_root), lang=p.lang,
+        embed_url=url_for("embed.embed_page", dataset=p.dataset, **q),
+        png_url=url_for("embed.embed_png", dataset=p.dataset, **q),
+        data_url=url_for("viewer.ranking", dataset=p.dataset, lang=p.lang),
+        host_js=url_for("static", filename="embed-host.js")))
 
 
 @bp.route("/")
 def index():
-    p = pages.parse_params(_svc(), request.args)
-    q = {"indicator": p.indicator, "classification": p.classification, "k": p.k, "lang": p.lang}
-    return render_template(
-        "index.html", ctx=pages.map_context(_svc(), p), lang=p.lang,
-        embed_url=url_for("embed.embed_page", dataset=p.dataset, **q),
-        png_url=url_for("embed.embed_png", dataset=p.dataset, **q),
-        host_js=url_for("static", filename="embed-host.js"),
-    )
+    return map_page("index.html")
 
 
-@bp.route("/ranking")
-def ranking():
-    return render_template("ranking.html", **tables.ranking_context(_svc(), request.args), lang=_lang())
+@bp.route("/ranking", endpoint="ranking")
+def ranking_page():
+    return render_template("ranking.html", **ranking.ranking_context(site(), args()), lang=_lang())
 
 
 @bp.route("/ranking.<fmt>")
 def ranking_export(fmt: str):
-    return tables.export(_svc(), request.args.get("dataset"), fmt)
+    return respond(ranking.export(site(), request.args.get("dataset"), fmt))
 
 
 @bp.route("/city/<code>")
 def city(code: str):
-    return render_template("city.html", **tables.city_context(_svc(), request.args.get("dataset"), code, _lang()), lang=_lang())
+    return render_template("city.html", **cities.city_context(site(), request.args.get("dataset"), code, _lang()), lang=_lang())
 
 
-@bp.route("/groups")
-def groups():
-    return render_template("groups.html", **tables.groups_context(_svc(), _lang()), lang=_lang())
+@bp.route("/groups", endpoint="groups")
+def groups_page():
+    return render_template("groups.html", **groups.groups_context(site(), _lang()), lang=_lang())
 
 
 @bp.route("/region/<name>")
 def region(name: str):
-    return render_template("group.html", **tables.region_context(_svc(), request.args.get("dataset"), name, _lang()), lang=_lang())
+    return render_template("group.html", **groups.region_context(site(), request.args.get("dataset"), name, _lang()), lang=_lang())
 
 
 @bp.route("/cluster/<cluster_id>")
 def cluster(cluster_id: str):
-    return render_template("group.html", **tables.cluster_context(_svc(), request.args.get("dataset"), cluster_id, _lang()), lang=_lang())
+    return render_template("group.html", **groups.cluster_context(site(), request.args.get("dataset"), cluster_id, _lang()), lang=_lang())

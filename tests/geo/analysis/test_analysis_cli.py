@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import shutil
 import subprocess
@@ -10,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "analysis"
 
@@ -46,7 +46,7 @@ def test_analyze_user_geojson(tmp_path):
     assert "<script>alert" not in text and "&lt;script&gt;alert" in text
     assert "SYNTHETIC DATA" in text and "data:image/png;base64," in text
     assert 'lang="zh-CN"' in text and "主要发现" in text  # --lang defaults to zh
-    assert html.escape(rep["findings_zh"][1]) in text and html.escape(rep["findings"][1]) not in text
+    assert escape(rep["findings_zh"][1]) in text and escape(rep["findings"][1]) not in text
     assert "<title>score 空间分析（synthetic_grid.geojson）</title>" in text
     assert "模拟数据" in proc.stdout  # findings printed in the default language (zh)
 

@@ -117,7 +117,7 @@ def test_other_indicator_as_value(ds, cache):
 
 
 def test_html_report_language(report):
-    from html import escape
+    from markupsafe import escape
 
     from cityrank.geo.analysis.html import render_html
 

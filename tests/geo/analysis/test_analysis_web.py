@@ -1,4 +1,4 @@
-"""The viewer's analysis pages (blueprint in web/analysis_views.py) through Flask's test client."""
+"""The viewer's analysis pages (web/views/analysis.py over service/analysis.py) through Flask's test client."""
 
 from __future__ import annotations
 
@@ -102,9 +102,11 @@ def test_maps_drawn_one_at_a_time():
     c = app.test_client()
     r = c.get(f"/analysis/{DS}/lisa_significance.png?value=services&hub=")
     assert r.status_code == 200 and r.data[:4] == b"\x89PNG"
-    drawn = app.extensions["cityrank_analysis_png"]
-    assert [k[-2:] for k in drawn] == [("lisa_significance", "zh")]
+    cache = app.extensions["cityrank"].cache
+    drawn = cache.keys(DS, "analysis_png")
+    assert [k[2][-2:] for k in drawn] == [("lisa_significance", "zh")]
     assert c.get(f"/analysis/{DS}/hub_effects.png?value=services&hub=").status_code == 404  # no hub, no map
-    weights = app.extensions["cityrank_analysis_weights"][DS]
+    assert len(cache.keys(DS, "weights")) == 1
     c.get(f"/api/v1/datasets/{DS}/analysis?value=management&hub=")
-    assert len(weights) == 1  # the second value reused the first one's weights
+    assert len(cache.keys(DS, "weights")) == 1  # the second value reused the first one's weights
+    assert len(cache.keys(DS, "analysis")) == 2

@@ -3,7 +3,8 @@
 Every label that comes from data is HTML-escaped here, before folium sees it: folium's
 tooltips assemble ``innerHTML`` from feature properties, so an unescaped city name such as
 ``<img src=x onerror=alert(1)>`` would run. The rendered parts (header, body, script) are
-returned separately so a page can stamp its CSP nonce on the scripts and place the map.
+returned separately so a page can place the map and allow its inline scripts by their CSP
+hashes (``RenderedMap.header``'s and ``script``'s; see ``cityrank.web.security``).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from markupsafe import escape
 
 from cityrank.geo.inset import TITLES as INSET_TITLES
 from cityrank.geo.inset import inset_svg
+from cityrank.service.classes import STATUS_COLOURS, Classes
+from cityrank.service.geojson import feature_collection
+from cityrank.service.vendor import localise_assets
 from cityrank.web import i18n
-from cityrank.web.assets import localise_assets
-from cityrank.web.classify import STATUS_COLOURS, Classes
-from cityrank.web.geojson import feature_collection
 
 CENTER = (35.5, 104.0)
 BOUNDS = [[17.5, 73.5], [53.6, 135.1]]  # mainland + Hainan's southern tip (SCS via the hint)
@@ -104,8 +105,8 @@ class SouthChinaSeaInset(MacroElement):
     """The 南海诸岛 inset as a Leaflet control (bottom right, above the attribution).
 
     The SVG comes from ``geo.inset`` (server-drawn from the committed layers, no data
-    strings in it); the control's script is one of folium's inline scripts, so it carries
-    the page's CSP nonce like the rest. Clicks and scrolls on the inset do not reach the map.
+    strings in it); the control's script is part of the map's inline script, allowed by the
+    page's CSP hash like the rest. Clicks and scrolls on the inset do not reach the map.
     """
 
     _template = Template(
@@ -159,11 +160,13 @@ def _text(value) -> str:
 
 def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: str = "zh",
               indicator_label: str = "", dark: bool = False, lines: gpd.GeoDataFrame | None = None,
-              height: str = "100%", province_names: dict[str, str] | None = None) -> RenderedMap:
+              height: str = "100%", province_names: dict[str, str] | None = None,
+              root: str = "") -> RenderedMap:
     """Build and render the folium map of ``gdf[indicator]`` classified by ``classes``.
 
     ``province_names`` translates the ``province`` column for the tooltips (English pages:
-    the province layer's ``name_en``); without it the Chinese names are shown.
+    the province layer's ``name_en``); without it the Chinese names are shown. ``root`` is
+    the application's mount point for the vendored Leaflet URLs.
     """
     m = folium.Map(location=CENTER, zoom_start=4, tiles=None, prefer_canvas=False,
                    min_zoom=3, max_zoom=8, height=height, zoom_snap=0.25)
@@ -233,13 +236,13 @@ def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: 
             className="cr-line",
         ).add_to(m)
 
-    localise_assets(m.get_root())
-    root = m.get_root()
-    root.render()
+    localise_assets(m.get_root(), root)
+    doc = m.get_root()
+    doc.render()
     return RenderedMap(
-        header=root.header.render(),  # the page stamps its CSP nonce (security.add_nonce)
-        html=root.html.render(),
-        script=root.script.render(),
+        header=doc.header.render(),  # its inline scripts: allowed by hash (web.security)
+        html=doc.html.render(),
+        script=doc.script.render(),
         n_scored=len(scored),
     )
 

@@ -1,4 +1,4 @@
-"""Request parameters -> the context a map page (viewer or embed) renders.
+"""Query parameters -> the context a map page (viewer or embed) renders.
 
 Shared by ``/`` and ``/embed/<dataset>`` so both draw the same map: parameter checking,
 classification, the folium map, legend, source note and the accessible summary.
@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cityrank.errors import ParameterError
+from cityrank.service import catalog, geometry
+from cityrank.service.classes import ClassificationError, classify
+from cityrank.service.webmap import build_map, legend
 from cityrank.web import i18n
-from cityrank.web.classify import ClassificationError, classify
-from cityrank.web.maps import build_map, legend
-from cityrank.web.services import ParameterError, Services
 
 CLASSIFICATIONS = ("quantiles", "natural_breaks", "equal_interval", "published")
 
@@ -26,8 +27,8 @@ class MapParams:
     dark: bool
 
 
-def parse_params(svc: Services, args, dataset_id: str | None = None) -> MapParams:
-    ds = svc.dataset(dataset_id or args.get("dataset"))
+def parse_params(site, args, dataset_id: str | None = None) -> MapParams:
+    ds = site.dataset(dataset_id or args.get("dataset"))
     try:
         k = int(args.get("k", 5))
     except ValueError as exc:
@@ -37,7 +38,7 @@ def parse_params(svc: Services, args, dataset_id: str | None = None) -> MapParam
         raise ParameterError(f"unknown classification {method!r}; choose one of {', '.join(CLASSIFICATIONS)}")
     return MapParams(
         dataset=ds.id,
-        indicator=svc.check_indicator(ds, args.get("indicator")),
+        indicator=catalog.check_indicator(ds, args.get("indicator")),
         classification=method,
         k=k,
         lang=i18n.norm_lang(args.get("lang")),
@@ -52,7 +53,7 @@ def source_note(ds, lang: str) -> str:
     return note
 
 
-def finding(svc: Services, ds, indicator: str, lang: str, label: str) -> str:
+def finding(ds, indicator: str, lang: str, label: str) -> str:
     """One sentence for screen readers: the map's extremes, mean and regional pattern."""
     s = ds.scores().dropna(subset=[indicator])
     if s.empty:
@@ -70,23 +71,24 @@ def finding(svc: Services, ds, indicator: str, lang: str, label: str) -> str:
     return text
 
 
-def map_context(svc: Services, p: MapParams, height: str = "100%") -> dict:
-    ds = svc.dataset(p.dataset)
-    gdf = svc.map_layer(ds.id)
-    label = svc.indicator_label(ds, p.indicator, p.lang)
+def map_context(site, p: MapParams, height: str = "100%", root: str = "") -> dict:
+    """Everything ``_mapblock.html`` and the map pages show; ``root`` is the app's mount point."""
+    ds = site.dataset(p.dataset)
+    gdf = geometry.map_layer(site, ds.id)
+    label = catalog.indicator_label(ds, p.indicator, p.lang)
     values = gdf.loc[gdf["display"] == "scored", p.indicator]
     try:
         classes = classify(values.to_numpy(dtype=float), p.classification, p.k,
-                           svc.published_bins(ds, p.indicator, p.classification))
+                           catalog.published_bins(ds, p.indicator, p.classification))
     except ClassificationError as exc:
         raise ParameterError(str(exc)) from exc
     # Building the folium map is the slow part of a request; its output has no per-request
-    # content (the CSP nonce is stamped at render time), so it is cached per parameter set.
-    key = ("map", ds.id, p.indicator, p.classification, p.k, p.lang, p.dark, height)
-    rendered = svc.cached(key, lambda: build_map(
+    # content (inline scripts are allowed by their hashes), so it is cached per parameter set.
+    key = (p.indicator, p.classification, p.k, p.lang, p.dark, height, root)
+    rendered = site.cache.get_or_build(ds.id, "map", key, lambda: build_map(
         gdf, p.indicator, classes, lang=p.lang, indicator_label=label, dark=p.dark,
-        lines=svc.scs_lines(), height=height,
-        province_names=svc.province_names_en() if p.lang == "en" else None))
+        lines=geometry.scs_lines(site), height=height, root=root,
+        province_names=geometry.province_names_en(site) if p.lang == "en" else None))
     scores = ds.scores().sort_values("rank")
     name_col = "name"
     table = [{"rank": int(r), "name": n, "code": c, "value": None if v != v else round(float(v), 1)}
@@ -94,8 +96,8 @@ def map_context(svc: Services, p: MapParams, height: str = "100%") -> dict:
     return {
         "p": p, "ds": ds, "lang": p.lang, "indicator_label": label, "map": rendered,
         "legend": legend(classes, p.lang, set(gdf["display"])),
-        "source_note": source_note(ds, p.lang), "finding": finding(svc, ds, p.indicator, p.lang, label),
-        "table": table, "indicators": svc.indicators(ds), "datasets": _with(svc.datasets(), ds),
+        "source_note": source_note(ds, p.lang), "finding": finding(ds, p.indicator, p.lang, label),
+        "table": table, "indicators": catalog.indicators(ds), "datasets": _with(site.datasets(), ds),
         "classifications": CLASSIFICATIONS,
     }
 

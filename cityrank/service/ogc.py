@@ -10,8 +10,9 @@ import math
 
 from shapely.geometry import box
 
-from cityrank.web.geojson import feature_collection
-from cityrank.web.services import ParameterError, Services
+from cityrank.errors import NotFoundError, ParameterError
+from cityrank.service.geojson import feature_collection
+from cityrank.service.geometry import joined
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -43,16 +44,16 @@ def conformance() -> dict:
     return {"conformsTo": CONFORMANCE}
 
 
-def _fields(svc: Services, ds) -> list[str]:
-    gdf = svc.joined(ds.id)
+def _fields(site, ds) -> list[str]:
+    gdf = joined(site, ds.id)
     cols = ["code", "name", "name_en", "type", "province", "region", "status", "total", "rank"]
     cols += [c for c in ds.system.nodes if c in gdf.columns and c not in cols]
     return [c for c in cols if c in gdf.columns]
 
 
-def collection(svc: Services, dataset_id: str, base: str) -> dict:
-    ds = svc.dataset(dataset_id)
-    gdf = svc.joined(ds.id)
+def collection(site, dataset_id: str, base: str) -> dict:
+    ds = site.dataset(dataset_id)
+    gdf = joined(site, ds.id)
     minx, miny, maxx, maxy = (round(float(v), 4) for v in gdf.total_bounds)
     href = f"{base}/collections/{ds.id}"
     return {
@@ -71,9 +72,9 @@ def collection(svc: Services, dataset_id: str, base: str) -> dict:
     }
 
 
-def collections(svc: Services, base: str) -> dict:
+def collections(site, base: str) -> dict:
     return {
-        "collections": [collection(svc, i, base) for i in svc.catalog.ids()],
+        "collections": [collection(site, i, base) for i in site.catalog.ids()],
         "links": [{"href": f"{base}/collections?f=json", "rel": "self", "type": JSON}],
     }
 
@@ -105,16 +106,16 @@ def _bbox(raw: str | None):
     return box(*parts)
 
 
-def items(svc: Services, dataset_id: str, args, base: str) -> dict:
-    ds = svc.dataset(dataset_id)
+def items(site, dataset_id: str, args, base: str) -> dict:
+    ds = site.dataset(dataset_id)
     limit = _int(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _int(args, "offset", 0, 0, 10**9)
-    gdf = svc.joined(ds.id).sort_values("code")
+    gdf = joined(site, ds.id).sort_values("code")
     area = _bbox(args.get("bbox"))
     if area is not None:
         gdf = gdf[gdf.geometry.intersects(area)]
     page = gdf.iloc[offset: offset + limit]
-    fc = feature_collection(page, _fields(svc, ds), precision=4)
+    fc = feature_collection(page, _fields(site, ds), precision=4)
     for f in fc["features"]:
         f["properties"]["synthetic"] = bool(ds.synthetic)
     href = f"{base}/collections/{ds.id}/items"
@@ -130,15 +131,13 @@ def items(svc: Services, dataset_id: str, args, base: str) -> dict:
     return fc
 
 
-def item(svc: Services, dataset_id: str, fid: str, base: str) -> dict:
-    from cityrank.errors import NotFoundError
-
-    ds = svc.dataset(dataset_id)
-    gdf = svc.joined(ds.id)
+def item(site, dataset_id: str, fid: str, base: str) -> dict:
+    ds = site.dataset(dataset_id)
+    gdf = joined(site, ds.id)
     row = gdf[gdf["code"] == fid]
     if row.empty:
         raise NotFoundError(f"no feature {fid!r} in collection {ds.id!r} (ids are 6-digit codes)")
-    f = feature_collection(row, _fields(svc, ds), precision=4)["features"][0]
+    f = feature_collection(row, _fields(site, ds), precision=4)["features"][0]
     f["properties"]["synthetic"] = bool(ds.synthetic)
     f["links"] = [{"href": f"{base}/collections/{ds.id}/items/{fid}?f=json", "rel": "self", "type": GEOJSON},
                   {"href": f"{base}/collections/{ds.id}?f=json", "rel": "collection", "type": JSON}]

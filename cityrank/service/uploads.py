@@ -25,14 +25,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cityrank import paths
-from cityrank.errors import CityrankError, NotFoundError
+from cityrank.errors import CityrankError, NotFoundError, ParameterError
+from cityrank.jsonsafe import jsonable
 from cityrank.scoring.datasets import Dataset
 from cityrank.scoring.messages import WHAT_ZH, Notice, notice_of_problem, render_warning
 from cityrank.scoring.missing import POLICIES
 from cityrank.scoring.problems import Problem, ProblemsError
-from cityrank.web.services import ParameterError
 
-MAX_BYTES = 2 * 1024 * 1024  # the same limit as Flask's MAX_CONTENT_LENGTH in web/app.py
+MAX_BYTES = 2 * 1024 * 1024  # web/app.py sets Flask's MAX_CONTENT_LENGTH to this
 MAX_XLSX_EXPANDED = 40 * 1024 * 1024  # zip bombs: a real 2 MB workbook expands to far less
 STORE_SIZE = 20
 STORE_TTL = 6 * 3600  # seconds
@@ -150,16 +150,16 @@ class UploadOutcome:
         """``warnings`` stay English strings (as before); ``warnings_zh`` and
         ``warning_details`` (kind, params, both messages) sit beside them."""
         out = {"ok": self.ok, "file": self.filename, "system": self.system_id,
-               "problems": [_jsonable(p.to_dict()) for p in self.problems],
+               "problems": [jsonable(p.to_dict()) for p in self.problems],
                "warnings": [str(w) for w in self.warnings],
                "warnings_zh": [render_warning(w, "zh") for w in self.warnings],
-               "warning_details": [_jsonable(_warning_dict(w)) for w in self.warnings],
-               "coverage": _jsonable(self.coverage)}
+               "warning_details": [jsonable(_warning_dict(w)) for w in self.warnings],
+               "coverage": jsonable(self.coverage)}
         if self.dataset is not None:
             ds = self.dataset
             out.update(id=ds.id, dataset=ds.id, title=ds.title, synthetic=bool(ds.synthetic),
                        source=ds.source, n_units=int(len(ds.scores())), links=links(ds.id))
-            out["summary"] = _jsonable(ds.summary())
+            out["summary"] = jsonable(ds.summary())
         return out
 
 
@@ -176,19 +176,6 @@ def links(dataset_id: str) -> dict:
             "scores": f"/api/v1/datasets/{dataset_id}/scores",
             "ogc": f"/ogc/collections/{dataset_id}/items", "embed": f"/embed/{dataset_id}"}
 
-
-def _jsonable(obj):
-    import math
-
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set)):
-        return [_jsonable(v) for v in obj]
-    if hasattr(obj, "item"):
-        return _jsonable(obj.item())
-    return obj
 
 
 def process_upload(data: bytes, filename: str, system_id: str, *, encoding: str = "auto",
@@ -297,8 +284,9 @@ def _score_into(out: UploadOutcome, path: Path, system, encoding, sheet, missing
 class UploadStore:
     """Bounded LRU of uploaded datasets that also forgets them after ``ttl`` seconds.
 
-    ``on_evict(dataset_id)`` lets the owner drop derived caches (joined layers, rendered
-    maps); it is called outside the store's lock so it may take locks of its own.
+    ``on_evict(dataset_id)`` lets the owner drop derived caches (``Site.forget``: joined
+    layers, rendered maps, PNGs, reports, weights); it is called outside the store's lock so it
+    may take locks of its own.
     """
 
     def __init__(self, max_items: int = STORE_SIZE, ttl: float = STORE_TTL,
@@ -328,6 +316,13 @@ class UploadStore:
                 gone.append(self._items.popitem(last=False)[0])
         self._evicted(gone)
         return ds
+
+    def sweep(self) -> list[str]:
+        """Forget expired uploads now (and drop what was derived from them)."""
+        with self._lock:
+            gone = self._expired()
+        self._evicted(gone)
+        return gone
 
     def get(self, dataset_id: str) -> UploadedDataset:
         with self._lock:
@@ -367,3 +362,72 @@ def template_bytes(system_id: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="cityrank-template-") as tmp:
         path, _ = write_template(system, Path(tmp) / f"{system_id}-template.xlsx")
         return path.read_bytes()
+
+
+# -- what the upload pages and API call ------------------------------------------------------
+def systems(site) -> list[dict]:
+    """The bundled indicator systems an upload may name: id, name, name_en."""
+    from cityrank.scoring.system import load_system
+
+    def make():
+        return [{"id": sid, "name": (s := load_system(p)).name, "name_en": s.name_en}
+                for sid, p in bundled_systems().items()]
+
+    return site.cache.get_or_build(None, "upload_systems", (), make)
+
+
+def default_system(site) -> str:
+    """The default dataset's system (a catalog without a default still allows uploads)."""
+    try:
+        return site.dataset().system.id
+    except CityrankError:
+        return next(iter(bundled_systems()), "")
+
+
+def upload(site, data: bytes, filename: str, form: dict) -> UploadOutcome:
+    """Score an uploaded file (form fields: system, encoding, sheet, missing) and keep the
+    dataset in ``site.uploads`` when it has no errors."""
+    from cityrank.service.cities import resolver
+
+    outcome = process_upload(
+        data, filename, form.get("system") or default_system(site),
+        encoding=form.get("encoding") or "auto", sheet=form.get("sheet"),
+        missing=form.get("missing") or "refuse", resolver=resolver(site))
+    if outcome.ok:
+        site.uploads.add(outcome.dataset)
+    return outcome
+
+
+def stored_outcome(site, dataset_id: str) -> UploadOutcome:
+    """The outcome of an upload still in the store (its result page); expired -> NotFoundError."""
+    ds = site.uploads.get(dataset_id)
+    return UploadOutcome(ds.filename, ds.system.id, warnings=ds.warnings, coverage=ds.coverage,
+                         dataset=ds)
+
+
+def form_context(site, values: dict, outcome: UploadOutcome | None = None) -> dict:
+    """The upload page: the form's choices and values, and an outcome's details."""
+    form = {"system": values.get("system") or default_system(site),
+            "encoding": values.get("encoding", "auto"),
+            "missing": values.get("missing", "refuse"),
+            "sheet": values.get("sheet", "")}
+    # Former units (莱芜 -> 济南) are listed first: they change which city a row counts for.
+    changes = [w for w in outcome.warnings if getattr(w, "kind", "") == "admin_change"] if outcome else []
+    return {"systems": systems(site), "form": form, "encodings": list(ENCODINGS),
+            "policies": list(POLICIES), "ttl_hours": site.uploads.ttl / 3600,
+            "outcome": outcome, "changes": changes}
+
+
+def template(site, system_id: str):
+    """``/api/v1/systems/<id>/template.xlsx`` as a cacheable result."""
+    from cityrank.service.response import representation
+
+    def make():
+        return representation(
+            template_bytes(system_id),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            cache_control="public, max-age=3600",
+            headers=(("Content-Disposition", f'attachment; filename="{system_id}-template.xlsx"'),))
+
+    load_bundled_system(system_id)  # unknown -> ParameterError before anything is cached
+    return site.cache.get_or_build(None, "template", system_id, make)

@@ -1,0 +1,104 @@
+"""One city: found by any code or name the ONE resolver accepts, with its scores, national,
+regional and cluster means, its neighbours, and the context of the city page."""
+
+from __future__ import annotations
+
+import pandas as pd
+from markupsafe import Markup
+
+from cityrank.errors import NotFoundError, UnknownUnitError
+from cityrank.jsonsafe import num
+from cityrank.service import geometry, groups
+from cityrank.service.catalog import indicator_labels, total_max
+from cityrank.web import i18n
+
+
+def resolver(site):
+    """The unit resolver (``scoring.units.UnitResolver``), built once per site."""
+    from cityrank.scoring.units import UnitResolver
+
+    return site.cache.get_or_build(None, "resolver", (), UnitResolver)
+
+
+def resolve(site, key: str):
+    """A code or name (杭州, 杭州市, 杭州市 in traditional characters, 156330100, historical
+    371200) -> ``UnitMatch``; unknown -> NotFoundError."""
+    try:
+        return resolver(site).resolve(key)
+    except UnknownUnitError as exc:
+        raise NotFoundError(str(exc)) from exc
+
+
+def city(site, dataset_id: str | None, key: str) -> dict:
+    """The city API's payload (``/api/v1/datasets/<id>/cities/<code>``)."""
+    ds = site.dataset(dataset_id)
+    match = resolve(site, key)
+    code = match.code
+    scores = ds.scores()
+    row = scores[scores["code"] == code]
+    if row.empty:
+        units = geometry.layer(site)
+        if code in set(units["code"]):
+            raise NotFoundError(f"city {code} has no scores in dataset {ds.id!r}")
+        raise NotFoundError(f"unknown city code {code!r} (use the 6-digit administrative code)")
+    r = row.iloc[0]
+    ids = ["total"] + list(ds.system.nodes)
+    ids = [i for i in ids if i in scores.columns]
+    region = r.get("region")
+    reg = scores[scores["region"] == region] if region else scores.iloc[0:0]
+    member_of = groups.clusters_of(site, code)
+    comparisons = []
+    for nid in ids:
+        item = {"id": nid, "value": num(r[nid], 4), "national_mean": num(scores[nid].mean(), 4),
+                "regional_mean": num(reg[nid].mean(), 4) if len(reg) else None}
+        for cid, members in member_of.items():
+            sub = scores[scores["code"].isin(members)]
+            item[f"cluster_mean:{cid}"] = num(sub[nid].mean(), 4) if len(sub) else None
+        comparisons.append(item)
+    return {
+        "dataset": ds.id, "synthetic": bool(ds.synthetic), "code": code,
+        "name": r["name"], "province": r.get("province"),
+        "province_en": geometry.province_names_en(site).get(str(r.get("province"))), "region": region,
+        "rank": int(r["rank"]), "total": num(r["total"], 4), "n_ranked": int(len(scores)),
+        "scores": {nid: num(r[nid], 4) for nid in ids},
+        "comparisons": comparisons, "clusters": list(member_of),
+        # Unchecked memberships were compiled from plan summaries; clients must be able to say so.
+        "cluster_info": [groups.cluster_info(site, cid) for cid in member_of],
+        "neighbours": neighbours(site, ds.id, code),
+        "resolved_from": key if key != code else None, "warning": match.warning,
+    }
+
+
+def neighbours(site, dataset_id: str | None, code: str) -> list[dict]:
+    gdf = geometry.joined(site, dataset_id)
+    me = gdf[gdf["code"] == code]
+    if me.empty:
+        return []
+    geom = me.geometry.iloc[0].buffer(0.01)
+    near = gdf[gdf.geometry.intersects(geom) & (gdf["code"] != code)]
+    return [{"code": c, "name": n, "total": num(t, 4), "rank": None if pd.isna(rk) else int(rk)}
+            for c, n, t, rk in zip(near["code"], near["name"], near["total"], near["rank"], strict=True)]
+
+
+def city_context(site, dataset_id: str | None, code: str, lang: str) -> dict:
+    """The city page: scores with their labels, levels and maxima, cluster names."""
+    ds = site.dataset(dataset_id)
+    detail = city(site, ds.id, code)
+    labels = indicator_labels(ds, lang)
+    levels = {"total": 0} | {nid: n.level for nid, n in ds.system.nodes.items()}
+    maxima = {"total": total_max(ds.system)}
+    maxima.update({nid: n.max_points for nid, n in ds.system.nodes.items()})
+    cls = groups.clusters(site)
+    cluster_names = {cid: i18n.label(cls[cid], lang) if cid in cls else cid for cid in detail["clusters"]}
+    unchecked = {cid for cid in detail["clusters"] if cid in cls and not cls[cid].checked}
+    return {"ds": ds, "city": detail, "labels": labels, "levels": levels, "maxima": maxima,
+            "cluster_names": cluster_names, "unchecked_clusters": unchecked}
+
+
+def display_name(site, code, name, lang: str) -> Markup:
+    """A city's name for a page: in English the pinyin with the Chinese name beside it
+    (readers abroad need both to match our tables with Chinese sources)."""
+    en = geometry.names_en(site).get(str(code)) if lang == "en" else None
+    if not en:
+        return Markup("{}").format(name if name is not None else code)
+    return Markup('{} <span class="cr-zh-name" lang="zh-CN">{}</span>').format(en, name)
