@@ -114,3 +114,13 @@ def test_the_core_has_no_cli_code():
         for py in pkg.rglob("*.py"):
             text = py.read_text(encoding="utf-8")
             assert "import argparse" not in text and "cityrank.cli" not in text, py
+
+
+def test_missing_help_explains_every_policy():
+    from cityrank.scoring.missing import POLICIES
+
+    for lang in ("zh", "en"):
+        for name, p in commands(lang).items():
+            if "--missing" in options(p):
+                text = options(p)["--missing"].help
+                assert all(policy in text for policy in POLICIES), (lang, name, text)
