@@ -23,10 +23,7 @@ from cityrank.i18n import LANGS, t
 
 def register(sub, lang: str):
     p = o.add_command(sub, "analyze", lang)
-    src = p.add_mutually_exclusive_group()
-    o.dataset(p, lang, group=src)
-    o.alias(src, "--scores", o.data(p, lang, key="analyze.data", group=src))
-    o.system(p, lang, required=False, key="map.system")
+    o.table_source(p, lang, data_key="analyze.data")
     o.alias(p, "--geodata", p.add_argument("--boundaries", metavar="FILE",
                                            help=o.h("analyze.boundaries", lang)))
     o.alias(p, "--id", p.add_argument("--id-column", metavar="COLUMN",

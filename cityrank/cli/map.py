@@ -21,10 +21,7 @@ def register(sub, lang: str):
     from cityrank.geo.classify import CLASSIFIERS
 
     p = o.add_command(sub, "map", lang)
-    src = p.add_mutually_exclusive_group()
-    o.dataset(p, lang, group=src)
-    o.alias(src, "--scores", o.data(p, lang, key="map.data", group=src))
-    o.system(p, lang, required=False, key="map.system")
+    o.table_source(p, lang, data_key="map.data")
     o.indicator(p, lang, key="map.indicator")
     p.add_argument("--classification", choices=tuple(CLASSIFIERS), default="quantiles",
                    help=o.h("map.classification", lang))

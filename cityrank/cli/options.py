@@ -195,12 +195,22 @@ def system(p, lang_: str, *, required: bool, key: str = "opt.system") -> None:
     p.add_argument("--system", required=required, metavar="ID|FILE", help=h(key, lang_))
 
 
-def data(p, lang_: str, *, required: bool = False, key: str = "opt.data", group=None):
+def data(p, lang_: str, *, key: str, required: bool = False, group=None):
+    """``--data FILE``; ``key`` names the help text (what the command does with the table)."""
     return (group or p).add_argument("--data", required=required, metavar="FILE", help=h(key, lang_))
 
 
 def dataset(p, lang_: str, *, group=None):
     return (group or p).add_argument("--dataset", metavar="ID", help=h("opt.dataset", lang_))
+
+
+def table_source(p, lang_: str, *, data_key: str) -> None:
+    """``--dataset ID | --data FILE`` (old name ``--scores``) and ``--system`` to score the file:
+    where ``map`` and ``analyze`` get their table (``cityrank.cli.sources.load_source``)."""
+    group = p.add_mutually_exclusive_group()
+    dataset(p, lang_, group=group)
+    alias(group, "--scores", data(p, lang_, key=data_key, group=group))
+    system(p, lang_, required=False, key="opt.system_to_score")
 
 
 def indicator(p, lang_: str, *, key: str = "opt.indicator"):

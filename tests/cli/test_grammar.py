@@ -124,3 +124,12 @@ def test_missing_help_explains_every_policy():
             if "--missing" in options(p):
                 text = options(p)["--missing"].help
                 assert all(policy in text for policy in POLICIES), (lang, name, text)
+
+
+def test_cli_strings_have_the_same_placeholders_in_both_languages():
+    from cityrank.i18n import catalogue, placeholders
+
+    cli = {k: v for k, v in catalogue().items() if k.startswith("cli.")}
+    assert len(cli) > 100
+    for key, pair in cli.items():
+        assert placeholders(pair["zh"]) == placeholders(pair["en"]), key
