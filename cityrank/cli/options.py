@@ -213,7 +213,7 @@ def table_source(p, lang_: str, *, data_key: str) -> None:
     system(p, lang_, required=False, key="opt.system_to_score")
 
 
-def indicator(p, lang_: str, *, key: str = "opt.indicator"):
+def indicator(p, lang_: str, *, key: str):
     return p.add_argument("--indicator", metavar="ID", default="total", help=h(key, lang_))
 
 

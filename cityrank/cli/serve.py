@@ -5,6 +5,8 @@ from __future__ import annotations
 from cityrank.cli import options as o
 from cityrank.i18n import t
 
+THREADS = 8  # the production server's default (cityrank.web.server.DEFAULT_THREADS once merged)
+
 
 def register(sub, lang: str):
     p = o.add_command(sub, "serve", lang)
@@ -12,8 +14,8 @@ def register(sub, lang: str):
     p.add_argument("--port", type=int, default=5000, help=o.h("serve.port", lang))
     o.alias(p, "--data", p.add_argument("--data-dir", metavar="DIR", default=None,
                                         help=o.h("serve.data_dir", lang)))
-    p.add_argument("--threads", type=o.positive_int, default=4, metavar="N",
-                   help=o.h("serve.threads", lang))
+    p.add_argument("--threads", type=o.positive_int, default=THREADS, metavar="N",
+                   help=o.h("serve.threads", lang, default=THREADS))
     o.lang(p, lang)
     return p
 

@@ -20,8 +20,9 @@ def test_serve_prints_url_and_serves(console_script):
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
         try:
             line = proc.stdout.readline()
-            assert line.startswith("cityrank 地图浏览器已启动"), line
-            url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+            found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            assert found, line
+            url = found.group(0)
             with urllib.request.urlopen(url + "api/v1/datasets", timeout=60) as r:
                 assert r.status == 200 and b"ndrc-2017-simulated" in r.read()
             with urllib.request.urlopen(url, timeout=120) as r:
