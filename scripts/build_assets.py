@@ -1,7 +1,7 @@
 """Copy the allow-listed front-end files from ``node_modules`` into the package.
 
 ``npm ci`` (run by ``scripts/setup.sh``) installs Leaflet and friends from the npm registry;
-this copies only the files the app serves (``cityrank.web.assets.VENDOR_FILES``) into
+this copies only the files the app serves (``cityrank.service.vendor.VENDOR_FILES``) into
 ``cityrank/web/static/vendor``, which is package data: a wheel built afterwards carries them,
 and nothing is ever fetched from a CDN at run time. The folder is not committed.
 """
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cityrank.paths import VENDOR_DIR  # noqa: E402
-from cityrank.web.assets import VENDOR_FILES  # noqa: E402
+from cityrank.service.vendor import VENDOR_FILES  # noqa: E402
 
 
 def build(node_modules: Path = ROOT / "node_modules", out: Path = VENDOR_DIR) -> int:

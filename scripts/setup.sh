@@ -42,7 +42,7 @@ if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.
   touch node_modules
 fi
 if [ ! -d cityrank/web/static/vendor ] || [ node_modules -nt cityrank/web/static/vendor ] \
-   || [ cityrank/web/assets.py -nt cityrank/web/static/vendor ]; then
+   || [ cityrank/service/vendor.py -nt cityrank/web/static/vendor ]; then
   .venv/bin/python scripts/build_assets.py
 fi
 echo "setup: ready"

@@ -16,7 +16,22 @@ from pathlib import Path
 from cityrank.errors import ConfigError
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN")
-INSTALL_HINT = "install the Noto CJK fonts (Debian: apt-get install fonts-noto-cjk; see scripts/setup.sh)"
+# Where the font files are when fontconfig cannot say (Debian/Ubuntu fonts-noto-cjk first);
+# the bold files too, for titles.
+CJK_FONT_FILES = tuple(
+    f"{folder}/{name}-{weight}.{ext}"
+    for folder, name, ext in (
+        ("/usr/share/fonts/opentype/noto", "NotoSansCJK", "ttc"),
+        ("/usr/share/fonts/truetype/noto", "NotoSansCJK", "ttc"),
+        ("/usr/share/fonts/noto-cjk", "NotoSansCJK", "ttc"),
+        ("/usr/share/fonts/google-noto-cjk", "NotoSansCJK", "ttc"),
+        ("/usr/share/fonts/opentype/noto", "NotoSansCJKsc", "otf"),
+        ("/usr/share/fonts/adobe-source-han-sans", "SourceHanSansCN", "otf"),
+    )
+    for weight in ("Regular", "Bold")
+)
+INSTALL_HINT = ("install the Noto CJK fonts: on Debian/Ubuntu the package fonts-noto-cjk "
+                "(apt-get install fonts-noto-cjk), which scripts/setup.sh installs")
 
 
 @dataclass(frozen=True)
@@ -28,17 +43,68 @@ class CjkFont:
 
 @lru_cache(maxsize=8)
 def find_cjk_font(families=CJK_FAMILIES) -> CjkFont:
-    """The first installed CJK font of ``families`` known to matplotlib, or ConfigError."""
+    """The first CJK font of ``families`` that is installed, registered with matplotlib.
+
+    Matplotlib knows the fonts of its cache (``fontlist-*.json``), written the first time it
+    ran; a font installed after that is missing from it for good. So when the cache lacks the
+    font we look for the file itself (fontconfig's ``fc-list`` by family name, then the
+    usual paths) and register it with ``fontManager.addfont``: a stale cache never matters.
+    ConfigError, with the package to install, when no file exists.
+    """
     from matplotlib import font_manager
 
-    entries = {f.name: f for f in font_manager.fontManager.ttflist if f.weight in (400, "normal")}
+    font = _registered(families)
+    if font is not None:
+        return font
+    for path in _font_files(families):
+        try:
+            font_manager.fontManager.addfont(str(path))
+        except (OSError, RuntimeError, ValueError):  # unreadable or not a font
+            continue
+    font = _registered(families)
+    if font is not None:
+        return font
+    raise ConfigError(f"no CJK font found (looked for {', '.join(families)}); {INSTALL_HINT}")
+
+
+def _registered(families) -> CjkFont | None:
+    """The first of ``families`` in matplotlib's font list at regular weight, if its file exists."""
+    from matplotlib import font_manager
+
+    entries = {f.name: f for f in font_manager.fontManager.ttflist
+               if f.weight in (400, "normal") and f.style == "normal"}
     for fam in families:
         entry = entries.get(fam)
-        if entry is None:
+        if entry is None or not Path(entry.fname).is_file():
             continue
         path = Path(entry.fname)
-        return CjkFont(fam, path, _face_index(path, fam))
-    raise ConfigError(f"no CJK font found (looked for {', '.join(families)}); {INSTALL_HINT}")
+        index = getattr(entry, "index", None)
+        return CjkFont(fam, path, index if isinstance(index, int) else _face_index(path, fam))
+    return None
+
+
+def _font_files(families) -> list[Path]:
+    """Files that may hold ``families`` (every weight): what fontconfig lists for each family,
+    then the known paths."""
+    import shutil
+    import subprocess
+
+    found: list[Path] = []
+    fc_list = shutil.which("fc-list")
+    if fc_list:
+        for fam in families:
+            try:
+                out = subprocess.run([fc_list, "--format", "%{file}\\n", fam],
+                                     capture_output=True, text=True, timeout=30, check=False).stdout
+            except (OSError, subprocess.SubprocessError):
+                break
+            found += [Path(line) for line in out.splitlines() if line.strip()]
+    found += [Path(p) for p in CJK_FONT_FILES]
+    unique: list[Path] = []
+    for path in found:
+        if path.is_file() and path not in unique:
+            unique.append(path)
+    return unique
 
 
 def use_cjk_font() -> CjkFont:

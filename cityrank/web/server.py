@@ -41,21 +41,23 @@ def url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
-def describe(app, listen: Listen, threads: int) -> str:
-    """What ``cityrank serve`` prints: the address first, then what is served, where the data
-    and uploads are kept, and by which server."""
+def describe(app, listen: Listen, threads: int, lang: str = "zh") -> str:
+    """What ``cityrank serve`` prints, in the command's language: the address first, then what
+    is served, where the data and uploads are kept, and by which server."""
+    from cityrank.i18n import t
+
     site = app.extensions["cityrank"]
     catalog = site.catalog
     store = site.uploads
-    lines = [f"cityrank viewer: {url(*listen[0])}  (Ctrl-C to stop)"]
-    lines += [f"  also listening on {url(h, p)}" for h, p in listen[1:]]
+    ids = catalog.ids()
+    lines = [t("cli.serve.listening", lang, url=url(*listen[0]))]
+    lines += [t("cli.serve.also", lang, url=url(h, p)) for h, p in listen[1:]]
     lines += [
-        f"  datasets: {len(catalog.ids())} ({', '.join(catalog.ids())}); default {catalog.default_id}",
-        f"  data:     {catalog.path}",
-        f"  uploads:  in this process's memory only (at most {store.max_items}, "
-        f"kept {store.ttl / 3600:g} h, lost on restart)",
-        f"  cache:    derived layers, maps and reports in memory, at most {site.cache.max_bytes / 2**20:g} MB",
-        f"  server:   waitress, {threads} threads",
+        t("cli.serve.datasets", lang, n=len(ids), ids=", ".join(ids), default=catalog.default_id),
+        t("cli.serve.data", lang, path=catalog.path),
+        t("cli.serve.uploads", lang, n=store.max_items, hours=f"{store.ttl / 3600:g}"),
+        t("cli.serve.cache", lang, mb=f"{site.cache.max_bytes / 2**20:g}"),
+        t("cli.serve.server", lang, threads=threads),
     ]
     return "\n".join(lines)
 
@@ -69,7 +71,8 @@ def warm(app) -> None:
 
 
 def run(data_dir: str | None = None, host: str = "127.0.0.1", port: int = 5000,
-        threads: int = DEFAULT_THREADS, *, out: Callable[[str], None] | None = None) -> int:
+        threads: int = DEFAULT_THREADS, *, lang: str = "zh",
+        out: Callable[[str], None] | None = None) -> int:
     """``cityrank serve``: build the app on ``data_dir`` (default: the bundled data), check the
     catalog (a bad directory fails now, with a clear CityrankError), warm it up in the
     background and serve it. Returns the exit code."""
@@ -83,5 +86,5 @@ def run(data_dir: str | None = None, host: str = "127.0.0.1", port: int = 5000,
     app.extensions["cityrank"].catalog.ids()
     threading.Thread(target=warm, args=(app,), daemon=True, name="cityrank-warm").start()
     say = out or (lambda text: print(text, flush=True))
-    serve(app, host, port, threads, on_ready=lambda listen: say(describe(app, listen, threads)))
+    serve(app, host, port, threads, on_ready=lambda listen: say(describe(app, listen, threads, lang)))
     return 0

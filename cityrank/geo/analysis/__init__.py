@@ -22,6 +22,5 @@ uncertainty. One module per kind of analysis:
 ``report``             ``build_report(gdf, value_column, ...) -> dict`` (JSON-serialisable)
 ``html`` / ``maps``    ``write_html``, ``render_html``, ``report_images`` (PNG maps, charts)
 ``service``            ``dataset_report(ds, ...)``: the path shared by the CLI and the viewer
-``cli``                ``cityrank analyze``
 =====================  =====================================================================
 """
