@@ -18,17 +18,17 @@ import pandas as pd
 
 from cityrank.errors import ConfigError, DataError
 
+from .columns import header_key as _header_key
+from .columns import role as _key_role
 from .engine import given_nodes
-from .messages import POLICY_ZH, Notice
+from .messages import Notice, term
 from .missing import POLICIES, apply_policy
 from .problems import Problem, ProblemsError
 from .readers import read_table
 from .units import PREFECTURE_CITY_TYPES, UnitResolver, normalise_name
 
 COVERAGE_THRESHOLD = 0.65
-CODE_HEADERS = {"code", "adcode", "gb", "代码", "行政区划代码", "区划代码", "城市代码", "citycode"}
-NAME_HEADERS = {"name", "city", "城市", "城市名称", "城市名", "地市", "名称", "地区", "单位"}
-PROVINCE_HEADERS = {"province", "省", "省份", "所属省份", "省区"}
+# Key columns (code, name, province): the one alias list of scoring.columns.
 IGNORED_HEADERS = {"region", "区域", "name_en", "type", "类型", "序号", "no", "#", "备注", "note",
                    "short_name", "province_code", "synthetic", "percentile", "lon", "lat"}
 EXTRA_HEADERS = {"published_total": {"published_total", "total", "总分", "总得分", "得分"},
@@ -67,10 +67,6 @@ class IngestResult:
         return self
 
 
-def _header_key(h: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(h))).lower()
-
-
 def map_columns(columns, system) -> tuple[dict[str, str], dict[str, str], list[str]]:
     """Classify headers: ({header: node id}, {header: role}, unknown headers).
 
@@ -96,12 +92,8 @@ def map_columns(columns, system) -> tuple[dict[str, str], dict[str, str], list[s
             nodes[h] = by_key[key]
         elif simple in by_key:
             nodes[h] = by_key[simple]
-        elif key in CODE_HEADERS:
-            roles[h] = "code"
-        elif key in NAME_HEADERS or simple in NAME_HEADERS:
-            roles[h] = "name"
-        elif key in PROVINCE_HEADERS:
-            roles[h] = "province"
+        elif (r := _key_role(key) or ("name" if _key_role(simple) == "name" else None)):
+            roles[h] = r
         elif key in IGNORED_HEADERS or key.startswith("rate_"):
             roles[h] = "ignored"
         else:
@@ -300,7 +292,7 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
         data, filled = apply_policy(missing, data, provinces)
         if filled:
             warnings.append(Notice.make("missing_filled", {
-                "n": filled, "policy": missing, "policy_zh": POLICY_ZH.get(missing, missing)},
+                "n": filled, "policy": missing, "policy_zh": term("policy", missing, "zh")},
                 file=file))
     res = IngestResult(data=data, extra=extra, file=file, problems=problems, warnings=warnings,
                        coverage=coverage, synthetic=bool(synthetic),

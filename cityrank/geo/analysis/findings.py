@@ -11,14 +11,27 @@ knows them (a dataset's indicator system), otherwise the column id is shown in b
 from __future__ import annotations
 
 from cityrank.geo.analysis.clusters import KM_PER_STEP
-from cityrank.geo.analysis.disparity import REGION_NAMES_ZH
 from cityrank.geo.analysis.gradients import PER_DEGREES
+from cityrank.geo.regions import region_ids, region_name
+from cityrank.i18n import keys, t
 
 LANGS = ("en", "zh")
 FEATURED_CLUSTERS = ("yrd-2016", "yrd-2019-central", "gba", "jjj")
 """Clusters the reports discuss (Yangtze River Delta, Greater Bay Area, Jing-Jin-Ji)."""
 
-_WEIGHT_REASONS_ZH = {"island (no neighbours)": "孤岛，无相邻单元", "disconnected component": "不连通的分区"}
+
+
+def _reason(reason: str, lang: str) -> str:
+    """Why the weights gained a link, in ``lang`` (the report stores the English reason)."""
+    for key in keys("analysis.reason"):
+        if t(f"analysis.reason.{key}", "en") == reason:
+            return t(f"analysis.reason.{key}", lang)
+    return reason
+
+
+def _region_zh(group: str, fallback: str) -> str:
+    """A group's Chinese name: the region's (config/regions.yaml) when it is one, else as given."""
+    return region_name(group, "zh") if group in region_ids() else fallback
 
 
 def _pair(en: str, zh: str) -> dict[str, str]:
@@ -126,7 +139,7 @@ def _regions(report: dict) -> list[dict]:
         return []
     out = []
     for r in reg["groups"]:
-        zh_name = REGION_NAMES_ZH.get(r["group"], r["name"])
+        zh_name = _region_zh(r["group"], r["name"])
         if r.get("gap_rate_pp") is not None:
             gap, above = f"{abs(r['gap_rate_pp']):.1f}", r["gap_rate_pp"] >= 0
             ci_en, ci_zh = _ci_text(r.get("gap_rate_pp_ci95"), "+.1f")
@@ -165,8 +178,8 @@ def _widest_indicator(report: dict, reg: dict) -> list[dict]:
     en_col, zh_col = _name(report, col, "en"), _name(report, col, "zh")
     en = (f"Widest regional gap by indicator: On {en_col}, {names.get(hi, hi)}'s mean score rate ({hi_rate}%) is "
           f"{ratio} times {names.get(lo, lo)}'s ({lo_rate}%).")
-    zh = (f"区域差距最大的指标是{zh_col}：{REGION_NAMES_ZH.get(hi, hi)}的平均得分率（{hi_rate}%）是"
-          f"{REGION_NAMES_ZH.get(lo, lo)}（{lo_rate}%）的 {ratio} 倍。")
+    zh = (f"区域差距最大的指标是{zh_col}：{_region_zh(hi, hi)}的平均得分率（{hi_rate}%）是"
+          f"{_region_zh(lo, lo)}（{lo_rate}%）的 {ratio} 倍。")
     cv = ((reg.get("cv_by_indicator_percent") or {}).get(col) or {}).get("national")
     if cv is not None:
         en += f" National CV of {en_col}: {cv:.1f}%."
@@ -283,7 +296,7 @@ def _weights(report: dict) -> list[dict]:
         return []
     en = "; ".join(f"{f['unit']} ({f['reason']}) linked to {f['attached_to']} at {f['distance_m'] / 1000:.0f} km"
                    for f in fixed)
-    zh = "；".join(f"{f['unit']}（{_WEIGHT_REASONS_ZH.get(f['reason'], f['reason'])}）连接到 {f['attached_to']}，"
+    zh = "；".join(f"{f['unit']}（{_reason(f['reason'], 'zh')}）连接到 {f['attached_to']}，"
                   f"距离 {f['distance_m'] / 1000:.0f} 公里" for f in fixed)
     return [_pair(f"Weights: {en}.", f"空间权重：{zh}。")]
 
