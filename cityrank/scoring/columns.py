@@ -41,6 +41,9 @@ table it is usually a row number.)"""
 BOUNDARY_NAME: tuple[str, ...] = NAME + ("街道", "社区", "网格名称", "区县")
 """Names in users' own boundaries: the unit names, plus subdistrict, community, grid, county."""
 
+SYNTHETIC: tuple[str, ...] = ("synthetic", "simulated", "模拟数据")
+"""A column saying the rows are simulated (any true/1/yes marks the whole table)."""
+
 ROLES = {"code": CODE, "name": NAME, "province": PROVINCE}
 """Key roles of a data table, checked in this order."""
 

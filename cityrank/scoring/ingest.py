@@ -11,13 +11,17 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from cityrank import i18n
 from cityrank.errors import ConfigError, DataError
+from cityrank.i18n import LANGS, t
 
+from .columns import SYNTHETIC, find_column
 from .columns import header_key as _header_key
 from .columns import role as _key_role
 from .engine import given_nodes
@@ -67,6 +71,21 @@ class IngestResult:
         return self
 
 
+@lru_cache(maxsize=1)
+def _written_headers() -> frozenset[str]:
+    """Headers of our own scores workbook that carry no input (scoring.export), both languages,
+    so a workbook cityrank wrote reads back without warnings."""
+    cols = ("region", "percentile", "total_discrepancy", "published_mismatch", *SYNTHETIC)
+    return frozenset(_header_key(t(f"export.column.{c}", lang)) if i18n.has(f"export.column.{c}")
+                     else _header_key(c) for c in cols for lang in LANGS)
+
+
+@lru_cache(maxsize=1)
+def _rate_prefixes() -> tuple[str, ...]:
+    """Score-rate columns: ``rate_<id>`` and the workbook's ``得分率：…`` / ``score rate: …``."""
+    return ("rate_", *(_header_key(t("export.column.rate", lang, indicator="")) for lang in LANGS))
+
+
 def map_columns(columns, system) -> tuple[dict[str, str], dict[str, str], list[str]]:
     """Classify headers: ({header: node id}, {header: role}, unknown headers).
 
@@ -94,7 +113,7 @@ def map_columns(columns, system) -> tuple[dict[str, str], dict[str, str], list[s
             nodes[h] = by_key[simple]
         elif (r := _key_role(key) or ("name" if _key_role(simple) == "name" else None)):
             roles[h] = r
-        elif key in IGNORED_HEADERS or key.startswith("rate_"):
+        elif key in IGNORED_HEADERS or key in _written_headers() or key.startswith(_rate_prefixes()):
             roles[h] = "ignored"
         else:
             for role, keys in EXTRA_HEADERS.items():
@@ -171,8 +190,8 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
     frame = frame.astype(str).fillna("") if len(frame) else frame
     node_cols, roles, unknown = map_columns(frame.columns, system)
     synthetic = False
-    if "synthetic" in [_header_key(c) for c in frame.columns]:
-        col = [c for c in frame.columns if _header_key(c) == "synthetic"][0]
+    col = find_column(frame.columns, SYNTHETIC)
+    if col is not None:
         synthetic = frame[col].str.strip().str.lower().isin({"true", "1", "yes"}).any()
 
     for h in unknown:
