@@ -112,6 +112,13 @@ def test_bins_and_labels_are_the_same_on_the_summary_and_every_legend(lang):
     assert _scan(r"[\"']≥ ?\d|[\"']< ?\d|\(30(\.0)?, 40(\.0)?, 50", {"scoring/bins.py"}) == []
 
 
+def test_published_bins_are_for_a_total_out_of_100():
+    from cityrank.scoring.system import load_system
+
+    assert bins.published_bins_apply(load_system("ndrc-2017").total_max)
+    assert not bins.published_bins_apply(102)  # the 2017 table's children sum, not its total
+
+
 # --- key-column aliases ----------------------------------------------------------------------
 def test_one_alias_list_for_key_columns():
     from cityrank.scoring.ingest import map_columns

@@ -29,6 +29,14 @@ from cityrank.i18n import t
 PUBLISHED_BINS: tuple[float, ...] = (30.0, 40.0, 50.0, 60.0)
 """Inner edges of the 2017 report's bands (total score out of 100)."""
 
+PUBLISHED_SCALE = 100.0
+"""The maximum the published bands are for: they apply to a total out of 100 only."""
+
+
+def published_bins_apply(total_max: float) -> bool:
+    """Whether the published bands fit a total whose maximum is ``total_max``."""
+    return abs(float(total_max) - PUBLISHED_SCALE) <= 1e-6
+
 
 @dataclass(frozen=True)
 class Band:
