@@ -48,7 +48,8 @@ def run(args) -> int:
     df = run_.scores
     summary = summarise(df, run_.system)
     if args.out:
-        write_scores(df, args.out, system_id=run_.system.id, warnings=run_.warnings, summary=summary)
+        write_scores(df, args.out, system_id=run_.system.id, warnings=run_.warnings, summary=summary,
+                     lang=args.lang, system=run_.system)
         print(t("cli.score.wrote", lang, n=len(df), path=args.out))
     if run_.synthetic:
         print(t("cli.synthetic", lang))

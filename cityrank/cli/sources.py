@@ -55,16 +55,15 @@ def read_scores_table(path, *, encoding=None, sheet=None, lang: str = "zh"):
     columns as text; simulated when its sidecar/file name or a ``synthetic`` column says so."""
     import pandas as pd
 
-    from cityrank.geo.join import CODE_COLUMNS
+    from cityrank.scoring.columns import role
     from cityrank.scoring.ingest import is_synthetic_file
     from cityrank.scoring.readers import read_table
 
     frame = read_table(path, encoding=encoding, sheet=sheet).frame
     if len(frame) == 0:
         raise DataError(t("cli.no_rows", lang, file=path))
-    keys = {c.lower() for c in CODE_COLUMNS}
     for col in frame.columns:
-        if str(col).lower() in keys:
+        if role(str(col)) == "code":  # codes stay text (leading zeros, 9-digit forms)
             continue
         filled = frame[col] != ""
         conv = pd.to_numeric(frame[col].where(filled, None), errors="coerce")

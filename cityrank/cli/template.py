@@ -19,6 +19,6 @@ def run(args) -> int:
     from cityrank.scoring.template import write_template
 
     system = load_system(args.system)
-    path, n = write_template(system, args.out)
+    path, n = write_template(system, args.out, lang=args.lang)
     print(t("cli.template.wrote", args.lang, system=system.id, n=n, path=path))
     return 0

@@ -2,10 +2,12 @@
 
 ``quantiles``, ``natural_breaks`` (Fisher-Jenks, exact) and ``equal_interval``
 come from mapclassify. ``published`` reproduces the bins of the 2017 NDRC report (below 30,
-30-40, 40-50, 50-60, 60 and above). Those bins are *left-closed* ("60分以上" includes 60.0,
-and tied cities such as 宁波/佛山 at 60.4 sit well inside), whereas mapclassify's
-``UserDefined`` classes are right-closed; we therefore assign classes ourselves with the
-published convention and use ``UserDefined`` only to validate the bins.
+30-40, 40-50, 50-60, 60 and above), whose edges, labels and left-closed rule are defined once
+in :mod:`cityrank.scoring.bins` (the report summary counts with the same ones). Those bins are
+*left-closed* ("60分以上" includes 60.0, and tied cities such as 宁波/佛山 at 60.4 sit well
+inside), whereas mapclassify's ``UserDefined`` classes are right-closed; we therefore assign
+classes ourselves with the published convention and use ``UserDefined`` only to validate the
+bins.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from cityrank.errors import ConfigError, DataError
+from cityrank.scoring.bins import PUBLISHED_BINS, band_labels, band_of, check_edges
 
-PUBLISHED_BINS = (30.0, 40.0, 50.0, 60.0)
-"""Score bands of the 2017 smart-governance report (total out of 100)."""
+__all__ = ["CLASSIFIERS", "PUBLISHED_BINS", "Classification", "classify"]
 
 
 @dataclass(frozen=True)
@@ -63,12 +65,12 @@ def _mc():
     return mapclassify
 
 
-def _quantiles(values, k, decimals, bins):
+def _quantiles(values, k, decimals, bins, lang):
     mapclassify = _mc()
     return _right_closed("quantiles", values, mapclassify.Quantiles(values, k=_effective_k(values, k)), decimals)
 
 
-def _natural_breaks(values, k, decimals, bins):
+def _natural_breaks(values, k, decimals, bins, lang):
     mapclassify = _mc()
     k = _effective_k(values, k)
     with warnings.catch_warnings():
@@ -79,23 +81,22 @@ def _natural_breaks(values, k, decimals, bins):
     return _right_closed("natural_breaks", values, mc, decimals)
 
 
-def _equal_interval(values, k, decimals, bins):
+def _equal_interval(values, k, decimals, bins, lang):
     mapclassify = _mc()
     return _right_closed("equal_interval", values, mapclassify.EqualInterval(values, k=k), decimals)
 
 
-def _published(values, k, decimals, bins):
-    bins = tuple(float(b) for b in (bins or PUBLISHED_BINS))
-    if list(bins) != sorted(set(bins)):
-        raise ConfigError(f"published bins must be strictly increasing, got {bins}")
+def _published(values, k, decimals, bins, lang):
+    try:
+        bins = check_edges(bins or None)
+    except ConfigError as exc:
+        raise ConfigError(f"published {exc}") from None
     _mc().UserDefined(values, bins=list(bins))  # validates like the other methods
-    yb = np.searchsorted(np.asarray(bins), values, side="right")
+    yb = band_of(values, bins)
     edges = (-np.inf, *bins, np.inf)
-    labels = [f"< {_fmt(bins[0], 0)}"]
-    labels += [f"{_fmt(lo, 0)} – {_fmt(hi, 0)}" for lo, hi in zip(bins[:-1], bins[1:], strict=True)]
-    labels.append(f"≥ {_fmt(bins[-1], 0)}")
+    labels = band_labels(bins, lang)
     counts = tuple(int((yb == c).sum()) for c in range(len(labels)))
-    return Classification("published", edges, yb, tuple(labels), counts, "left")
+    return Classification("published", edges, yb, labels, counts, "left")
 
 
 CLASSIFIERS = {
@@ -106,8 +107,10 @@ CLASSIFIERS = {
 }
 
 
-def classify(values, method: str = "quantiles", k: int = 5, *, bins=None, decimals: int = 1) -> Classification:
-    """Classify values (NaN allowed: class -1); ``bins`` overrides the published bands."""
+def classify(values, method: str = "quantiles", k: int = 5, *, bins=None, decimals: int = 1,
+             lang: str = "zh") -> Classification:
+    """Classify values (NaN allowed: class -1); ``bins`` overrides the published bands, whose
+    labels are in ``lang`` (:func:`cityrank.scoring.bins.band_labels`)."""
     if method not in CLASSIFIERS:
         raise ConfigError(f"unknown classification {method!r}; known: {', '.join(CLASSIFIERS)}")
     if not isinstance(k, int | np.integer) or k < 2:
@@ -116,7 +119,7 @@ def classify(values, method: str = "quantiles", k: int = 5, *, bins=None, decima
     ok = ~np.isnan(arr)
     if not ok.any():
         raise DataError("no values to classify (all missing)")
-    result = CLASSIFIERS[method](arr[ok], int(k), decimals, bins)
+    result = CLASSIFIERS[method](arr[ok], int(k), decimals, bins, lang)
     yb = np.full(arr.shape, -1, dtype=int)
     yb[ok] = result.yb
     return Classification(result.method, result.edges, yb, result.labels, result.counts, result.closed)

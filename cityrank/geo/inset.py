@@ -22,10 +22,12 @@ import shapely
 from shapely.geometry import box
 
 from cityrank.errors import DataError
+from cityrank.i18n import both, t
 
 from .boundaries import load_layer
+from .extent import SOUTH_CHINA_SEA
 
-INSET_BOX = (105.0, 2.0, 125.0, 25.0)  # lon_min, lat_min, lon_max, lat_max
+INSET_BOX = SOUTH_CHINA_SEA  # the one inset box (geo.extent), shared with the print map
 DASHED_KIND = "south_china_sea_dashed_line"
 VIEW_WIDTH = 200  # SVG user units across the box; coordinates are written as integers
 TOLERANCE = 0.06  # degrees; one user unit is ~0.1°, so finer detail would not show
@@ -33,7 +35,8 @@ ISLAND_AREA = 0.02  # deg²: smaller land parts are drawn as island dots, not ou
 ISLAND_GRID = 0.6  # degrees: island dots closer than this are merged (Xisha, Nansha groups)
 ISLAND_RADIUS = 1.3  # user units
 
-TITLES = {"zh": "南海诸岛", "en": "South China Sea Islands"}
+TITLES = both("map.inset_title")
+"""{"zh": ..., "en": ...} of the inset's title (a view of the catalogue key map.inset_title)."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def inset_svg(lang: str = "zh", path: Path | str | None = None, css_class: str =
     ``cr-inset-island``, ``cr-inset-dash``) let a page restyle it, e.g. in dark mode.
     """
     g = inset_geometry(path)
-    title = TITLES.get(lang, TITLES["zh"])
+    title = t("map.inset_title", lang)
     land = "".join(f'<path d="{d}"/>' for d in g.land)
     islands = "".join(f'<circle cx="{x}" cy="{y}" r="{ISLAND_RADIUS}"/>' for x, y in g.islands)
     dashes = "".join(f'<path d="{d}"/>' for d in g.dashes)

@@ -31,15 +31,12 @@ import geopandas as gpd
 import pandas as pd
 
 from cityrank.errors import ConfigError, DataError, UnknownUnitError
-from cityrank.scoring.units import UnitResolver, normalise_code
+from cityrank.scoring import columns
+from cityrank.scoring.units import PREFECTURE_CITY_TYPES, UnitResolver, normalise_code
 
 BUILTIN_LAYERS = ("prefecture", "prefecture_web")
-DEFAULT_UNIVERSE = ("副省级市", "地级市")
+DEFAULT_UNIVERSE = PREFECTURE_CITY_TYPES  # the 293-city universe of the 2017 assessment
 STATUSES = ("scored", "no_data", "not_evaluated")
-# Columns that may hold the unit key, most specific first (case-insensitive for ASCII).
-CODE_COLUMNS = ("code", "adcode", "admin_code", "gb", "区划代码", "行政区划代码", "代码", "编码", "id")
-NAME_COLUMNS = ("name", "city", "unit", "城市", "城市名称", "城市名", "地市", "名称", "地区")
-PROVINCE_COLUMNS = ("province", "省份", "省", "所属省份")
 # Methods meaning "the key names today's unit" (vs. a former one).
 _CURRENT_METHODS = {"code", "code9", "id", "name", "short_name"}
 
@@ -68,14 +65,6 @@ class JoinResult:
         if status not in STATUSES:
             raise ConfigError(f"unknown status {status!r}; known: {', '.join(STATUSES)}")
         return self.gdf.loc[self.gdf["status"] == status, "code"].tolist()
-
-
-def _find_column(columns, candidates) -> str | None:
-    lookup = {str(c).strip().lower(): c for c in columns}
-    for cand in candidates:
-        if cand.lower() in lookup:
-            return lookup[cand.lower()]
-    return None
 
 
 def _resolver_for(layer_gdf: gpd.GeoDataFrame, builtin: bool) -> UnitResolver:
@@ -219,16 +208,17 @@ def join_scores(
     layer_codes = set(layer_gdf["code"])
     resolver = _resolver_for(layer_gdf, builtin)
 
-    code_col = key_column or _find_column(scores.columns, CODE_COLUMNS)
-    name_col = name_column or _find_column(scores.columns, NAME_COLUMNS)
-    prov_col = province_column or _find_column(scores.columns, PROVINCE_COLUMNS)
+    # the unit key: the one alias list of scoring.columns
+    code_col = key_column or columns.find_column(scores.columns, columns.CODE)
+    name_col = name_column or columns.find_column(scores.columns, columns.NAME)
+    prov_col = province_column or columns.find_column(scores.columns, columns.PROVINCE)
     for label, col in (("key_column", key_column), ("name_column", name_column),
                        ("province_column", province_column)):
         if col is not None and col not in scores.columns:
             raise DataError(f"{source}: no column {col!r} ({label}); columns: {list(scores.columns)}")
     if code_col is None and name_col is None:
         raise DataError(
-            f"{source}: no key column; expected one of {CODE_COLUMNS + NAME_COLUMNS}, "
+            f"{source}: no key column; expected one of {columns.CODE + columns.NAME}, "
             f"got {list(scores.columns)}"
         )
     if value_column is not None and value_column not in scores.columns:

@@ -182,47 +182,14 @@ NEUTRAL = {
 }
 
 # --- wording -----------------------------------------------------------------------------
-TEXT = {
-    "zh": {
-        "not_evaluated": "未参评",
-        "no_data": "暂无数据",
-        "sar": "香港、澳门（未参评）",
-        "taiwan_no_data": "台湾省资料暂缺",
-        "taiwan_label": "台湾省资料暂缺",
-        "inset": "南海诸岛",
-        "north": "北",
-        "legend": "图例",
-        "km": "千米",
-        "synthetic": "模拟数据 / simulated data",
-        "synthetic_note": "本图数据为模拟数据，仅供演示，不代表任何城市的真实水平",
-        "source": "数据来源",
-        "boundaries": "行政区划边界：天地图（国家地理信息公共服务平台），CGCS2000",
-        "projection": "投影：中国阿尔伯斯等积圆锥投影（25°N/47°N，中央经线105°E）",
-        "review": "审图号",
-        "unmatched": "未匹配",
-    },
-    "en": {
-        "not_evaluated": "Not evaluated",
-        "no_data": "No data",
-        "sar": "Hong Kong, Macao (not evaluated)",
-        "taiwan_no_data": "Taiwan Province: data not available",
-        "taiwan_label": "台湾省资料暂缺",
-        "inset": "南海诸岛\nSouth China Sea Islands",
-        "north": "N",
-        "legend": "Legend",
-        "km": "km",
-        "synthetic": "模拟数据 / simulated data",
-        "synthetic_note": "Simulated data for demonstration only; not the real performance of any city",
-        "source": "Data",
-        "boundaries": "Boundaries: Tianditu (National Platform for Common Geospatial Information Services), CGCS2000",
-        "projection": "Projection: Albers equal-area conic for China (25°N/47°N, 105°E)",
-        "review": "Review No.",
-        "unmatched": "unmatched",
-    },
-}
+# The words of the maps are the ``map`` domain of the catalogue (cityrank/i18n/map.yaml).
+MAP_LANGS = ("zh", "en")
 
 
-def text(lang: str, key: str) -> str:
-    if lang not in TEXT:
-        raise ConfigError(f"unknown map language {lang!r}; known: {', '.join(TEXT)}")
-    return TEXT[lang][key]
+def text(lang: str, key: str, **fmt) -> str:
+    """``map.<key>`` in ``lang``; ConfigError for a language maps are not drawn in."""
+    if lang not in MAP_LANGS:
+        raise ConfigError(f"unknown map language {lang!r}; known: {', '.join(MAP_LANGS)}")
+    from cityrank.i18n import t
+
+    return t(f"map.{key}", lang, **fmt)

@@ -3,6 +3,11 @@
 Memberships are data, not code: ``config/regions.yaml`` and ``config/clusters.yaml`` carry
 their sources, and a cluster member can be ``partial`` (only some counties of a prefecture
 belong to the plan), which analyses must be able to include or exclude explicitly.
+
+The four NBS regions, their order and their names in both languages exist once, in
+``config/regions.yaml``: :func:`region_ids` and :func:`region_name` are the way to them
+(the translation catalogue serves the same names as ``region.<id>``, see
+:mod:`cityrank.i18n`).
 """
 
 from __future__ import annotations
@@ -13,13 +18,13 @@ from pathlib import Path
 
 import yaml
 
+from cityrank import i18n
 from cityrank.errors import ConfigError, NotFoundError
 from cityrank.paths import CONFIG_DIR
 
-REGION_ORDER = ("East", "Central", "West", "Northeast")
-# Shown wherever a cluster with ``checked: false`` is listed: (simplified Chinese, English).
-UNCHECKED_NOTE = ("成员名单依据规划摘要整理，尚待与规划原文核对",
-                  "Membership compiled from summaries of the plan; not yet checked against the plan text")
+UNCHECKED_NOTE = (i18n.t("clusters.unchecked", "zh"), i18n.t("clusters.unchecked", "en"))
+"""Shown wherever a cluster with ``checked: false`` is listed, (zh, en): a view of the
+catalogue key ``clusters.unchecked`` for callers that still take a pair."""
 
 
 @dataclass(frozen=True)
@@ -90,9 +95,23 @@ def north_south_of_province(province_code: str) -> str | None:
     return None
 
 
+def region_ids() -> tuple[str, ...]:
+    """The region ids in the order of ``config/regions.yaml`` (East, Central, West, Northeast)."""
+    return tuple(load_regions()["regions"])
+
+
+def region_name(region_id: str, lang: str = "zh") -> str:
+    """A region's name in ``lang`` (东部 / East); NotFoundError for an unknown id."""
+    spec = load_regions()["regions"].get(str(region_id))
+    if spec is None:
+        raise NotFoundError(f"unknown region {region_id!r}; known: {', '.join(region_ids())}")
+    return spec["name_en"] if i18n.norm_lang(lang) == "en" else spec["name"]
+
+
 def region_names(lang: str = "zh") -> dict[str, str]:
-    key = "name" if lang == "zh" else "name_en"
-    return {rid: spec[key] for rid, spec in load_regions()["regions"].items()}
+    """``{id: name in lang}`` in the config's order."""
+    return {rid: region_name(rid, lang) for rid in region_ids()}
+
 
 
 @lru_cache(maxsize=4)

@@ -30,6 +30,7 @@ from cityrank.atomic import atomic_write
 from cityrank.errors import ConfigError, DataError
 from cityrank.geo import map_style as S
 from cityrank.geo.classify import classify
+from cityrank.geo.extent import MAIN_MAP, SOUTH_CHINA_SEA
 from cityrank.geo.map_draw import (
     add_lines,
     clip_project,
@@ -41,20 +42,19 @@ from cityrank.geo.map_draw import (
     scale_bar,
 )
 from cityrank.geo.projection import ANALYSIS_CRS
+from cityrank.scoring.units import SAR_TYPE, TAIWAN_CODE
 
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
-MAIN_BOX_LONLAT = (72.0, 17.6, 136.5, 54.0)  # reaches Hainan's southern tip (~18.16°N)
-INSET_BOX_LONLAT = (105.0, 2.0, 125.0, 24.0)  # 南海诸岛 附图
+# The frames: geo.extent.MAIN_MAP (reaches Hainan's southern tip) and SOUTH_CHINA_SEA (附图).
 INSET_FRAC = (1.0 - 0.175, 0.0, 0.175, 0.30)  # inset axes in main-axes fraction (x, y, w, h)
-TAIWAN_CODE = "710000"
-SAR_TYPE = "特别行政区"
-# Island groups labelled on the inset, as on standard maps (lon, lat).
-ISLAND_LABELS = {
-    "东沙群岛": (116.7, 21.3),
-    "西沙群岛": (110.9, 17.6),
-    "中沙群岛": (114.6, 15.2),
-    "黄岩岛": (117.8, 14.6),
-    "南沙群岛": (112.2, 11.3),
+# Island groups labelled on the inset, as on standard maps: where (lon, lat); their names
+# are map.island.<key> of the catalogue.
+ISLAND_POSITIONS = {
+    "dongsha": (116.7, 21.3),
+    "xisha": (110.9, 17.6),
+    "zhongsha": (114.6, 15.2),
+    "huangyan": (117.8, 14.6),
+    "nansha": (112.2, 11.3),
 }
 
 
@@ -102,10 +102,10 @@ def _frame_axes(ax, x_lo, x_hi, y_lo, y_hi):
 
 
 def _main_china(ax, units4490, provinces, national, lines, colours):
-    main = clip_project(units4490, MAIN_BOX_LONLAT)
-    main_nat = clip_project(national, MAIN_BOX_LONLAT)
+    main = clip_project(units4490, MAIN_MAP)
+    main_nat = clip_project(national, MAIN_MAP)
     draw_units(ax, main, main["_key"].to_numpy(), main["_cls"].to_numpy(), colours)
-    draw_lines(ax, provinces, national, lines, MAIN_BOX_LONLAT)
+    draw_lines(ax, provinces, national, lines, MAIN_MAP)
     xmin, ymin, xmax, ymax = main_nat.total_bounds
     pad_x, pad_y = 0.02 * (xmax - xmin), 0.03 * (ymax - ymin)
     x_lo, y_lo, y_hi = xmin - pad_x, ymin - pad_y, ymax + pad_y
@@ -132,7 +132,7 @@ def _main_data(ax, units4490, provinces, national, lines, colours):
     _frame_axes(ax, x0 - px, x1 + px, y0 - 2 * py, y1 + py)
 
 
-def _taiwan_label(ax, gdf, keys, patheffects) -> list[str]:
+def _taiwan_label(ax, gdf, keys, lang, patheffects) -> list[str]:
     """Taiwan without data: say so on the map, as the convention asks."""
     if "code" not in gdf:
         return []
@@ -140,7 +140,7 @@ def _taiwan_label(ax, gdf, keys, patheffects) -> list[str]:
     if not (keys[is_tw] == "taiwan_no_data").any():
         return []
     tx, ty = project_point(120.9, 21.6)
-    label = S.text("zh", "taiwan_label")
+    label = S.text(lang, "taiwan_label")  # Chinese on every map, as the convention has it
     ax.text(tx, ty, label, fontsize=6.5, ha="right", va="top", color="#444444", zorder=5,
             path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
     return [label]
@@ -149,7 +149,7 @@ def _taiwan_label(ax, gdf, keys, patheffects) -> list[str]:
 def _draw_inset(ins, units4490, provinces, national, lines, colours, lang, patheffects) -> list[str]:
     """南海诸岛 附图: same styles as the main map, islands marked, dashed line, labels."""
     texts = []
-    inset_units = clip_project(units4490, INSET_BOX_LONLAT)
+    inset_units = clip_project(units4490, SOUTH_CHINA_SEA)
     draw_units(ins, inset_units, inset_units["_key"].to_numpy(), inset_units["_cls"].to_numpy(),
                 colours, linewidth=0.3)
     # islands are far below a pixel at this scale: mark every small part with a dot
@@ -158,8 +158,8 @@ def _draw_inset(ins, units4490, provinces, national, lines, colours, lang, pathe
     if len(small):
         pts = shapely.get_coordinates(shapely.centroid(small))
         ins.scatter(pts[:, 0], pts[:, 1], s=0.6, color="#333333", linewidths=0, zorder=6)
-    draw_lines(ins, provinces, national, lines, INSET_BOX_LONLAT, scale=0.7)
-    ib = gpd.GeoSeries([box(*INSET_BOX_LONLAT)], crs=4490).to_crs(ANALYSIS_CRS).total_bounds
+    draw_lines(ins, provinces, national, lines, SOUTH_CHINA_SEA, scale=0.7)
+    ib = gpd.GeoSeries([box(*SOUTH_CHINA_SEA)], crs=4490).to_crs(ANALYSIS_CRS).total_bounds
     ins.set_xlim(project_point(107.5, 2.5)[0], project_point(122.5, 2.5)[0])
     ins.set_ylim(project_point(115, 2.8)[1], ib[3] - 0.05 * (ib[3] - ib[1]))
     ins.set_aspect("equal")
@@ -171,9 +171,11 @@ def _draw_inset(ins, units4490, provinces, national, lines, colours, lang, pathe
     for sp in ins.spines.values():
         sp.set_linewidth(0.9)
         sp.set_color("black")
-    for name, (lon, lat) in ISLAND_LABELS.items():
+    for key, (lon, lat) in ISLAND_POSITIONS.items():
+        name = S.text(lang, f"island.{key}")
         x, y = project_point(lon, lat)
         ins.text(x, y, name, fontsize=4.6, ha="center", va="center", color="#333333", zorder=8,
+                 linespacing=1.0,
                  path_effects=[patheffects.withStroke(linewidth=1.6, foreground="white")])
         texts.append(name)
     inset_label = S.text(lang, "inset")
@@ -188,7 +190,7 @@ def _legend(ax, cls, colours, keys, lang, title) -> list[str]:
     from matplotlib.patches import Patch
 
     def with_count(label, n):
-        return f"{label}（{n}）" if lang == "zh" else f"{label} ({n})"
+        return S.text(lang, "with_count", label=label, n=n)
 
     handles = [Patch(facecolor=col, edgecolor="#888888", linewidth=0.4, label=with_count(lab, cnt))
                for lab, cnt, col in zip(cls.labels, cls.counts, colours, strict=True)]
@@ -251,7 +253,7 @@ def build_figure(
     values = gdf[column].astype(float)
     keys = _style_keys(gdf, column)
     scored_values = np.where(keys == "class", values.to_numpy(), np.nan)
-    cls = classify(scored_values, classification, k, bins=bins)
+    cls = classify(scored_values, classification, k, bins=bins, lang=lang)
     colours = _colours(cmap, cls.k)
 
     provinces = load_layer("province")
@@ -273,7 +275,7 @@ def build_figure(
         ins = None
         if frame == "china":
             _main_china(ax, units4490, provinces, national, lines, colours)
-            texts += _taiwan_label(ax, gdf, keys, patheffects)
+            texts += _taiwan_label(ax, gdf, keys, lang, patheffects)
             ins = ax.inset_axes(INSET_FRAC)
             texts += _draw_inset(ins, units4490, provinces, national, lines, colours, lang, patheffects)
         else:
@@ -292,19 +294,18 @@ def build_figure(
         if title:
             fig.text(0.5, 0.955, title, ha="center", va="center", fontsize=15, fontweight="bold")
             texts.append(title)
-        sep = "；" if lang == "zh" else "; "
         lines_ = []
         if source_note:
-            colon = "：" if lang == "zh" else ": "
-            lines_ += textwrap.wrap(f"{S.text(lang, 'source')}{colon}{source_note}",
+            lines_ += textwrap.wrap(S.text(lang, "source_line", note=source_note),
                                     width=110 if lang == "zh" else 190)[:3]
-        lines_.append(S.text(lang, "boundaries") + sep + S.text(lang, "projection"))
+        lines_.append(S.text(lang, "credits", boundaries=S.text(lang, "boundaries"),
+                             projection=S.text(lang, "projection")))
         note = "\n".join(lines_)
         fig.text(0.02, 0.062, note, ha="left", va="top", fontsize=6.3, color="#333333",
                  linespacing=1.35)
         texts.append(note)
         if review_number:
-            rv = f"{S.text(lang, 'review')}：{review_number}" if lang == "zh" else f"{S.text(lang, 'review')}: {review_number}"
+            rv = S.text(lang, "review_line", number=review_number)
             fig.text(0.98, 0.05, rv, ha="right", va="center", fontsize=7.5)
             texts.append(rv)
         if synthetic:

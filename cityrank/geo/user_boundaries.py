@@ -22,14 +22,12 @@ import pyogrio
 import shapely
 
 from cityrank.errors import DataError, NotFoundError
+from cityrank.geo.extent import CHINA
 from cityrank.geo.projection import STORAGE_CRS
+from cityrank.scoring import columns
+from cityrank.scoring.columns import find_column
 
-ID_CANDIDATES = ("code", "adcode", "admin_code", "gb", "id", "grid_id", "区划代码", "行政区划代码",
-                 "区划码", "代码", "编码", "编号", "网格编码", "网格编号")
-NAME_CANDIDATES = ("name", "name_zh", "名称", "名字", "街道", "社区", "网格名称", "区县", "城市")
 SUPPORTED = {".shp": "ESRI Shapefile", ".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON"}
-# Loose box around China's territory in lon/lat; coordinates outside mean a wrong/missing CRS.
-CHINA_BOX = (70.0, 0.0, 140.0, 56.0)
 
 
 def dbf_text_bytes(dbf_path: Path) -> bytes:
@@ -100,11 +98,7 @@ def _pick(columns, wanted: str | None, candidates, what: str, path) -> str | Non
         if wanted not in columns:
             raise DataError(f"{path}: no column {wanted!r} ({what}); columns: {list(columns)}")
         return wanted
-    lookup = {str(c).strip().lower(): c for c in columns}
-    for cand in candidates:
-        if cand.lower() in lookup:
-            return lookup[cand.lower()]
-    return None
+    return find_column(columns, candidates)
 
 
 def _as_code_strings(series: pd.Series) -> pd.Series:
@@ -182,7 +176,7 @@ def read_boundaries(
         k = bad_type[0]
         raise DataError(f"{path}: row {k + 1} is a {geom.geom_type.iloc[k]}; boundaries must be polygons")
     minx, miny, maxx, maxy = gdf.total_bounds
-    if minx < CHINA_BOX[0] or miny < CHINA_BOX[1] or maxx > CHINA_BOX[2] or maxy > CHINA_BOX[3]:
+    if not CHINA.covers((minx, miny, maxx, maxy)):  # outside China: a wrong or missing CRS
         raise DataError(
             f"{path}: coordinates ({minx:.2f}, {miny:.2f}, {maxx:.2f}, {maxy:.2f}) fall outside "
             "China after reprojection to EPSG:4490; is the declared CRS right?"
@@ -192,8 +186,9 @@ def read_boundaries(
         gdf.loc[gdf.index[invalid], gdf.geometry.name] = shapely.make_valid(geom.iloc[invalid].to_numpy())
         warnings.append(f"{path.name}: repaired {len(invalid)} invalid geometr(ies) with make_valid")
 
-    id_col = _pick(gdf.columns, id_column, ID_CANDIDATES, "id_column", path)
-    name_col = _pick(gdf.columns, name_column, NAME_CANDIDATES, "name_column", path)
+    # key columns: the one alias list of scoring.columns, with the ids of finer units
+    id_col = _pick(gdf.columns, id_column, columns.BOUNDARY_ID, "id_column", path)
+    name_col = _pick(gdf.columns, name_column, columns.BOUNDARY_NAME, "name_column", path)
     if id_col is None and name_col is None:
         raise DataError(
             f"{path}: cannot find an id or name column; pass id_column= (columns: "

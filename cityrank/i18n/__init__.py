@@ -17,6 +17,15 @@ Why YAML and not gettext ``.po`` files: our strings are addressed by stable keys
 machine-readable ``kind`` of a problem is part of the API), both languages are first-class
 (neither is the "source" string), and the people who check the Chinese wording edit the same
 kind of YAML as the rest of ``config/``. Loading is lazy and cached (a few milliseconds).
+
+Placeholders: both languages of a key take the same ``{names}``. A parameter that needs a
+language's own form is passed twice, ``x_zh``/``x_en`` beside ``x`` (the scoring messages'
+``change``/``change_zh``): for the consistency rule ``x_zh`` and ``x_en`` count as ``x``.
+
+Names that live with their data are read from there, not copied: ``region.<id>`` (``East``,
+``Central``, ``West``, ``Northeast``) comes from ``config/regions.yaml`` (``name``/``name_en``),
+so the NBS region names exist once and every surface, scoring exports included, reaches them
+through the same ``t()``.
 """
 
 from __future__ import annotations
@@ -45,7 +54,11 @@ def norm_lang(value: str | None) -> str:
 
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
-    """Every string: ``"<domain>.<key>" -> {"zh": ..., "en": ...}`` (loaded once)."""
+    """Every string: ``"<domain>.<key>" -> {"zh": ..., "en": ...}`` (loaded once).
+
+    Raises :class:`MissingString` for a key without exactly ``zh`` and ``en``, a domain that
+    is defined twice, or placeholders that differ between the two languages.
+    """
     out: dict[str, dict[str, str]] = {}
     for res in sorted(files(__name__).iterdir(), key=lambda r: r.name):
         if not res.name.endswith(".yaml"):
@@ -58,11 +71,45 @@ def catalogue() -> dict[str, dict[str, str]]:
             if not isinstance(pair, dict) or set(pair) != set(LANGS):
                 raise MissingString(f"{res.name}: {key!r} must have exactly zh and en")
             out[f"{domain}.{key}"] = {lang: str(pair[lang]) for lang in LANGS}
+    domains = {k.split(".")[0] for k in out}
+    for key, pair in _config_names().items():
+        if key.split(".")[0] in domains:
+            raise MissingString(f"domain of {key!r} is both in config/ and in cityrank/i18n/")
+        out[key] = pair
+    for key, pair in out.items():
+        zh, en = (placeholder_roots(pair[lang]) for lang in LANGS)
+        if zh != en:
+            raise MissingString(f"{key!r}: placeholders differ: zh {sorted(zh)}, en {sorted(en)}")
+    return out
+
+
+def _config_names() -> dict[str, dict[str, str]]:
+    """Bilingual names kept beside their data in ``config/`` (see the module docstring)."""
+    from cityrank.paths import CONFIG_DIR
+
+    path = CONFIG_DIR / "regions.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out = {}
+    for rid, spec in (doc.get("regions") or {}).items():
+        if not isinstance(spec, dict) or not spec.get("name") or not spec.get("name_en"):
+            raise MissingString(f"{path}: region {rid!r} needs name and name_en")
+        out[f"region.{rid}"] = {"zh": str(spec["name"]), "en": str(spec["name_en"])}
     return out
 
 
 def has(key: str) -> bool:
     return key in catalogue()
+
+
+def keys(prefix: str) -> list[str]:
+    """The last parts of the keys under ``prefix`` (``keys("terms.policy")`` -> ``["mean", …]``)."""
+    head = prefix.rstrip(".") + "."
+    return [k[len(head):] for k in catalogue() if k.startswith(head)]
+
+
+def table(prefix: str, lang: str | None = DEFAULT_LANG) -> dict[str, str]:
+    """``{last part: text in lang}`` of the keys under ``prefix`` (a view, for old callers)."""
+    return {k: t(f"{prefix.rstrip('.')}.{k}", lang) for k in keys(prefix)}
 
 
 def t(key: str, lang: str | None = DEFAULT_LANG, /, **fmt) -> str:
@@ -92,6 +139,11 @@ def placeholders(text: str) -> set[str]:
         if name is not None and name != "":
             names.add(name.split(".")[0].split("[")[0])
     return names
+
+
+def placeholder_roots(text: str) -> set[str]:
+    """:func:`placeholders` with a language suffix dropped (``when_zh``/``when_en`` -> ``when``)."""
+    return {n.removesuffix("_zh").removesuffix("_en") for n in placeholders(text)}
 
 
 # The older per-module tables still use these until they move into the catalogue.

@@ -11,24 +11,28 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from cityrank import i18n
 from cityrank.errors import ConfigError, DataError
+from cityrank.i18n import LANGS, t
 
+from .columns import SYNTHETIC, find_column
+from .columns import header_key as _header_key
+from .columns import role as _key_role
 from .engine import given_nodes
-from .messages import POLICY_ZH, Notice
+from .messages import Notice, term
 from .missing import POLICIES, apply_policy
 from .problems import Problem, ProblemsError
 from .readers import read_table
 from .units import PREFECTURE_CITY_TYPES, UnitResolver, normalise_name
 
 COVERAGE_THRESHOLD = 0.65
-CODE_HEADERS = {"code", "adcode", "gb", "代码", "行政区划代码", "区划代码", "城市代码", "citycode"}
-NAME_HEADERS = {"name", "city", "城市", "城市名称", "城市名", "地市", "名称", "地区", "单位"}
-PROVINCE_HEADERS = {"province", "省", "省份", "所属省份", "省区"}
+# Key columns (code, name, province): the one alias list of scoring.columns.
 IGNORED_HEADERS = {"region", "区域", "name_en", "type", "类型", "序号", "no", "#", "备注", "note",
                    "short_name", "province_code", "synthetic", "percentile", "lon", "lat"}
 EXTRA_HEADERS = {"published_total": {"published_total", "total", "总分", "总得分", "得分"},
@@ -67,8 +71,19 @@ class IngestResult:
         return self
 
 
-def _header_key(h: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(h))).lower()
+@lru_cache(maxsize=1)
+def _written_headers() -> frozenset[str]:
+    """Headers of our own scores workbook that carry no input (scoring.export), both languages,
+    so a workbook cityrank wrote reads back without warnings."""
+    cols = ("region", "percentile", "total_discrepancy", "published_mismatch", *SYNTHETIC)
+    return frozenset(_header_key(t(f"export.column.{c}", lang)) if i18n.has(f"export.column.{c}")
+                     else _header_key(c) for c in cols for lang in LANGS)
+
+
+@lru_cache(maxsize=1)
+def _rate_prefixes() -> tuple[str, ...]:
+    """Score-rate columns: ``rate_<id>`` and the workbook's ``得分率：…`` / ``score rate: …``."""
+    return ("rate_", *(_header_key(t("export.column.rate", lang, indicator="")) for lang in LANGS))
 
 
 def map_columns(columns, system) -> tuple[dict[str, str], dict[str, str], list[str]]:
@@ -96,13 +111,9 @@ def map_columns(columns, system) -> tuple[dict[str, str], dict[str, str], list[s
             nodes[h] = by_key[key]
         elif simple in by_key:
             nodes[h] = by_key[simple]
-        elif key in CODE_HEADERS:
-            roles[h] = "code"
-        elif key in NAME_HEADERS or simple in NAME_HEADERS:
-            roles[h] = "name"
-        elif key in PROVINCE_HEADERS:
-            roles[h] = "province"
-        elif key in IGNORED_HEADERS or key.startswith("rate_"):
+        elif (r := _key_role(key) or ("name" if _key_role(simple) == "name" else None)):
+            roles[h] = r
+        elif key in IGNORED_HEADERS or key in _written_headers() or key.startswith(_rate_prefixes()):
             roles[h] = "ignored"
         else:
             for role, keys in EXTRA_HEADERS.items():
@@ -179,8 +190,8 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
     frame = frame.astype(str).fillna("") if len(frame) else frame
     node_cols, roles, unknown = map_columns(frame.columns, system)
     synthetic = False
-    if "synthetic" in [_header_key(c) for c in frame.columns]:
-        col = [c for c in frame.columns if _header_key(c) == "synthetic"][0]
+    col = find_column(frame.columns, SYNTHETIC)
+    if col is not None:
         synthetic = frame[col].str.strip().str.lower().isin({"true", "1", "yes"}).any()
 
     for h in unknown:
@@ -300,7 +311,7 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
         data, filled = apply_policy(missing, data, provinces)
         if filled:
             warnings.append(Notice.make("missing_filled", {
-                "n": filled, "policy": missing, "policy_zh": POLICY_ZH.get(missing, missing)},
+                "n": filled, "policy": missing, "policy_zh": term("policy", missing, "zh")},
                 file=file))
     res = IngestResult(data=data, extra=extra, file=file, problems=problems, warnings=warnings,
                        coverage=coverage, synthetic=bool(synthetic),

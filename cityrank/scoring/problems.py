@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from cityrank import i18n
 from cityrank.errors import DataError
 
-from .messages import CATALOGUE, join_located, location
+from .messages import DOMAIN, join_located, location
 from .messages import render as render_message
 
 
@@ -46,7 +47,7 @@ class Problem:
         """A whole-file problem from a reading error; keeps the error's catalogue key and
         parameters when it has them (:mod:`scoring.readers`), else its text as ``detail``."""
         msg, params = getattr(exc, "msg", None), getattr(exc, "params", None)
-        if msg in CATALOGUE and isinstance(params, dict):
+        if msg and i18n.has(f"{DOMAIN}.{msg}") and isinstance(params, dict):
             return cls.make(file, None, None, kind, params, msg=msg)
         return cls.make(file, None, None, kind, {"detail": str(exc)})
 
@@ -56,7 +57,7 @@ class Problem:
 
     def render(self, lang: str = "en") -> str:
         """The message (without location) in ``lang``; English is always ``message``."""
-        if lang == "en" or self.message_key not in CATALOGUE:
+        if lang == "en" or not i18n.has(f"{DOMAIN}.{self.message_key}"):
             return self.message
         try:
             return render_message(self.message_key, self.params, lang)
@@ -86,15 +87,10 @@ class ProblemsError(DataError):
 
     def __init__(self, problems: list[Problem], limit: int = 20):
         self.problems = list(problems)
-        shown = "\n  ".join(str(p) for p in self.problems[:limit])
-        more = len(self.problems) - limit
-        tail = f"\n  ... and {more} more" if more > 0 else ""
-        super().__init__(f"{len(self.problems)} problem(s) in input data:\n  {shown}{tail}")
+        super().__init__(self.render("en", limit))
 
     def render(self, lang: str = "en", limit: int = 20) -> str:
-        if lang == "en":
-            return str(self)
         shown = "\n  ".join(p.located(lang) for p in self.problems[:limit])
         more = len(self.problems) - limit
-        tail = f"\n  ……另有 {more} 个" if more > 0 else ""
-        return f"输入数据中有 {len(self.problems)} 个问题：\n  {shown}{tail}"
+        tail = "\n  " + i18n.t("scoring.problems_more", lang, n=more) if more > 0 else ""
+        return f"{i18n.t('scoring.problems', lang, n=len(self.problems))}\n  {shown}{tail}"

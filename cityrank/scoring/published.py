@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cityrank.i18n import t
+
 from .messages import Notice
 
 
@@ -32,11 +34,10 @@ def compare_published(scores: pd.DataFrame, tolerance: float = 1e-6) -> list[Not
         for i in np.flatnonzero(~np.isnan(pr) & (pr != scores["rank"].to_numpy(dtype=float))):
             r = scores.iloc[i]
             tied = scores.loc[np.isclose(scores["total"], r["total"]), "name"].tolist()
-            others = ", ".join(t for t in tied if t != r["name"])
+            others = ", ".join(n for n in tied if n != r["name"])
             params = {"published": int(pr[i]), "computed": int(r["rank"]),
-                      "tied_en": f"; tied on {r['total']:.6g} with {others}"
-                      if len(tied) > 1 else "",
-                      "tied_zh": f"；与 {others} 同分（{r['total']:.6g}）" if len(tied) > 1 else ""}
+                      **{f"tied_{lang}": t("scoring.tied", lang, total=r["total"], others=others)
+                         if len(tied) > 1 else "" for lang in ("en", "zh")}}
             warnings.append(Notice.make("published_rank_mismatch", params, file=_unit(r)))
     return warnings
 

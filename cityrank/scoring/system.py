@@ -20,6 +20,7 @@ import yaml
 
 from cityrank import paths
 from cityrank.errors import ConfigError, NotFoundError
+from cityrank.i18n import t
 
 from .messages import Notice
 
@@ -238,7 +239,7 @@ def parse_system(doc: dict, where: str = "<system>") -> IndicatorSystem:
 
     _infer_parent_max(nodes, first)
     warnings: list[str] = []
-    _assign_points(nodes, first, total_max, where, warnings, root_label="the system total")
+    _assign_points(nodes, first, total_max, where, warnings)
     _assign_levels(nodes, first)
     leaves = [nid for nid in _preorder(nodes, first) if nodes[nid].is_leaf]
     missing = [f"{nid} ({nodes[nid].name})" for nid in leaves if nodes[nid].children_missing]
@@ -290,11 +291,12 @@ def _assign_levels(nodes, ids, level=1):
         _assign_levels(nodes, nodes[nid].children, level + 1)
 
 
-def _assign_points(nodes, ids, parent_max, where, warnings, root_label, parent=None):
+def _assign_points(nodes, ids, parent_max, where, warnings, parent=None):
     """Give every (non-deduction) node points, checking siblings against their parent."""
     scored = [nodes[i] for i in ids if not nodes[i].deduction]
-    label = root_label if parent is None else f"node {parent.id!r} ({parent.name})"
-    label_zh = "体系总分" if parent is None else f"指标 {parent.id}（{parent.name}）"
+    label, label_zh = (t("scoring.system_total", lang) if parent is None
+                       else t("scoring.node_label", lang, id=parent.id, name=parent.name)
+                       for lang in ("en", "zh"))
     with_max = [n for n in scored if n.max_points is not None]
     with_w = [n for n in scored if n.declared_weight is not None and n.max_points is None]
     if with_max and with_w:
@@ -331,7 +333,7 @@ def _assign_points(nodes, ids, parent_max, where, warnings, root_label, parent=N
     for n in scored:
         n.weight = n.max_points / parent_max if parent_max else None
         if n.children:
-            _assign_points(nodes, n.children, n.max_points, where, warnings, root_label, n)
+            _assign_points(nodes, n.children, n.max_points, where, warnings, n)
     for n in (nodes[i] for i in ids if nodes[i].deduction):
         n.weight = 0.0
         if n.children:

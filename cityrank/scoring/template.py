@@ -2,7 +2,12 @@
 
 Policymakers work in Excel: the template pre-fills the eligible cities (codes are the key,
 names are for people), gives one column per indicator headed with its name, ``[id]`` and
-range, and lets Excel refuse out-of-range entries before the file ever reaches us."""
+range, and lets Excel refuse out-of-range entries before the file ever reaches us.
+
+Sheet names, headers, instructions and Excel's messages follow ``lang`` (Simplified Chinese
+by default, English with ``lang="en"``; catalogue ``export.template.*``); the key headers are
+aliases of :mod:`cityrank.scoring.columns` and indicator headers carry ``[id]``, so a filled
+template in either language is read back by :mod:`cityrank.scoring.ingest`."""
 
 from __future__ import annotations
 
@@ -12,23 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from cityrank.atomic import atomic_write
+from cityrank.i18n import t
 
-from .units import load_units
-
-_INSTRUCTIONS_ZH = [
-    "填写说明 / Instructions",
-    "",
-    "1. 在“数据”工作表中填写各城市各指标得分；请勿修改“code”列（6位行政区划代码）和表头。",
-    "   Fill in the 'data' sheet; do not change the 'code' column (6-digit codes) or the headers.",
-    "2. 每个指标列的表头包含指标名称、[指标ID] 和取值范围；超出范围的数值会被 Excel 拒绝。",
-    "   Each header holds the indicator name, its [id] and the allowed range.",
-    "3. 缺失值请留空；评分时须选择缺失值处理规则（refuse 拒绝 / mean 均值 / province_mean 省均值 / zero 零）。",
-    "   Leave missing values empty; scoring needs an explicit missing-value policy.",
-    "4. 保存为 .xlsx 后运行： cityrank score --system SYSTEM --data FILE.xlsx --out scores.xlsx",
-    "   Then run: cityrank score --system SYSTEM --data FILE.xlsx --out scores.xlsx",
-    "5. 城市也可用名称（含繁体、带或不带“市”）标识；历史区划（如莱芜）会映射到现行单位并给出警告。",
-    "   Cities may also be keyed by name; former units (e.g. 莱芜) map to today's with a warning.",
-]
+from .units import PREFECTURE_LEVEL_TYPES, load_units
 
 
 def eligible_units(system, units: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -39,7 +30,7 @@ def eligible_units(system, units: pd.DataFrame | None = None) -> pd.DataFrame:
     if types:
         sel = units[units["type"].isin(types)]
     else:
-        sel = units[units["type"].isin(("直辖市", "副省级市", "地级市", "自治州", "地区", "盟"))]
+        sel = units[units["type"].isin(PREFECTURE_LEVEL_TYPES)]
     return sel.sort_values("code").reset_index(drop=True)
 
 
@@ -54,17 +45,24 @@ def _range(node) -> tuple[float, float | None]:
     return -math.inf, None
 
 
-def header_for(node) -> str:
+def _name(node, lang: str) -> str:
+    return (node.name_en or node.name) if lang == "en" else node.name
+
+
+def header_for(node, lang: str = "zh") -> str:
+    """``name [id] (range)`` of an indicator column, the name in ``lang``."""
     lo, hi = _range(node)
+    name = _name(node, lang)
     if hi is not None and math.isfinite(lo):
-        return f"{node.name} [{node.id}] ({lo:g}–{hi:g})"
+        return t("export.template.range", lang, name=name, id=node.id, lo=f"{lo:g}", hi=f"{hi:g}")
     if math.isfinite(lo):
-        return f"{node.name} [{node.id}] (≥{lo:g})"
-    return f"{node.name} [{node.id}]"
+        return t("export.template.at_least", lang, name=name, id=node.id, lo=f"{lo:g}")
+    return t("export.column.node", lang, name=name, id=node.id)
 
 
-def write_template(system, out: str | Path, units: pd.DataFrame | None = None) -> tuple[Path, int]:
-    """Write the template; returns (path, number of pre-filled units)."""
+def write_template(system, out: str | Path, units: pd.DataFrame | None = None,
+                   lang: str = "zh") -> tuple[Path, int]:
+    """Write the template in ``lang``; returns (path, number of pre-filled units)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -73,8 +71,9 @@ def write_template(system, out: str | Path, units: pd.DataFrame | None = None) -
     leaves = [system.nodes[n] for n in system.leaves]
     wb = Workbook()
     ws = wb.active
-    ws.title = "data"
-    header = ["code", "name", "province"] + [header_for(n) for n in leaves]
+    ws.title = t("export.template.sheet_data", lang)
+    keys = [t(f"export.column.{k}", lang) for k in ("code", "name", "province")]
+    header = keys + [header_for(n, lang) for n in leaves]
     ws.append(header)
     for r in rows.itertuples(index=False):
         ws.append([r.code, r.name, r.province])
@@ -98,32 +97,39 @@ def write_template(system, out: str | Path, units: pd.DataFrame | None = None) -
         if hi is not None and math.isfinite(lo):
             dv = DataValidation(type="decimal", operator="between", formula1=f"{lo:g}",
                                 formula2=f"{hi:g}", allow_blank=True, showErrorMessage=True,
-                                errorTitle="超出范围 / out of range",
-                                error=f"{node.name}: {lo:g}–{hi:g}")
+                                errorTitle=t("export.template.out_of_range", lang),
+                                error=f"{_name(node, lang)}: {lo:g}–{hi:g}")
         elif math.isfinite(lo):
             dv = DataValidation(type="decimal", operator="greaterThanOrEqual",
                                 formula1=f"{lo:g}", allow_blank=True, showErrorMessage=True)
         else:
             dv = DataValidation(type="decimal", operator="between", formula1="-1E+300",
                                 formula2="1E+300", allow_blank=True, showErrorMessage=True,
-                                error="请输入数字 / enter a number")
+                                error=t("export.template.enter_number", lang))
         dv.add(f"{letter}2:{letter}{max(last, 2)}")
         ws.add_data_validation(dv)
 
-    ins = wb.create_sheet("instructions")
-    ins.append([f"{system.name} ({system.id})"])
-    ins.append([system.name_en])
-    ins.append([f"来源 / source: {system.source}"])
-    for line in _INSTRUCTIONS_ZH:
-        ins.append([line])
+    ins = wb.create_sheet(t("export.template.sheet_instructions", lang))
+    ins.append([t("export.template.heading", lang, name=_name(system, lang), id=system.id)])
+    ins.append([system.name_en if lang != "en" else system.name])
+    ins.append([t("export.template.source", lang, source=system.source)])
+    ins.append([""])
+    ins.append([t("export.template.instructions", lang)])
+    ins.append([t("export.template.step1", lang, sheet=ws.title, code=keys[0])])
+    ins.append([t("export.template.step2", lang)])
+    ins.append([t("export.template.step3", lang)])
+    ins.append([t("export.template.step4", lang, system=system.id)])
+    ins.append([t("export.template.step5", lang)])
     for note in system.notes + system.warnings:
-        ins.append([f"注意 / note: {note}"])
+        render = getattr(note, "render", None)
+        ins.append([t("export.template.note", lang, note=render(lang) if callable(render) else note)])
     ins.column_dimensions["A"].width = 120
     ins["A1"].font = Font(bold=True, size=13)
 
-    ind = wb.create_sheet("indicators")
-    ind.append(["id", "name", "name_en", "level", "parent", "max_points", "weight", "method",
-                "direction", "unit", "note"])
+    ind = wb.create_sheet(t("export.template.sheet_indicators", lang))
+    ind.append([t(f"export.template.col_{c}", lang) for c in (
+        "id", "name", "name_en", "level", "parent", "max_points", "weight", "method", "direction",
+        "unit", "note")])
     for nid in system.preorder():
         n = system.nodes[nid]
         ind.append([n.id, n.name, n.name_en, n.level, n.parent or "", n.max_points,

@@ -20,14 +20,24 @@ import yaml
 
 from cityrank import paths
 from cityrank.errors import ConfigError, NotFoundError, UnknownUnitError
+from cityrank.i18n import t
 
-from .messages import CHANGE_ZH, Notice
+from .messages import Notice, term
 from .messages import render as render_message
 from .problems import Problem
 
 UNIT_COLUMNS = ("code", "name", "short_name", "name_en", "type", "province_code", "province",
                 "region", "lon", "lat")
 PREFECTURE_CITY_TYPES = ("副省级市", "地级市")
+"""The 293 sub-provincial and prefecture-level cities: the 2017 assessment's universe."""
+PREFECTURE_LEVEL_TYPES = ("直辖市", "副省级市", "地级市", "自治州", "地区", "盟")
+"""Every prefecture-level unit type with a region (not HK, Macao, Taiwan, county-level units)."""
+SAR_TYPE = "特别行政区"
+"""Type of Hong Kong and Macao (never styled as foreign territory, no region)."""
+TAIWAN_CODE = "710000"
+"""Taiwan Province: a province on every map, "台湾省资料暂缺" when it has no data."""
+HMT_TYPES = (SAR_TYPE, "台湾省")
+"""Types of Hong Kong, Macao and Taiwan: outside the evaluated universes."""
 # Longest first, so 自治州 is stripped before 州.
 _SUFFIXES = ("特别行政区", "土家族苗族自治州", "自治州", "地区", "林区", "市", "州", "盟", "区")
 _CODE9 = re.compile(r"^156(\d{6})$")
@@ -187,18 +197,19 @@ class UnitResolver:
         new = ch["new_code"]
         if new not in self._by_code:
             raise _unknown("unknown_unit.bad_change", key=key, new_code=new)
-        old = f"{ch.get('old_name') or ''} ({ch.get('old_code') or '?'})".strip()
         eff = ch.get("effective")
         kind = ch.get("kind") or "changed"
         src = ch.get("source")
-        old_zh = f"{ch.get('old_name') or ''}（{ch.get('old_code') or '?'}）".strip()
-        params = {"key": key, "old": old, "old_zh": old_zh, "change": kind,
-                  "change_zh": CHANGE_ZH.get(kind, kind),
-                  "when_en": f" on {eff}" if eff else "",
-                  "when_zh": f"（{eff} 起）" if eff else "",
+        old = {lang: t("scoring.old_unit", lang, name=ch.get("old_name") or "",
+                       code=ch.get("old_code") or "?").strip() for lang in ("en", "zh")}
+        when = {lang: t("scoring.change_when", lang, date=eff) if eff else "" for lang in ("en", "zh")}
+        source = {lang: t("scoring.change_source", lang, source=src) if src else ""
+                  for lang in ("en", "zh")}
+        params = {"key": key, "old": old["en"], "old_zh": old["zh"], "change": kind,
+                  "change_zh": term("change", kind, "zh"),
+                  "when_en": when["en"], "when_zh": when["zh"],
                   "new_name": self._by_code[new].name, "new_code": new,
-                  "source_en": f"; source: {src}" if src else "",
-                  "source_zh": f"；依据：{src}" if src else ""}
+                  "source_en": source["en"], "source_zh": source["zh"]}
         return self._match(new, method, Notice.make("admin_change", params))
 
     def resolve(self, key, province: str | None = None) -> UnitMatch:

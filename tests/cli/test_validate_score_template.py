@@ -95,8 +95,11 @@ def test_score_csv_xlsx_say_synthetic(cli, tmp_path, suffix):
     out = tmp_path / f"scores{suffix}"
     r = cli("score", "--system", "ndrc-2017", "--data", DEMO, "--out", out)
     assert r.code == 0, r.err
-    df = pd.read_csv(out, dtype={"code": str}) if suffix == ".csv" else pd.read_excel(
-        out, dtype={"code": str})
+    if suffix == ".csv":
+        df = pd.read_csv(out, dtype={"code": str})
+    else:  # the workbook is for people: Chinese headers by default (scoring.export, lang="zh")
+        df = pd.read_excel(out, dtype={"代码": str}).rename(
+            columns={"模拟数据": "synthetic", "排名": "rank"})
     assert len(df) == 293 and df["synthetic"].all()
     assert df["rank"].is_monotonic_increasing
 
@@ -137,10 +140,11 @@ def test_template_roundtrip(cli, tmp_path):
     assert r.code == 0, r.err
     assert f"已为 ndrc-2017 写出填报模板（293 个单位）：{out}" in r.out
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["data", "instructions", "indicators"]
-    ws = wb["data"]
+    # Simplified Chinese by default (scoring.template, lang="zh"); the key headers read back
+    assert wb.sheetnames == ["数据", "填写说明", "指标体系"]
+    ws = wb["数据"]
     header = [c.value for c in ws[1]]
-    assert header[:3] == ["code", "name", "province"] and len(header) == 24
+    assert header[:3] == ["代码", "城市", "省份"] and len(header) == 24
     assert header[3] == "人口基础数据库建设情况 [population_db] (0–5)"
     assert ws.max_row == 294
     rules = {str(dv.sqref).split(":")[0].rstrip("0123456789"): dv

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from cityrank import paths
+from cityrank.jsonsafe import num
 from cityrank.scoring.datasets import load_catalog
 from cityrank.scoring.pipeline import score_file
 from cityrank.scoring.summary import bin_counts, cv_percent, parse_bins, summarise
@@ -14,17 +15,21 @@ TOP10 = paths.PUBLISHED_DIR / "ndrc-2017-top10.csv"
 
 
 def test_bins_default_and_edges():
+    # The labels are those of the map legends (scoring.bins, one definition): "≥ 60", not "≥60".
     counts = bin_counts([60.0, 59.99, 50.0, 49.9, 40, 39.9, 30, 29.9])
     assert [(b["label"], b["count"]) for b in counts] == [
-        ("≥60", 1), ("50–60", 2), ("40–50", 2), ("30–40", 2), ("<30", 1)]
+        ("≥ 60", 1), ("50 – 60", 2), ("40 – 50", 2), ("30 – 40", 2), ("< 30", 1)]
     assert counts[0]["share"] == pytest.approx(1 / 8)
     custom = parse_bins([50, 70])
-    assert [b[0] for b in custom] == ["≥70", "50–70", "<50"]
+    assert [b[0] for b in custom] == ["≥ 70", "50 – 70", "< 50"]
+    assert parse_bins([50, 70], "en") == custom  # same notation in both languages
 
 
 def test_cv_is_population_std_over_mean_percent():
     assert cv_percent([1, 2, 3]) == pytest.approx(np.std([1, 2, 3]) / 2 * 100)
-    assert cv_percent([0, 0]) is None
+    # undefined (mean 0, or no value) is NaN, which every JSON writer turns into null
+    assert np.isnan(cv_percent([0, 0])) and np.isnan(cv_percent([]))
+    assert num(cv_percent([0, 0])) is None
 
 
 def test_published_top10_reproduces_and_flags_qingdao():

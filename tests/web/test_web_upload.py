@@ -200,19 +200,19 @@ def test_xlsx_template_round_trip(client):
     r = client.get("/api/v1/systems/ndrc-2017/template.xlsx")
     assert r.status_code == 200 and r.data.startswith(b"PK")
     wb = openpyxl.load_workbook(io.BytesIO(r.data))
-    ws = wb["data"]
+    ws = wb["数据"]  # Simplified Chinese by default (scoring.template, lang="zh")
     header = [c.value for c in ws[1]]
-    assert header[:3] == ["code", "name", "province"] and "[population_db]" in header[3]
+    assert header[:3] == ["代码", "城市", "省份"] and "[population_db]" in header[3]
     demo = demo_frame().set_index("code")
     ids = [re.search(r"\[(\w+)\]", h).group(1) for h in header[3:]]
     for row in ws.iter_rows(min_row=2):
         vals = demo.loc[row[0].value]
         for cell, nid in zip(row[3:], ids, strict=True):
             cell.value = float(vals[nid])
-    wb.move_sheet("data", offset=1)  # the data are no longer the first sheet: name it
+    wb.move_sheet("数据", offset=1)  # the data are no longer the first sheet: name it
     buf = io.BytesIO()
     wb.save(buf)
-    r = post(client, buf.getvalue(), "填报.xlsx", url="/api/v1/datasets", sheet="data")
+    r = post(client, buf.getvalue(), "填报.xlsx", url="/api/v1/datasets", sheet="数据")
     assert r.status_code == 201, r.get_json()["problems"][:3]
     body = r.get_json()
     ref = client.get(f"/api/v1/datasets/{DATASET}/summary").get_json()["summary"]

@@ -27,13 +27,8 @@ ESDA_Q_TO_GEODA = {1: 1, 2: 3, 3: 2, 4: 4}
 """esda quadrant (1 HH, 2 LH, 3 LL, 4 HL) -> GeoDa cluster code (1 HH, 2 LL, 3 LH, 4 HL)."""
 
 GEODA_LABELS = {0: "not significant", 1: "HH", 2: "LL", 3: "LH", 4: "HL"}
-GEODA_LABELS_LONG = {
-    0: "Not significant",
-    1: "High-High (hot spot)",
-    2: "Low-Low (cold spot)",
-    3: "Low-High (low outlier)",
-    4: "High-Low (high outlier)",
-}
+# Their long names, in both languages: analysis.lisa.<code> of the catalogue
+# (geo.analysis.maps.lisa_label).
 GEODA_COLOURS = {0: "#eeeeee", 1: "#e41a1c", 2: "#377eb8", 3: "#a6cee3", 4: "#fb9a99"}
 """GeoDa's LISA palette (red HH, blue LL, light blue LH, pink HL, grey not significant)."""
 

@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from cityrank.errors import DataError
-from cityrank.geo.analysis.disparity import _ci, ci_text, cv_percent, inequality_indices
+from cityrank.geo.analysis.disparity import _ci, ci_text, inequality_indices
 from cityrank.geo.analysis.gradients import ols
 from cityrank.jsonsafe import num
+from cityrank.scoring.summary import cv_percent
 
 KM_PER_STEP = 100.0
 """Core-periphery slopes are per 100 km of distance to the nearest core city."""

@@ -1,7 +1,9 @@
 """Regional disparity in the form evaluation reports use, with bootstrap uncertainty.
 
 Reports say "East is 4.3 points above the national mean score rate" and give the
-coefficient of variation (差异系数 = std / mean, %) per indicator. We compute exactly those
+coefficient of variation (差异系数 = std / mean, %) per indicator: the one definition of
+:func:`cityrank.scoring.summary.cv_percent` (population std, all evaluated cities), with the
+``std`` beside it computed the same way. We compute exactly those
 numbers per group (the four NBS regions, or provinces), plus Theil's index split into
 between- and within-group parts (inequality.theil.TheilD) and the Gini (inequality.gini),
 and attach a seeded stratified bootstrap 95% interval to every gap and index, because a
@@ -17,17 +19,7 @@ from inequality.theil import TheilD
 
 from cityrank.errors import DataError
 from cityrank.jsonsafe import num
-
-REGION_NAMES_ZH = {"East": "东部", "Central": "中部", "West": "西部", "Northeast": "东北"}
-
-
-def cv_percent(values) -> float:
-    """Coefficient of variation in % (sample std / mean), as the Chinese reports define it."""
-    arr = np.asarray(values, dtype=float)
-    arr = arr[np.isfinite(arr)]
-    if arr.size < 2 or arr.mean() == 0:
-        return float("nan")
-    return float(arr.std(ddof=1) / arr.mean() * 100.0)
+from cityrank.scoring.summary import cv_percent, std
 
 
 def _boot_groups(y: np.ndarray, labels: np.ndarray, groups: list, n_boot: int, rng) -> dict:
@@ -134,7 +126,7 @@ def group_disparity(
                 "name": shown,
                 "n": int(vals.size),
                 "mean": num(mean),
-                "std": num(vals.std(ddof=1)) if vals.size > 1 else None,
+                "std": num(std(vals)),
                 "cv_percent": num(cv_percent(vals)),
                 "score_rate_percent": num(rate(mean)) if rate else None,
                 "gap_points": num(gap_points),
@@ -161,7 +153,7 @@ def group_disparity(
         "dropped_missing": dropped,
         "national": {
             "mean": num(nat_mean),
-            "std": num(y.std(ddof=1)),
+            "std": num(std(y)),
             "cv_percent": num(cv_percent(y)),
             "score_rate_percent": num(rate(nat_mean)) if rate else None,
         },

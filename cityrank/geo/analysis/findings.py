@@ -1,33 +1,63 @@
 """The report's findings as sentences in English and simplified Chinese.
 
-Both languages are written here from the numbers stored in the report (never by translating
-one text into the other), each number formatted once and dropped into both templates, so a
-figure quoted in a Chinese briefing is the figure in the English one. The English sentences
-keep the wording of the sections' own ``statement`` fields, which older readers of the JSON
-report rely on. Names of indicators come from ``report["indicator_names"]`` when the caller
-knows them (a dataset's indicator system), otherwise the column id is shown in both.
+Both languages are written from the numbers stored in the report (never by translating one
+text into the other): each number is formatted once and dropped into both templates of a
+catalogue key (``findings.*``, ``cityrank/i18n/findings.yaml``), so a figure quoted in a
+Chinese briefing is the figure in the English one. The English sentences keep the wording of
+the sections' own ``statement`` fields, which older readers of the JSON report rely on. Names
+of indicators come from ``report["indicator_names"]`` when the caller knows them (a dataset's
+indicator system), otherwise the column id is shown in both; region names come from
+``config/regions.yaml``.
 """
 
 from __future__ import annotations
 
 from cityrank.geo.analysis.clusters import KM_PER_STEP
-from cityrank.geo.analysis.disparity import REGION_NAMES_ZH
 from cityrank.geo.analysis.gradients import PER_DEGREES
+from cityrank.geo.regions import region_ids, region_name
+from cityrank.i18n import has, keys, t
 
 LANGS = ("en", "zh")
 FEATURED_CLUSTERS = ("yrd-2016", "yrd-2019-central", "gba", "jjj")
 """Clusters the reports discuss (Yangtze River Delta, Greater Bay Area, Jing-Jin-Ji)."""
 
-_WEIGHT_REASONS_ZH = {"island (no neighbours)": "孤岛，无相邻单元", "disconnected component": "不连通的分区"}
+
+def _say(key: str, **params) -> dict[str, str]:
+    """``{"en": ..., "zh": ...}`` of ``findings.<key>``; a parameter given as such a pair is
+    put in per language, any other in both."""
+    return {lang: t(f"findings.{key}", lang,
+                    **{k: v[lang] if isinstance(v, dict) else v for k, v in params.items()})
+            for lang in LANGS}
 
 
-def _pair(en: str, zh: str) -> dict[str, str]:
-    return {"en": en, "zh": zh}
+def _word(key: str, **params) -> dict[str, str]:
+    return _say(f"word.{key}", **params)
+
+
+def _side(value: float) -> dict[str, str]:
+    return _word("above" if value >= 0 else "below")
+
+
+def _reason(reason: str, lang: str) -> str:
+    """Why the weights gained a link, in ``lang`` (the report stores the English reason)."""
+    for key in keys("analysis.reason"):
+        if t(f"analysis.reason.{key}", "en") == reason:
+            return t(f"analysis.reason.{key}", lang)
+    return reason
+
+
+def _region_zh(group: str, fallback: str) -> str:
+    """A group's Chinese name: the region's (config/regions.yaml) when it is one, else as given."""
+    return region_name(group, "zh") if group in region_ids() else fallback
 
 
 def _name(report: dict, column: str, lang: str) -> str:
     names = (report.get("indicator_names") or {}).get(column) or {}
     return str(names.get(lang) or names.get("en" if lang == "zh" else "zh") or column)
+
+
+def _names(report: dict, column: str) -> dict[str, str]:
+    return {lang: _name(report, column, lang) for lang in LANGS}
 
 
 def _ci(ci, fmt: str) -> tuple[str, str] | None:
@@ -37,59 +67,47 @@ def _ci(ci, fmt: str) -> tuple[str, str] | None:
     return format(ci[0], fmt), format(ci[1], fmt)
 
 
-def _ci_text(ci, fmt: str, extra: tuple[str, str] | None = None) -> tuple[str, str]:
+def _ci_text(ci, fmt: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The ' (95% CI a to b[, extra])' of disparity.ci_text, and its Chinese counterpart."""
-    en, zh = [], []
+    out = {}
     lohi = _ci(ci, fmt)
-    if lohi:
-        en.append(f"95% CI {lohi[0]} to {lohi[1]}")
-        zh.append(f"95% 置信区间 {lohi[0]} 至 {lohi[1]}")
-    if extra:
-        en.append(extra[0])
-        zh.append(extra[1])
-    return (f" ({', '.join(en)})" if en else "", f"（{'，'.join(zh)}）" if zh else "")
+    for lang in LANGS:
+        parts = [t("findings.ci", lang, lo=lohi[0], hi=lohi[1])] if lohi else []
+        if extra:
+            parts.append(extra[lang])
+        out[lang] = (t("findings.ci_brackets", lang,
+                       parts=t("findings.word.part_sep", lang).join(parts)) if parts else "")
+    return out
+
+
+def _ci_range(ci, fmt: str, key: str = "ci_range") -> dict[str, str]:
+    lohi = _ci(ci, fmt)
+    return _say(key, lo=lohi[0], hi=lohi[1]) if lohi else {lang: "" for lang in LANGS}
 
 
 def _moran(report: dict) -> dict:
     gm = report["global_moran"]
     clustered = gm["I"] > gm["expected_I"]
     significant = gm["p"] is not None and gm["p"] < 0.05
-    nums = f"{gm['I']:.3f}", f"{gm['z']:.2f}", f"{gm['p']:.3f}", gm["permutations"]
-    return _pair(
-        f"Spatial autocorrelation: Moran's I = {nums[0]} (z = {nums[1]}, pseudo p = {nums[2]}, {nums[3]} "
-        f"permutations): values are {'clustered' if clustered else 'dispersed'}, "
-        f"{'significant' if significant else 'not significant'} at 5%.",
-        f"空间自相关：Moran's I = {nums[0]}（z = {nums[1]}，伪 p 值 = {nums[2]}，{nums[3]} 次置换）："
-        f"数值呈{'空间集聚' if clustered else '空间分散'}，在 5% 水平上{'显著' if significant else '不显著'}。",
-    )
+    return _say("moran", I=f"{gm['I']:.3f}", z=f"{gm['z']:.2f}", p=f"{gm['p']:.3f}",
+                perm=gm["permutations"], pattern=_word("clustered" if clustered else "dispersed"),
+                significance=_word("significant" if significant else "not_significant"))
 
 
 def _lisa(report: dict) -> list[dict]:
     lm = report["local_moran"]
     s = lm["summary"]
     out = []
-    for label, en_word, zh_word in (("HH", "high-high hot spots", "高-高热点"), ("LL", "low-low cold spots", "低-低冷点")):
+    for label in ("HH", "LL"):
         units = s[label]["units"]
         if units:
             more = len(units) > 8
-            en_names = ", ".join(u["name"] for u in units[:8]) + (" …" if more else "")
-            zh_names = "、".join(u["name"] for u in units[:8]) + ("等" if more else "")
-            thr = f"{lm['p_threshold']:.3g}"
-            out.append(_pair(f"LISA: {len(units)} {en_word} (p ≤ {thr}): {en_names}.",
-                             f"LISA：{len(units)} 个{zh_word}（p ≤ {thr}）：{zh_names}。"))
-    hl, lh = s["HL"]["count"], s["LH"]["count"]
-    out.append(_pair(f"LISA outliers: {hl} high-low and {lh} low-high units.",
-                     f"LISA 空间异常值：{hl} 个高-低单元，{lh} 个低-高单元。"))
+            names = {lang: t("findings.word.list_sep", lang).join(u["name"] for u in units[:8])
+                     + (t("findings.word.list_more", lang) if more else "") for lang in LANGS}
+            out.append(_say("lisa", n=len(units), kind=_say(f"lisa.{label}"),
+                            thr=f"{lm['p_threshold']:.3g}", names=names))
+    out.append(_say("lisa_outliers", hl=s["HL"]["count"], lh=s["LH"]["count"]))
     return out
-
-
-_DIRECTIONS = {
-    # key: (English label, English plus/minus, Chinese lead, Chinese plus/minus, Chinese step)
-    "east_west": ("East-west gradient", "further east", ("East-high/west-low", "West-high/east-low"),
-                  "东西梯度", ("东高西低", "西高东低"), "每向东"),
-    "south_north": ("South-north gradient", "further north", ("North-high/south-low", "South-high/north-low"),
-                    "南北梯度", ("北高南低", "南高北低"), "每向北"),
-}
 
 
 def _gradients(report: dict) -> list[dict]:
@@ -97,26 +115,25 @@ def _gradients(report: dict) -> list[dict]:
     if not g.get("available"):
         return []
     out = []
-    for key, (en_lead, en_dir, en_signs, zh_lead, zh_signs, zh_step) in _DIRECTIONS.items():
+    for key in ("east_west", "south_north"):
         sec = g[key]
         sl = sec["slope"]
         c, p = sl["coef"], sl["p"]
         lo, hi = _ci(sl["ci95"], "+.2f") or ("–", "–")
-        first = 0 if c > 0 else 1
         sig = p is not None and p < 0.05
-        per = f"{PER_DEGREES:g}"
-        en = (f"{en_lead}: {en_signs[first]}: {c:+.2f} points per {per}° {en_dir} (95% CI {lo} to {hi}, "
-              f"p={p:.3g}, {'significant at 5%' if sig else 'not significant at 5%'}")
-        zh = (f"{zh_lead}：{zh_signs[first]}：{zh_step} {per}°，得分变化 {c:+.2f} 分（95% 置信区间 {lo} 至 {hi}，"
-              f"p={p:.3g}，在 5% 水平上{'显著' if sig else '不显著'}")
-        coef = "lon" if key == "east_west" else "lat"
-        hac = ((sec.get("hac") or {}).get("coefficients") or {}).get(coef)
+        hac_text = {lang: "" for lang in LANGS}
+        hac = ((sec.get("hac") or {}).get("coefficients") or {}).get("lon" if key == "east_west" else "lat")
         if hac:
             hlo, hhi = _ci(hac["ci95"], "+.2f") or ("–", "–")
             hsig = hac["p"] is not None and hac["p"] < 0.05
-            en += f"; spatial-HAC 95% CI {hlo} to {hhi}, {'significant' if hsig else 'not significant'}"
-            zh += f"；空间 HAC 95% 置信区间 {hlo} 至 {hhi}，{'显著' if hsig else '不显著'}"
-        out.append(_pair(en + ").", zh + "）。"))
+            hac_text = _say("gradient_hac", lo=hlo, hi=hhi,
+                            significance=_word("significant" if hsig else "not_significant"))
+        word = f"gradient.{key}"
+        out.append(_say(
+            "gradient", lead=_say(f"{word}.lead"), direction=_say(f"{word}.direction"),
+            pattern=_say(f"{word}.{'rising' if c > 0 else 'falling'}"), coef=f"{c:+.2f}",
+            per=f"{PER_DEGREES:g}", lo=lo, hi=hi, p=f"{p:.3g}",
+            significance=_word("significant_at_5" if sig else "not_significant_at_5"), hac=hac_text))
     return out
 
 
@@ -126,30 +143,20 @@ def _regions(report: dict) -> list[dict]:
         return []
     out = []
     for r in reg["groups"]:
-        zh_name = REGION_NAMES_ZH.get(r["group"], r["name"])
+        name = {"en": r["name"], "zh": _region_zh(r["group"], r["name"])}
         if r.get("gap_rate_pp") is not None:
-            gap, above = f"{abs(r['gap_rate_pp']):.1f}", r["gap_rate_pp"] >= 0
-            ci_en, ci_zh = _ci_text(r.get("gap_rate_pp_ci95"), "+.1f")
-            out.append(_pair(
-                f"{r['name']} is {gap} percentage points {'above' if above else 'below'} the national mean "
-                f"score rate{ci_en}.",
-                f"{zh_name}的平均得分率比全国平均{'高' if above else '低'} {gap} 个百分点{ci_zh}。"))
+            out.append(_say("region_rate", name=name, gap=f"{abs(r['gap_rate_pp']):.1f}",
+                            side=_side(r["gap_rate_pp"]),
+                            ci=_ci_text(r.get("gap_rate_pp_ci95"), "+.1f")))
         else:
-            gap, above = f"{abs(r['gap_points']):.2f}", r["gap_points"] >= 0
-            ci_en, ci_zh = _ci_text(r.get("gap_points_ci95"), "+.2f")
-            out.append(_pair(
-                f"{r['name']} is {gap} points {'above' if above else 'below'} the national mean{ci_en}.",
-                f"{zh_name}的均值比全国均值{'高' if above else '低'} {gap} 分{ci_zh}。"))
+            out.append(_say("region_points", name=name, gap=f"{abs(r['gap_points']):.2f}",
+                            side=_side(r["gap_points"]),
+                            ci=_ci_text(r.get("gap_points_ci95"), "+.2f")))
     out.extend(_widest_indicator(report, reg))
     th = (reg.get("inequality") or {}).get("theil")
     if th:
-        share = f"{th['between_share_percent']:.1f}"
-        lohi = _ci(th.get("between_share_ci95"), ".1f")
-        en_ci = f" (95% CI {lohi[0]}–{lohi[1]}%)" if lohi else ""
-        zh_ci = f"（95% 置信区间 {lohi[0]}–{lohi[1]}%）" if lohi else ""
-        out.append(_pair(
-            f"Theil index {th['T']:.4f}; {share}%{en_ci} of it lies between the four regions, the rest within them.",
-            f"泰尔指数为 {th['T']:.4f}，其中 {share}%{zh_ci}来自四大区域之间，其余来自区域内部。"))
+        out.append(_say("theil", T=f"{th['T']:.4f}", share=f"{th['between_share_percent']:.1f}",
+                        ci=_ci_range(th.get("between_share_ci95"), ".1f", "ci_range_percent")))
     return out
 
 
@@ -161,27 +168,24 @@ def _widest_indicator(report: dict, reg: dict) -> list[dict]:
     col, v = widest
     names = {r["group"]: r["name"] for r in reg["groups"]}
     hi, lo = v["highest"], v["lowest"]
-    hi_rate, lo_rate, ratio = f"{v[hi]:.1f}", f"{v[lo]:.1f}", f"{v['ratio_highest_to_lowest']:.2f}"
-    en_col, zh_col = _name(report, col, "en"), _name(report, col, "zh")
-    en = (f"Widest regional gap by indicator: On {en_col}, {names.get(hi, hi)}'s mean score rate ({hi_rate}%) is "
-          f"{ratio} times {names.get(lo, lo)}'s ({lo_rate}%).")
-    zh = (f"区域差距最大的指标是{zh_col}：{REGION_NAMES_ZH.get(hi, hi)}的平均得分率（{hi_rate}%）是"
-          f"{REGION_NAMES_ZH.get(lo, lo)}（{lo_rate}%）的 {ratio} 倍。")
+    col_names = _names(report, col)
+    out = _say("widest_indicator", col=col_names,
+               hi={"en": names.get(hi, hi), "zh": _region_zh(hi, hi)},
+               lo={"en": names.get(lo, lo), "zh": _region_zh(lo, lo)},
+               hi_rate=f"{v[hi]:.1f}", lo_rate=f"{v[lo]:.1f}",
+               ratio=f"{v['ratio_highest_to_lowest']:.2f}")
     cv = ((reg.get("cv_by_indicator_percent") or {}).get(col) or {}).get("national")
     if cv is not None:
-        en += f" National CV of {en_col}: {cv:.1f}%."
-        zh += f"全国{zh_col}的差异系数为 {cv:.1f}%。"
-    return [_pair(en, zh)]
+        cv_text = _say("national_cv", col=col_names, cv=f"{cv:.1f}")
+        out = {lang: out[lang] + cv_text[lang] for lang in LANGS}
+    return [out]
 
 
 def _gini(report: dict) -> list[dict]:
     ov = (report.get("disparity") or {}).get("overall", {}).get("gini")
     if not ov:
         return []
-    lohi = _ci(ov.get("G_ci95"), ".3f")
-    en_ci = f" (95% CI {lohi[0]}–{lohi[1]})" if lohi else ""
-    zh_ci = f"（95% 置信区间 {lohi[0]}–{lohi[1]}）" if lohi else ""
-    return [_pair(f"Gini coefficient {ov['G']:.3f}{en_ci}.", f"基尼系数为 {ov['G']:.3f}{zh_ci}。")]
+    return [_say("gini", G=f"{ov['G']:.3f}", ci=_ci_range(ov.get("G_ci95"), ".3f"))]
 
 
 def _clusters(report: dict) -> list[dict]:
@@ -192,32 +196,23 @@ def _clusters(report: dict) -> list[dict]:
     for c in cl.get("clusters", []):
         if not c.get("available") or c["id"] not in FEATURED_CLUSTERS:
             continue
-        gap, above = f"{abs(c['gap_vs_national']):.2f}", c["gap_vs_national"] >= 0
-        ci_en, ci_zh = _ci_text(c.get("gap_vs_national_ci95"), "+.2f")
-        en_rest = zh_rest = ""
+        name = {"en": c["name_en"], "zh": c["name"]}
+        rest = {lang: "" for lang in LANGS}
         if c.get("gap_vs_rest_of_provinces") is not None:
-            g2, up = f"{abs(c['gap_vs_rest_of_provinces']):.2f}", c["gap_vs_rest_of_provinces"] >= 0
-            n = c["rest_of_provinces_n"]
-            r_en, r_zh = _ci_text(c.get("gap_vs_rest_of_provinces_ci95"), "+.2f", (f"{n} cities", f"{n} 个城市"))
-            en_rest = f"; {g2} points {'above' if up else 'below'} the rest of its provinces{r_en}"
-            zh_rest = f"；比所在省份其余城市{'高' if up else '低'} {g2} 分{r_zh}"
-        cv = f"{c['intra']['cv_percent']:.1f}"
-        mean, n_in = f"{c['mean']:.2f}", c["scored_members"]
-        out.append(_pair(
-            f"{c['name_en']}: mean {mean} over {n_in} scored cities, {gap} points {'above' if above else 'below'} "
-            f"the national mean{ci_en}{en_rest}; intra-cluster CV {cv}%.",
-            f"{c['name']}：{n_in} 个参评城市均值 {mean}，比全国均值{'高' if above else '低'} {gap} 分{ci_zh}"
-            f"{zh_rest}；城市群内部差异系数 {cv}%。"))
+            g2 = c["gap_vs_rest_of_provinces"]
+            rest = _say("cluster_rest", gap=f"{abs(g2):.2f}", side=_side(g2), ci=_ci_text(
+                c.get("gap_vs_rest_of_provinces_ci95"), "+.2f",
+                _word("n_cities", n=c["rest_of_provinces_n"])))
+        out.append(_say("cluster", name=name, mean=f"{c['mean']:.2f}", n=c["scored_members"],
+                        gap=f"{abs(c['gap_vs_national']):.2f}", side=_side(c["gap_vs_national"]),
+                        ci=_ci_text(c.get("gap_vs_national_ci95"), "+.2f"), rest=rest,
+                        cv=f"{c['intra']['cv_percent']:.1f}"))
         fit = (c.get("core_periphery") or {}).get("fit")
         if fit:
             s = fit["slope_per_100km"]
             lo, hi = _ci(s["ci95"], "+.2f") or ("–", "–")
-            step = f"{KM_PER_STEP:g}"
-            out.append(_pair(
-                f"{c['name_en']} core-periphery: {s['coef']:+.2f} points per {step} km from the nearest core "
-                f"city (95% CI {lo} to {hi}; n={fit['n']}).",
-                f"{c['name']}核心-外围：距最近核心城市每远 {step} 公里，得分变化 {s['coef']:+.2f} 分"
-                f"（95% 置信区间 {lo} 至 {hi}；n={fit['n']}）。"))
+            out.append(_say("core_periphery", name=name, coef=f"{s['coef']:+.2f}",
+                            step=f"{KM_PER_STEP:g}", lo=lo, hi=hi, n=fit["n"]))
     return out
 
 
@@ -226,12 +221,8 @@ def _distance_decay(report: dict) -> dict | None:
     if dd.get("fit"):
         s = dd["fit"]["slope_per_100km"]
         lo, hi = _ci(s["ci95"], "+.2f") or ("–", "–")
-        km, n = f"{dd['max_km']:g}", dd["fit"]["n"]
-        return _pair(
-            f"Distance decay: Within {km} km of {dd['hub_name']}, the value changes by {s['coef']:+.2f} per 100 km "
-            f"(95% CI {lo} to {hi}, n={n}).",
-            f"距离衰减：在{dd['hub_name']}周边 {km} 公里范围内，距离每增加 100 公里，数值变化 {s['coef']:+.2f}"
-            f"（95% 置信区间 {lo} 至 {hi}，n={n}）。")
+        return _say("distance_decay", km=f"{dd['max_km']:g}", hub=dd["hub_name"],
+                    coef=f"{s['coef']:+.2f}", lo=lo, hi=hi, n=dd["fit"]["n"])
     return None
 
 
@@ -240,14 +231,15 @@ def _hub(report: dict) -> dict | None:
     lohi = _ci((hc or {}).get("effect_on_others_ci95"), ".3f")
     if not (hc and lohi):
         return None
-    en_var, zh_var = _name(report, hc["variable"], "en"), _name(report, hc["variable"], "zh")
-    tot = f"{hc['effect_on_others_total']:.3f}"
     name = {u["id"]: u["name"] for u in report.get("units") or []}.get(hc["hub"], "")
-    return _pair(
-        f"Hub {hc['hub']}: a unit increase in {en_var} there changes the other units' values by {tot} in total "
-        f"(spatial Durbin; 95% interval {lohi[0]} to {lohi[1]}, {hc['draws']} draws).",
-        f"中心城市{name}（{hc['hub']}）：该城市{zh_var}每提高一个单位，其他单元的数值合计变化 {tot}"
-        f"（空间杜宾模型；95% 区间 {lohi[0]} 至 {lohi[1]}，{hc['draws']} 次抽样）。")
+    return _say("hub", where_en=hc["hub"], where_zh=f"{name}（{hc['hub']}）",
+                var=_names(report, hc["variable"]), total=f"{hc['effect_on_others_total']:.3f}",
+                lo=lohi[0], hi=lohi[1], draws=hc["draws"])
+
+
+def _model_kind(kind: str) -> dict[str, str]:
+    key = f"findings.word.model.{kind}"
+    return _word(f"model.{kind}") if has(key) else {lang: kind for lang in LANGS}
 
 
 def _spillover(report: dict) -> list[dict]:
@@ -256,21 +248,15 @@ def _spillover(report: dict) -> list[dict]:
     for kind, m in (sp.get("models") or {}).items():
         if not isinstance(m, dict) or not m.get("available"):
             continue
-        en_kind, zh_kind = {"lag": ("lag", "滞后"), "durbin": ("Durbin", "杜宾")}.get(kind, (kind, kind))
         for var, imp in m["impacts"].items():
-            en_var, zh_var = _name(report, var, "en"), _name(report, var, "zh")
             ind = imp["indirect"]
             lohi = _ci(ind["ci95"], ".3f")
             if ind["sd"] is None or lohi is None:
-                out.append(_pair(f"Spatial {en_kind} model: no usable parameter draws for {en_var}.",
-                                 f"空间{zh_kind}模型：{zh_var}没有可用的参数抽样。"))
+                out.append(_say("model_no_draws", kind=_model_kind(kind), var=_names(report, var)))
                 continue
-            rho, est, sd, draws = f"{m['rho']:.3f}", f"{ind['estimate']:.3f}", f"{ind['sd']:.3f}", m["draws"]
-            out.append(_pair(
-                f"Spatial {en_kind} model (rho = {rho}): indirect (spillover) impact of {en_var} = {est} "
-                f"(sd {sd}, 95% interval {lohi[0]} to {lohi[1]}; {draws} simulated draws).",
-                f"空间{zh_kind}模型（rho = {rho}）：{zh_var}的间接（溢出）效应 = {est}"
-                f"（标准差 {sd}，95% 区间 {lohi[0]} 至 {lohi[1]}；{draws} 次模拟抽样）。"))
+            out.append(_say("model_impact", kind=_model_kind(kind), rho=f"{m['rho']:.3f}",
+                            var=_names(report, var), est=f"{ind['estimate']:.3f}",
+                            sd=f"{ind['sd']:.3f}", lo=lohi[0], hi=lohi[1], draws=m["draws"]))
     hub = _hub(report)
     if hub:
         out.append(hub)
@@ -281,20 +267,17 @@ def _weights(report: dict) -> list[dict]:
     fixed = report["weights"].get("fixed") or []
     if not fixed:
         return []
-    en = "; ".join(f"{f['unit']} ({f['reason']}) linked to {f['attached_to']} at {f['distance_m'] / 1000:.0f} km"
-                   for f in fixed)
-    zh = "；".join(f"{f['unit']}（{_WEIGHT_REASONS_ZH.get(f['reason'], f['reason'])}）连接到 {f['attached_to']}，"
-                  f"距离 {f['distance_m'] / 1000:.0f} 公里" for f in fixed)
-    return [_pair(f"Weights: {en}.", f"空间权重：{zh}。")]
+    items = {lang: t("findings.word.item_sep", lang).join(
+        t("findings.weights_item", lang, unit=f["unit"], reason=_reason(f["reason"], lang),
+          to=f["attached_to"], km=f"{f['distance_m'] / 1000:.0f}") for f in fixed) for lang in LANGS}
+    return [_say("weights", items=items)]
 
 
 def bilingual_findings(report: dict) -> list[dict[str, str]]:
     """Plain-language findings, each ``{"en": ..., "zh": ...}`` with its number and uncertainty."""
     out = []
     if report.get("synthetic"):
-        out.append(_pair("SYNTHETIC DATA: the values are simulated for demonstration; no finding below "
-                         "describes real cities.",
-                         "模拟数据：数值为演示用的模拟数据，以下结论均不描述真实城市。"))
+        out.append(_say("synthetic"))
     out.append(_moran(report))
     out.extend(_lisa(report))
     out.extend(_gradients(report))

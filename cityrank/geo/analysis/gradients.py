@@ -18,6 +18,7 @@ from scipy import stats
 
 from cityrank.errors import DataError
 from cityrank.geo.map_style import use_cjk_font
+from cityrank.i18n import t
 from cityrank.jsonsafe import num
 
 PER_DEGREES = 10.0
@@ -210,9 +211,10 @@ def gradients(
 
 def gradient_chart(df: pd.DataFrame, value: str, out_path: str | Path | None = None, *,
                    lon: str = "lon", lat: str = "lat", title: str | None = None,
-                   synthetic: bool = False, band_width: float = 5.0) -> bytes:
+                   synthetic: bool = False, band_width: float = 5.0, lang: str = "zh") -> bytes:
     """Two panels (value vs longitude, vs latitude) with fitted line and band means; PNG bytes.
 
+    Axis labels, legend, panel titles and the default title in ``lang`` (zh default, en).
     Written to ``out_path`` too when given (atomically). Marked "synthetic data" when asked.
     """
     use_cjk_font()
@@ -221,25 +223,28 @@ def gradient_chart(df: pd.DataFrame, value: str, out_path: str | Path | None = N
     res = gradients(df, value, lon=lon, lat=lat, band_width=band_width, hac=False)
     data = df[[value, lon, lat]].apply(pd.to_numeric, errors="coerce").dropna()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), dpi=110)
-    for ax, col, key, coef, label in ((axes[0], lon, "east_west", "lon", "longitude (°E)"),
-                                      (axes[1], lat, "south_north", "lat", "latitude (°N)")):
-        ax.scatter(data[col], data[value], s=10, alpha=0.45, color="#4c72b0", label="units")
+    for ax, col, key, coef, label in ((axes[0], lon, "east_west", "lon", t("analysis.chart_lon", lang)),
+                                      (axes[1], lat, "south_north", "lat", t("analysis.chart_lat", lang))):
+        ax.scatter(data[col], data[value], s=10, alpha=0.45, color="#4c72b0",
+                   label=t("analysis.chart_units", lang))
         c = res[key]["coefficients"]
         xs = np.linspace(data[col].min(), data[col].max(), 50)
         ax.plot(xs, c["intercept"]["coef"] + c[coef]["coef"] * xs / PER_DEGREES,
-                color="#c44e52", lw=2, label="OLS fit")
+                color="#c44e52", lw=2, label=t("analysis.chart_fit", lang))
         bands = [b for b in res[key]["bands"] if b["mean"] is not None]
         ax.errorbar([(b["lower"] + b["upper"]) / 2 for b in bands], [b["mean"] for b in bands],
                     yerr=[[b["mean"] - (b["ci95"][0] if b["ci95"][0] is not None else b["mean"]) for b in bands],
                           [(b["ci95"][1] if b["ci95"][1] is not None else b["mean"]) - b["mean"] for b in bands]],
-                    fmt="s", color="black", ms=5, capsize=3, label=f"{band_width:g}° band mean ±95% CI")
+                    fmt="s", color="black", ms=5, capsize=3,
+                    label=t("analysis.chart_band", lang, width=f"{band_width:g}"))
         s = res[key]["slope"]
-        ax.set_title(f"{s['coef']:+.2f} per {PER_DEGREES:g}° [{s['ci95'][0]:+.2f}, {s['ci95'][1]:+.2f}]", fontsize=10)
+        ax.set_title(t("analysis.chart_slope", lang, coef=f"{s['coef']:+.2f}", per=f"{PER_DEGREES:g}",
+                       lo=f"{s['ci95'][0]:+.2f}", hi=f"{s['ci95'][1]:+.2f}"), fontsize=10)
         ax.set_xlabel(label)
         ax.set_ylabel(value)
         ax.legend(fontsize=7)
-    fig.suptitle((title or f"Gradients of {value}") + ("  [SYNTHETIC DATA 模拟数据]" if synthetic else ""),
-                 fontsize=11)
+    fig.suptitle((title or t("analysis.chart_title", lang, value=value))
+                 + (t("analysis.chart_synthetic", lang) if synthetic else ""), fontsize=11)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

@@ -169,7 +169,7 @@ def report_context(report: dict, lang: str = "zh", images: dict[str, str] | None
         "units_all": len(ranked) <= 50,
         "images": dict(images or {}),
         "lisa": lambda u: lisa_label(u["lisa_cluster"], lang) if u.get("lisa_cluster") is not None else "–",
-        "gi": lambda u: text("not_significant" if u.get("gi_label") == "not significant" else u["gi_label"], lang)
+        "gi": lambda u: text(str(u["gi_label"]).replace(" ", "_"), lang)
         if u.get("gi_label") else "–",
         "unit": unit or _plain_unit,
         "province": province or str,

@@ -21,7 +21,7 @@ import pandas as pd
 
 from cityrank.geo.analysis.autocorrelation import GEODA_COLOURS
 from cityrank.geo.map_style import use_cjk_font
-from cityrank.i18n import lookup, pick
+from cityrank.i18n import t
 
 NOT_ANALYSED = "#ffffff"
 NOT_ANALYSED_HATCH = "////"
@@ -29,38 +29,14 @@ SIG_CLASSES = [(0.001, "p ≤ 0.001", "#006d2c"), (0.01, "p ≤ 0.01", "#31a354"
                (0.05, "p ≤ 0.05", "#a1d99b")]
 GI_COLOURS = {"hot spot": "#d7301f", "cold spot": "#2171b5", "not significant": "#eeeeee"}
 
-LANGS = ("zh", "en")
-LISA_LABELS = {  # GeoDa cluster code -> (zh, en)
-    0: ("不显著", "Not significant"),
-    1: ("HH 高-高（热点）", "High-High (hot spot)"),
-    2: ("LL 低-低（冷点）", "Low-Low (cold spot)"),
-    3: ("LH 低-高（低值异常）", "Low-High (low outlier)"),
-    4: ("HL 高-低（高值异常）", "High-Low (high outlier)"),
-}
-TEXT = {  # key: (simplified Chinese, English)
-    "not_significant": ("不显著", "not significant"),
-    "hot spot": ("热点", "hot spot"),
-    "cold spot": ("冷点", "cold spot"),
-    "not_analysed": ("未分析 / 未参评", "not analysed / not evaluated"),
-    "synthetic": ("模拟数据（SYNTHETIC DATA），非真实得分", "SYNTHETIC DATA 模拟数据 — not real scores"),
-    "zone": ("分区 {n}", "zone {n}"),
-    "hub": ("中心城市", "hub"),
-    "lisa_title": ("{v}：LISA 聚类（p ≤ {thr}，{perm} 次置换）",
-                   "LISA clusters of {v} (p ≤ {thr}, {perm} permutations)"),
-    "sig_title": ("{v}：LISA 显著性（伪 p 值）", "LISA significance (pseudo p) of {v}"),
-    "gi_title": ("{v}：Gi* 热点/冷点", "Getis-Ord Gi* hot and cold spots of {v}"),
-    "zones_title": ("{v}：治理分区（{method}）", "Governance zones ({method}) of {v}"),
-    "hub_title": ("中心城市溢出效应：{hub}的{x}变化一个单位的影响（空间杜宾模型）",
-                  "Hub spillover: effect of a unit change in {x} at {hub} (spatial Durbin)"),
-}
-
-
 def text(key: str, lang: str, **fmt) -> str:
-    return lookup(TEXT, key, lang, **fmt)
+    """A word of the analysis maps: ``analysis.<key>`` of the catalogue, in ``lang``."""
+    return t(f"analysis.{key}", lang, **fmt)
 
 
 def lisa_label(code: int, lang: str) -> str:
-    return pick(LISA_LABELS[int(code)], lang)
+    """The long name of a GeoDa cluster code (0 not significant, 1 HH, 2 LL, 3 LH, 4 HL)."""
+    return t(f"analysis.lisa.{int(code)}", lang)
 
 
 def indicator_name(report: dict, column: str, lang: str) -> str:
@@ -171,7 +147,7 @@ def report_maps(gdf: gpd.GeoDataFrame, report: dict, *, id_column: str | None = 
             gdf, [u["id"] for u in units], sig, sig_colours, id_column=id_column,
             title=text("sig_title", lang, v=value), synthetic=synthetic, lang=lang)
     if want("getis_ord") and report.get("getis_ord", {}).get("available"):
-        gi_text = {k: text("not_significant" if k == "not significant" else k, lang) for k in GI_COLOURS}
+        gi_text = {k: text(k.replace(" ", "_"), lang) for k in GI_COLOURS}
         gi = {u["id"]: gi_text.get(u["gi_label"], u["gi_label"]) for u in units}
         maps["getis_ord"] = categorical_map(gdf, [u["id"] for u in units], gi,
                                             {gi_text[k]: c for k, c in GI_COLOURS.items()},

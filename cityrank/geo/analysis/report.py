@@ -20,7 +20,7 @@ from cityrank import __version__
 from cityrank.errors import DataError
 from cityrank.geo.analysis import autocorrelation as ac
 from cityrank.geo.analysis.clusters import cluster_comparison
-from cityrank.geo.analysis.disparity import REGION_NAMES_ZH, group_disparity, inequality_indices
+from cityrank.geo.analysis.disparity import group_disparity, inequality_indices
 from cityrank.geo.analysis.findings import bilingual_findings, findings  # noqa: F401  (findings: public name)
 from cityrank.geo.analysis.gradients import gradients
 from cityrank.geo.analysis.regionalise import governance_zones
@@ -33,7 +33,10 @@ from cityrank.geo.analysis.spillover import (
     trace_operator,
 )
 from cityrank.geo.analysis.weights import build_weights
+from cityrank.geo.regions import region_ids, region_name
+from cityrank.i18n import both, t
 from cityrank.jsonsafe import jsonable, num
+from cityrank.scoring.summary import cv_percent, std
 
 SCHEMA = "cityrank/analysis-report/1"
 
@@ -138,7 +141,7 @@ def build_report(
 
     report: dict = {
         "schema": SCHEMA,
-        "title": title or f"Spatial analysis of {value_column}",
+        "title": title or t("analysis.default_title", "en", value=value_column),
         "synthetic": bool(synthetic),
         "value": value_column,
         "x_columns": list(x_columns),
@@ -153,9 +156,9 @@ def build_report(
         "coordinates": "lon/lat (degrees)" if geographic else "planar x/y (no CRS)",
         "weights": sw.to_dict(),
     }
-    report["summary"] = {"mean": num(y.mean()), "std": num(y.std(ddof=1)), "min": num(y.min()),
-                         "max": num(y.max()), "cv_percent": num(y.std(ddof=1) / y.mean() * 100)
-                         if y.mean() else None}
+    report["summary"] = {"mean": num(y.mean()), "std": num(std(y)), "min": num(y.min()),
+                         "max": num(y.max()), "cv_percent": num(cv_percent(y)),
+                         "cv_definition": both("common.cv_definition")}
     gm = ac.global_moran(y, sw, permutations=permutations, seed=seed)
     report["global_moran"] = gm.to_dict()
     lisa = ac.local_moran(y, sw, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
@@ -174,7 +177,7 @@ def build_report(
     boot = min(int(permutations), 999) if permutations else 199
     disp = {"overall": inequality_indices(y, np.zeros(len(y), dtype=int), n_boot=boot, seed=seed)}
     if "region" in data.columns and data["region"].notna().any():
-        names_r = {k: f"{k} ({v})" for k, v in REGION_NAMES_ZH.items()}
+        names_r = {r: f"{region_name(r, 'en')} ({region_name(r, 'zh')})" for r in region_ids()}
         disp["regions"] = _section(group_disparity, data, value_column, "region", max_value=max_value,
                                    indicators=indicators, group_names=names_r, n_boot=boot, seed=seed)
     else:

@@ -9,17 +9,21 @@ and ``/analysis/<dataset>`` produce the same numbers.
 from __future__ import annotations
 
 from cityrank.errors import DataError
+from cityrank.i18n import both, t
 
 ANALYSIS_LAYER = "prefecture"
 """Full-resolution layer for weights (contiguity must not depend on map simplification)."""
 
 
 def dataset_options(ds, value: str = "total") -> dict:
-    """max_value (for score rates) and first-level indicator maxima of a dataset's system."""
+    """max_value (for score rates) and first-level indicator maxima of a dataset's system.
+
+    The total's maximum is the system's declared ``total_max`` (deduction items have no
+    maximum, and a system may rescale its children), never a sum of first-level maxima."""
     system = ds.system
     indicators = {n: system.nodes[n].max_points for n in system.first_level}
     if value == "total":
-        max_value = sum(m for m in indicators.values() if m) or None
+        max_value = float(system.total_max) or None
     elif value in system.nodes:
         max_value = system.nodes[value].max_points
     else:
@@ -34,7 +38,7 @@ def analysable_columns(ds) -> list[str]:
 
 def indicator_names(ds) -> dict[str, dict[str, str]]:
     """{column: {"zh": name, "en": name}} for total and every node: findings name indicators."""
-    out = {"total": {"zh": "总分", "en": "Total score"}}
+    out = {"total": both("common.total")}
     for nid, node in ds.system.nodes.items():
         out[nid] = {"zh": node.name or nid, "en": node.name_en or node.name or nid}
     return out
@@ -42,7 +46,8 @@ def indicator_names(ds) -> dict[str, dict[str, str]]:
 
 def title_zh(ds, value: str) -> str:
     """The Chinese report title (the English one is the report's ``title``)."""
-    return f"{ds.title}：{indicator_names(ds).get(value, {}).get('zh', value)}空间分析"
+    return t("analysis.dataset_title", "zh", title=ds.title,
+             indicator=indicator_names(ds).get(value, {}).get("zh", value))
 
 
 def dataset_report(ds, *, value: str = "total", x_columns=(), hub: str | None = None,
@@ -66,7 +71,7 @@ def dataset_report(ds, *, value: str = "total", x_columns=(), hub: str | None = 
         jr.gdf, value, x_columns=tuple(x_columns), weights=weights, permutations=permutations, seed=seed,
         hub=hub, id_column="code", fdr=fdr, max_value=opts["max_value"], indicators=opts["indicators"],
         zones=zones, draws=draws, synthetic=bool(ds.synthetic),
-        title=f"{ds.title_en or ds.title}: spatial analysis of {value}",
+        title=t("analysis.dataset_title", "en", title=ds.title_en or ds.title, indicator=value),
         indicator_names=indicator_names(ds), weights_cache=weights_cache,
     )
     report["title_zh"] = title_zh(ds, value)

@@ -23,9 +23,10 @@ from scipy.sparse import coo_matrix, csgraph
 from scipy.spatial import cKDTree
 
 from cityrank.errors import ConfigError, DataError
+from cityrank.geo.extent import CHINA
+from cityrank.i18n import t
 
-# China's rough lon/lat extent: inside it the project's Albers CRS is the right analysis CRS.
-_CHINA_BOX = (70.0, 0.0, 140.0, 56.0)
+# Inside geo.extent.CHINA the project's Albers CRS is the right analysis CRS.
 
 
 @dataclass
@@ -79,8 +80,7 @@ def analysis_frame(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str]:
     if not gdf.crs.is_geographic:
         return gdf, gdf.crs.name
     minx, miny, maxx, maxy = gdf.total_bounds
-    bx0, by0, bx1, by1 = _CHINA_BOX
-    if minx >= bx0 and miny >= by0 and maxx <= bx1 and maxy <= by1:
+    if CHINA.covers((minx, miny, maxx, maxy)):
         from cityrank.geo.projection import ANALYSIS_CRS
 
         return gdf.to_crs(ANALYSIS_CRS), ANALYSIS_CRS.name
@@ -177,7 +177,7 @@ def _link_components(neighbors: dict, weights: dict, pts: np.ndarray, ids: list[
                 "attached_to": ids[b],
                 "distance_m": float(dist[best]),
                 "component": [ids[m] for m in members],
-                "reason": "island (no neighbours)" if was_island else "disconnected component",
+                "reason": t("analysis.reason.island" if was_island else "analysis.reason.disconnected", "en"),
             }
         )
 

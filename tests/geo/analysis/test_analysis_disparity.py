@@ -11,11 +11,11 @@ from inequality.theil import TheilD
 from cityrank.errors import DataError
 from cityrank.geo.analysis.disparity import (
     _gini_fast,
-    cv_percent,
     group_disparity,
     inequality_indices,
     theil_decomposition,
 )
+from cityrank.scoring.summary import cv_percent
 
 
 @pytest.fixture
@@ -41,8 +41,12 @@ def test_gini_matches_inequality(regions):
     assert abs(_gini_fast(y) - Gini(y).g) < 1e-12
 
 
-def test_cv_is_sample_std_over_mean():
-    assert abs(cv_percent([1, 2, 3, 4]) - np.std([1, 2, 3, 4], ddof=1) / 2.5 * 100) < 1e-12
+def test_cv_is_population_std_over_mean():
+    # One CV for the whole project (scoring.summary.cv_percent): the population std (ddof=0),
+    # as the national evaluation computes it over all evaluated cities; this test expected the
+    # sample std (ddof=1) before the two definitions were merged.
+    assert abs(cv_percent([1, 2, 3, 4]) - np.std([1, 2, 3, 4], ddof=0) / 2.5 * 100) < 1e-12
+    assert cv_percent([7.0]) == 0.0  # one city is a population without spread
 
 
 def test_group_gaps_and_statements(regions):

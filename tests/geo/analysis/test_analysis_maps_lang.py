@@ -12,6 +12,7 @@ import pytest
 from cityrank.errors import ConfigError
 from cityrank.geo.analysis import maps
 from cityrank.geo.map_style import find_cjk_font, missing_glyphs
+from cityrank.i18n import catalogue
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "analysis"
 NAMES = {"score": {"zh": "综合得分", "en": "Overall score"}, "x1": {"zh": "智能感知", "en": "Perception"}}
@@ -100,7 +101,9 @@ def test_gradient_chart_title_in_the_language(grid_report, drawn):
 
 def test_every_map_string_is_covered_by_the_cjk_font():
     font = find_cjk_font()
-    texts = [s for pair in maps.TEXT.values() for s in pair] + [s for pair in maps.LISA_LABELS.values() for s in pair]
+    # every word a map or chart may draw: the analysis, map and bins domains of the catalogue
+    texts = [s for k, pair in catalogue().items() if k.split(".")[0] in ("analysis", "map", "bins")
+             for s in pair.values()]
     texts += [name for _, name, _ in maps.SIG_CLASSES] + ["–", "≤", "（", "）", "：", "，"]
     assert missing_glyphs(texts, font) == []
 
