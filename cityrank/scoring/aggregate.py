@@ -57,6 +57,7 @@ AGGREGATORS: dict[str, Callable] = {"arithmetic": _arithmetic, "geometric": _geo
 # Every aggregation method and how far it lets indicators compensate each other.
 COMPENSABILITY = {"arithmetic": "full", "geometric": "partial", "copeland": "none"}
 COPELAND_MAX_UNITS = 5000
+COPELAND_TIE = 1e-6  # weighted votes this close are a tie (the weights sum to 1)
 
 
 class GeometricZeroError(DataError):
@@ -120,7 +121,7 @@ def copeland_shares(rates: np.ndarray, weights: np.ndarray, chunk: int = 256) ->
         for k in range(x.shape[1]):
             if w[k] != 0:
                 margin += w[k] * np.sign(block[:, None, k] - x[None, :, k])
-        margin = np.where(np.abs(margin) < 1e-9, 0.0, margin)
+        margin = np.where(np.abs(margin) <= COPELAND_TIE, 0.0, margin)
         won[a:a + chunk] = (margin > 0).sum(axis=1) + 0.5 * (margin == 0).sum(axis=1) - 0.5
     return won / (n - 1)
 

@@ -10,6 +10,7 @@ import pandas as pd
 from .engine import score
 from .ingest import IngestResult, ingest
 from .messages import Notice, notice_of_problem, prefixed
+from .missing import imputed_cells
 from .published import compare_published
 from .system import IndicatorSystem, load_system
 from .units import UnitResolver
@@ -44,6 +45,7 @@ def score_file(system: IndicatorSystem | str | Path, data_path: str | Path, *,
     is_synth = res.synthetic if synthetic is None else synthetic
     scores = score(system, res.data, units=resolver.units, synthetic=is_synth,
                    aggregation=aggregation, extra=res.extra)
+    scores.attrs["imputed"] = imputed_cells(res.raw, res.data, missing)
     warnings = [prefixed(system.id, w) for w in system.warnings]
     warnings += res.warnings
     warnings += [notice_of_problem(p) for p in res.problems if p.severity == "warning"]
