@@ -327,11 +327,11 @@ def _rank_table(scores: pd.DataFrame, ranks: np.ndarray, totals: np.ndarray,
     out["code"] = out["code"].astype(str)
     out["rank"] = out["rank"].astype(int)
     rank = out["rank"].to_numpy()
-    total_r = np.round(out["total"].to_numpy(dtype=float), 6)
-    tied_with = []
-    for i, c in enumerate(out["code"]):
-        same = np.flatnonzero(total_r == total_r[i])
-        tied_with.append(",".join(out["code"].iloc[j] for j in same if j != i))
+    total_r = pd.Series(np.round(out["total"].to_numpy(dtype=float), 6))
+    codes = out["code"].tolist()
+    groups = total_r.groupby(total_r.to_numpy()).indices  # equal totals (as rank_desc)
+    tied_with = [",".join(codes[j] for j in groups[v] if j != i)
+                 for i, v in enumerate(total_r.to_numpy())]
     out["tied"] = [bool(t) for t in tied_with]
     out["tie_group"] = pd.array([r if t else pd.NA for r, t in zip(rank, out["tied"],
                                                                      strict=True)],
@@ -351,7 +351,6 @@ def _rank_table(scores: pd.DataFrame, ranks: np.ndarray, totals: np.ndarray,
     out["overlaps_prev"] = [False, *meets]
     out["overlaps_next"] = [*meets, False]
     out["overlaps"] = out["overlaps_prev"] | out["overlaps_next"]
-    codes = out["code"].tolist()
     out["overlap_with"] = [
         ",".join(([codes[i - 1]] if i > 0 and meets[i - 1] else [])
                  + ([codes[i + 1]] if i < n - 1 and meets[i] else [])) for i in range(n)]
