@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import sys
 
+from .aggregate import COMPENSABILITY, GeometricZeroError
 from .messages import render_warning
 from .missing import POLICIES
+from .weighting import WEIGHTINGS
 
 
 def register(subparsers) -> None:
@@ -26,8 +28,13 @@ def register(subparsers) -> None:
     p.add_argument("--system", required=True, help="system YAML file or id (e.g. ndrc-2017)")
     p.add_argument("--data", required=True, help="CSV/XLSX data file")
     p.add_argument("--out", help="output file: .csv, .xlsx or .json (default: print top rows)")
-    p.add_argument("--aggregation", choices=("arithmetic", "geometric"),
+    p.add_argument("--aggregation", choices=tuple(COMPENSABILITY),
                    help="override the system's aggregation")
+    p.add_argument("--weighting", choices=tuple(WEIGHTINGS),
+                   help="override the system's weighting (published, equal, entropy, critic, "
+                   "pca; user takes the system's scoring.weights)")
+    p.add_argument("--geometric-offset", type=float,
+                   help="rate shift that lets geometric aggregation take zeros (e.g. 0.01)")
     p.add_argument("--top", type=int, default=20, help="rows to print (default 20)")
     _data_options(p)
     p.set_defaults(func=cmd_score)
@@ -113,8 +120,9 @@ def cmd_score(args) -> int:
     lang = getattr(args, "lang", "en")
     try:
         run = score_file(args.system, args.data, missing=args.missing, encoding=args.encoding,
-                         sheet=args.sheet, aggregation=args.aggregation)
-    except ProblemsError as exc:
+                         sheet=args.sheet, aggregation=args.aggregation,
+                         weighting=args.weighting, geometric_offset=args.geometric_offset)
+    except (ProblemsError, GeometricZeroError) as exc:
         if lang == "en":
             raise  # cityrank.cli prints it and exits 2
         print(f"cityrank score: {_label('error', lang)}{exc.render(lang)}", file=sys.stderr)

@@ -268,6 +268,10 @@ class Model:
         rates = self.rates[(i, j)]
         ded = self.ded[i]
         e = self.offset
+        if not geometric and set(ded) <= {None}:
+            # arithmetic without inner deductions is linear: one product with flat weights
+            total = sysm.total_max * (self.flat(shares) @ rates.T)
+            return total - ded[None][None, :] if None in ded else total
         val: dict[int, np.ndarray] = {p: rates[None, :, k] for k, p in enumerate(self.given_pos)}
 
         def combine(kids):

@@ -48,7 +48,7 @@ def register(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Monte Carlo over the declared uncertain choices (weights, weighting, "
         "normalisation, aggregation, imputation, dropping one indicator): per unit the "
-        "nominal rank, median rank, 90%% interval, P(top N) and P(above the median); with "
+        "nominal rank, median rank, 90% interval, P(top N) and P(above the median); with "
         "--sobol, first-order and total Sobol indices (SALib). Options default to the "
         "system's 'uncertainty:' section, then to the built-in defaults.\n\nexample:\n"
         "  cityrank uncertainty --system ndrc-2017 --data cities.csv --runs 1000 --seed 1 "

@@ -294,7 +294,8 @@ def compute_weights(system, rates: pd.DataFrame, method: str | None = None,
 
 def reweight(system, data: pd.DataFrame, flat: Mapping[str, float]):
     """A copy of ``system`` whose maxima carry the flat weights ``flat``, and ``data`` with
-    given inner nodes (points as published) rescaled to their new maxima.
+    the values that are points (given inner nodes, leaves scored by ``points``) rescaled to
+    their new maxima, so every rate stays what it was.
 
     Refuses a weight of 0 (an indicator that does not vary, under entropy or PCA), naming it.
     """
@@ -321,7 +322,7 @@ def reweight(system, data: pd.DataFrame, flat: Mapping[str, float]):
         node.scale = 1.0
         if nid in ids:
             factor = node.max_points / old
-            if not node.is_leaf:
+            if not node.is_leaf or node.method == "points":  # points out of the old maximum
                 out[nid] = out[nid] * factor
             for d in _descendants(new, nid):
                 new.nodes[d].max_points = new.nodes[d].max_points * factor
