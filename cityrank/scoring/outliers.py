@@ -53,21 +53,13 @@ def winsorise(x, winmax: int = 5) -> tuple[np.ndarray, int, bool]:
     changed = np.zeros(len(v), dtype=bool)
     while has_outliers(v) and changed.sum() < winmax:
         ok = ~np.isnan(v)
-        s, _ = skew_kurt(v)
-        if s >= 0:
-            top = np.nanmax(v)
-            at = ok & (v == top)
-            rest = v[ok & ~at]
-            if len(rest) == 0:
-                break
-            v[at] = rest.max()
-        else:
-            bottom = np.nanmin(v)
-            at = ok & (v == bottom)
-            rest = v[ok & ~at]
-            if len(rest) == 0:
-                break
-            v[at] = rest.min()
+        side = 1.0 if skew_kurt(v)[0] >= 0 else -1.0  # the long tail: high or low values
+        w = side * v
+        at = ok & (w == np.nanmax(w))
+        rest = w[ok & ~at]
+        if len(rest) == 0:
+            break
+        v[at] = side * rest.max()
         changed |= at
     return v, int(changed.sum()), not has_outliers(v)
 

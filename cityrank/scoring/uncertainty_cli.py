@@ -182,13 +182,8 @@ def cmd_uncertainty(args) -> int:
         for rec in result.shift.to_dict(orient="records"):
             print(f"  {t('uncertainty.factor_' + rec['factor'], lang)}: "
                   f"{_num(rec['S1'])} / {_num(rec['ST'])}")
-    if args.out:
-        try:
-            write_uncertainty(result, args.out)
-        except CityrankError as exc:
-            return _fail(exc, "uncertainty", lang)
-        print(t("uncertainty.wrote", lang, n=len(r), path=args.out))
-    return 0
+    return _write(write_uncertainty, result, args, "uncertainty",
+                  t("uncertainty.wrote", lang, n=len(r), path=args.out))
 
 
 def _unit(rec) -> str:
@@ -256,12 +251,19 @@ def cmd_coherence(args) -> int:
     for row in rep.effective.to_dict(orient="records"):
         print(f"  {row[name_key] or row['name']}: {_pct(row['weight'])} / "
               f"{_num(row['corr_total'])} / {_pct(row['variance_share'])}")
-    if args.out:
-        try:
-            write_coherence(rep, args.out)
-        except CityrankError as exc:
-            return _fail(exc, "coherence", lang)
-        print(t("uncertainty.coh_wrote", lang, path=args.out))
+    return _write(write_coherence, rep, args, "coherence",
+                  t("uncertainty.coh_wrote", lang, path=args.out))
+
+
+def _write(writer, obj, args, command: str, done: str) -> int:
+    """Write ``obj`` to ``--out`` when given (atomically; a bad format writes nothing)."""
+    if not args.out:
+        return 0
+    try:
+        writer(obj, args.out)
+    except CityrankError as exc:
+        return _fail(exc, command, args.lang)
+    print(done)
     return 0
 
 
