@@ -29,6 +29,8 @@ The contract for the surfaces (web, API, exports, CLI)
 - ``most_influential`` (the factor with the largest total Sobol index on the unit's rank, ""
   without a Sobol design).
 
+``result.effective`` — the effective weights of the nominal index
+(:func:`cityrank.scoring.weighting.effective_weights`);
 ``result.sensitivity`` — long table ``code, factor, S1, ST`` (None without a Sobol design);
 ``result.shift`` — ``factor, S1, S1_conf, ST, ST_conf`` for the average rank shift;
 ``result.key`` — a stable cache key of (system, data, nominal missing policy, config);
@@ -43,6 +45,8 @@ The contract for the surfaces (web, API, exports, CLI)
      "units": [{<RANK_COLUMNS>, "tied_with": [codes], "overlap_with": [codes],
                 "sobol": {"S1": {factor: x}, "ST": {factor: x}} | null}],
      "average_shift": {"mean": x, "factors": [{factor, S1, S1_conf, ST, ST_conf}]} | null,
+     "effective_weights": [{indicator, name, name_en, weight, corr_total, r2_share,
+                            variance_share}],
      "timing": {"monte_carlo_s": x, "sobol_s": x | null, "sobol_rows": n | null}}
 
 For a catalogued dataset, :func:`analyse_dataset` runs it from the dataset's file and
@@ -183,6 +187,7 @@ class UncertaintyResult:
     synthetic: bool
     timing: dict = field(default_factory=dict)
     scores: pd.DataFrame | None = None  # the nominal scores table
+    effective: pd.DataFrame | None = None  # weighting.effective_weights of the nominal index
     replicate_ranks: np.ndarray | None = None  # runs x units, in the order of ``ranks``
 
     def to_json(self) -> dict:
@@ -209,6 +214,8 @@ class UncertaintyResult:
             "top": top, "config": self.config.to_dict(), "choices": self.choices,
             "factors": self.factors, "compensability": dict(COMPENSABILITY),
             "columns": list(self.ranks.columns), "units": units, "average_shift": shift,
+            "effective_weights": None if self.effective is None
+            else self.effective.to_dict(orient="records"),
             "timing": {k: v for k, v in self.timing.items() if k != "mean_shift"},
         })
 
@@ -307,8 +314,16 @@ def analyse(system, data: pd.DataFrame, *, config: UncertaintyConfig | None = No
         "weight_perturbation": model.perturbation, "geometric_offset": offset,
         "outliers": config.outliers,
     }
+    from .normalise import given_rates
+    from .weighting import effective_weights
+
+    flat = {w["indicator"]: w["weight"] for w in scores.attrs.get("weights", [])}
+    rates = given_rates(system, filled)[list(flat)]
+    effective = effective_weights(system, rates, flat, total=scores.set_index("code").loc[
+        rates.index.astype(str), "total"].to_numpy(dtype=float))
     return UncertaintyResult(
         ranks=table, sensitivity=sens, shift=shift, config=config, choices=choices,
+        effective=effective,
         factors=[f.name for f in model.factors],
         key=cache_key(system, data, missing, config), system_id=system.id,
         synthetic=bool(synthetic), timing=timing, scores=scores, replicate_ranks=ranks)

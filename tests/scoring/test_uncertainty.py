@@ -233,6 +233,9 @@ def test_json_contract(top10):
     assert ningbo["tied_with"] == [FOSHAN] and ningbo["rank"] == 7
     assert ningbo["tie_group"] == 7 and ningbo["sobol"] is None
     assert doc["compensability"]["copeland"] == "none"
+    eff = {e["indicator"]: e for e in doc["effective_weights"]}
+    assert set(eff) == set(L1) and eff["services"]["weight"] == pytest.approx(0.25)
+    assert sum(e["variance_share"] for e in eff.values()) == pytest.approx(1)
     assert doc["choices"]["aggregation"] == ["arithmetic", "geometric", "copeland"]
 
 
