@@ -276,3 +276,22 @@ def test_copeland_in_monte_carlo_is_bounded():
         Model(s, data.iloc[:, :0], weightings=["published"], normalisations=["nominal"],
               aggregations=["arithmetic"], imputations=[], drop=False, perturbation=0,
               geometric_offset=0.01)
+
+
+@pytest.mark.parametrize("aggregation", ["arithmetic", "geometric", "copeland"])
+def test_deductions_and_goalposts_of_ndrc_2018(aggregation):
+    s = load_system("ndrc-2018")
+    rng = np.random.default_rng(4)
+    cols = [n for n in s.first_level if not s.nodes[n].deduction]
+    data = pd.DataFrame(rng.uniform(20, 95, size=(30, len(cols))), columns=cols,
+                        index=_codes(30))
+    data["security"] = rng.choice([0.0, 0.0, 1.0, 2.5], size=30)
+    m = Model(s, data, weightings=["published"], normalisations=["nominal"],
+              aggregations=[aggregation], imputations=[], drop=False, perturbation=0.0,
+              geometric_offset=0.01)
+    engine = score(s, data, aggregation=aggregation, geometric_offset=0.01)
+    engine = engine.set_index("code").loc[m.codes]
+    assert_allclose(m.totals(m.nominal())[0], engine["total"], atol=1e-8)
+    res = analyse(s, data, config=UncertaintyConfig(runs=200, aggregations=(aggregation,)))
+    assert res.choices["drop"] == cols  # the deduction item is never "dropped"
+    assert len(res.ranks) == 30
