@@ -98,9 +98,8 @@ def test_disparity_and_summary_report_the_same_cv_and_std():
 # --- published bins and their labels ---------------------------------------------------------
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_bins_and_labels_are_the_same_on_the_summary_and_every_legend(lang):
-    from cityrank.service.classes import classify as web_classify
-
     from cityrank.geo.classify import PUBLISHED_BINS, classify
+    from cityrank.service.classes import classify as web_classify
 
     assert PUBLISHED_BINS is bins.PUBLISHED_BINS
     values = np.array([25.0, 35, 45, 55, 60, 65])

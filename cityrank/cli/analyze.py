@@ -34,7 +34,7 @@ def register(sub, lang: str):
     o.alias(p, "--k", p.add_argument("--neighbours", type=o.positive_int, default=None, metavar="K",
                                      help=o.h("analyze.neighbours", lang)))
     p.add_argument("--permutations", type=int, default=999, help=o.h("analyze.permutations", lang))
-    p.add_argument("--seed", type=int, default=12345, help=o.h("analyze.seed", lang))
+    p.add_argument("--seed", type=int, help=o.h("analyze.seed", lang))
     p.add_argument("--hub", metavar="CODE", help=o.h("analyze.hub", lang))
     p.add_argument("--fdr", action="store_true", help=o.h("analyze.fdr", lang))
     p.add_argument("--draws", type=int, default=1000, help=o.h("analyze.draws", lang))
@@ -135,7 +135,7 @@ def run(args) -> int:
     warn(inp.get("warnings", []), lang)
     report = build_report(
         inp["gdf"], inp["value"], x_columns=tuple(args.x), weights=args.weights,
-        permutations=args.permutations, seed=args.seed, hub=args.hub, id_column=inp["id_column"],
+        permutations=args.permutations, seed=12345 if args.seed is None else args.seed, hub=args.hub, id_column=inp["id_column"],
         fdr=args.fdr, max_value=inp.get("max_value"), indicators=inp.get("indicators"),
         zones=not args.no_zones, draws=args.draws, synthetic=bool(inp["synthetic"]), title=inp["title"],
         weights_params={"k": args.neighbours} if args.neighbours else {},

@@ -12,8 +12,14 @@ def register(sub, lang: str):
     o.system(p, lang, required=True)
     o.data(p, lang, required=True, key="score.data")
     o.out(p, lang, required=False, key="score.out")
-    p.add_argument("--aggregation", choices=("arithmetic", "geometric"),
+    from cityrank.scoring.aggregate import COMPENSABILITY
+    from cityrank.scoring.weighting import WEIGHTINGS
+
+    p.add_argument("--aggregation", choices=tuple(COMPENSABILITY),
                    help=o.h("score.aggregation", lang))
+    p.add_argument("--weighting", choices=tuple(WEIGHTINGS), help=o.h("score.weighting", lang))
+    p.add_argument("--geometric-offset", type=float, metavar="E",
+                   help=o.h("score.geometric_offset", lang))
     p.add_argument("--top", type=int, default=20, metavar="N", help=o.h("score.top", lang))
     o.reading(p, lang)
     o.lang(p, lang)
@@ -43,7 +49,8 @@ def run(args) -> int:
 
     lang = args.lang
     run_ = score_file(args.system, args.data, missing=args.missing or "refuse",
-                      encoding=args.encoding, sheet=args.sheet, aggregation=args.aggregation)
+                      encoding=args.encoding, sheet=args.sheet, aggregation=args.aggregation,
+                      weighting=args.weighting, geometric_offset=args.geometric_offset)
     warn(run_.warnings, lang)
     df = run_.scores
     summary = summarise(df, run_.system)

@@ -26,6 +26,11 @@ _EXPORTS = {
     "Problem": "cityrank.scoring.problems",
     "Notice": "cityrank.scoring.messages",
     "render_warning": "cityrank.scoring.messages",
+    "analyse": "cityrank.scoring.uncertainty",
+    "analyse_file": "cityrank.scoring.uncertainty",
+    "UncertaintyConfig": "cityrank.scoring.uncertainty",
+    "compute_weights": "cityrank.scoring.weighting",
+    "city_profile": "cityrank.scoring.profile",
 }
 
 __all__ = sorted(_EXPORTS)

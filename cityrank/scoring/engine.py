@@ -3,6 +3,10 @@
 The scores table is the contract with ``geo`` and ``web``: one row per scored unit with
 ``code, name, province, region``, one column per node id (every level), ``total``, ``rank``
 (ties shared), ``percentile`` and ``rate_<first-level id>``; ``df.attrs["synthetic"]``.
+``df.attrs`` also records the choices made: ``aggregation``, ``weighting``, ``weights``
+(``[{"indicator", "weight"}]``, flat weights of the given indicators) and, from
+:func:`cityrank.scoring.pipeline.score_file`, ``imputed`` (``[{"code", "indicator",
+"method", "value"}]``, every cell a missing-value policy filled).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import pandas as pd
 
 from cityrank.errors import DataError
 
-from .aggregate import aggregate, percentile, rank_desc
+from .aggregate import GeometricZeroError, aggregate, percentile, rank_desc, zero_cells
 from .normalise import normalise
 
 META_COLUMNS = ("code", "name", "province", "region")
@@ -35,17 +39,7 @@ def given_nodes(system, columns) -> list[str]:
     return out
 
 
-def score(system, data: pd.DataFrame, *, units: pd.DataFrame | None = None,
-          synthetic: bool = False, aggregation: str | None = None,
-          extra: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Score units. ``data`` is indexed by 6-digit code with one column per given node
-    (leaves normally; inner nodes hold points as published). ``extra`` columns (same index)
-    are carried into the output, e.g. ``published_total``."""
-    if data.index.has_duplicates:
-        dup = data.index[data.index.duplicated()][0]
-        raise DataError(f"unit {dup} appears more than once in the data")
-    if data.empty:
-        raise DataError("no units to score")
+def _given_points(system, data: pd.DataFrame) -> dict[str, np.ndarray]:
     given = {}
     for nid in given_nodes(system, data.columns):
         node = system.nodes[nid]
@@ -58,7 +52,46 @@ def score(system, data: pd.DataFrame, *, units: pd.DataFrame | None = None,
             given[nid] = normalise(x, node) * node.max_points
         else:
             given[nid] = x
-    scores, total = aggregate(system, given, aggregation)
+    return given
+
+
+def score(system, data: pd.DataFrame, *, units: pd.DataFrame | None = None,
+          synthetic: bool = False, aggregation: str | None = None,
+          extra: pd.DataFrame | None = None, weighting: str | None = None,
+          weights: dict | None = None, geometric_offset: float | None = None,
+          seed: int = 0) -> pd.DataFrame:
+    """Score units. ``data`` is indexed by 6-digit code with one column per given node
+    (leaves normally; inner nodes hold points as published). ``extra`` columns (same index)
+    are carried into the output, e.g. ``published_total``.
+
+    ``weighting`` (default the system's, ``published``) names a method of
+    :data:`cityrank.scoring.weighting.WEIGHTINGS` (``weights`` for ``user``; ``seed`` for
+    ``pca``); ``geometric_offset`` (default the system's) is the rate shift that lets the
+    geometric mean take zeros (see :mod:`cityrank.scoring.aggregate`)."""
+    if data.index.has_duplicates:
+        dup = data.index[data.index.duplicated()][0]
+        raise DataError(f"unit {dup} appears more than once in the data")
+    if data.empty:
+        raise DataError("no units to score")
+    given = _given_points(system, data)
+    method = weighting or system.weighting
+    from .weighting import compute_weights, flat_weights, reweight
+
+    if method == "published":
+        flat = flat_weights(system, [g for g in given if not system.nodes[g].deduction])
+    else:
+        from .normalise import given_rates
+
+        flat = compute_weights(system, given_rates(system, data), method, weights, seed)
+        system, data = reweight(system, data, flat.to_dict())
+        given = _given_points(system, data)
+    agg_method = aggregation or system.aggregation
+    offset = system.geometric_offset if geometric_offset is None else geometric_offset
+    if agg_method == "geometric" and not offset:
+        cells = zero_cells(system, given, data.index)
+        if cells:
+            raise GeometricZeroError(cells)
+    scores, total = aggregate(system, given, agg_method, geometric_offset=offset)
 
     out = pd.DataFrame({"code": data.index.astype(str)})
     if units is not None:
@@ -90,5 +123,8 @@ def score(system, data: pd.DataFrame, *, units: pd.DataFrame | None = None,
     out = out.sort_values(["rank", "code"], kind="stable").reset_index(drop=True)
     out.attrs["synthetic"] = bool(synthetic)
     out.attrs["system"] = system.id
+    out.attrs["aggregation"] = agg_method
+    out.attrs["weighting"] = method
+    out.attrs["weights"] = [{"indicator": k, "weight": float(v)} for k, v in dict(flat).items()]
     return out
 

@@ -56,6 +56,7 @@ class IngestResult:
     synthetic: bool = False
     rows: dict[str, int] = field(default_factory=dict)  # code -> spreadsheet row
     filled: int = 0
+    raw: pd.DataFrame | None = None  # ``data`` before the missing-value policy filled it
 
     @property
     def errors(self) -> list[Problem]:
@@ -301,6 +302,7 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
         warnings.append(Notice.make(kind, params, file=file))
     provinces = resolver.units.set_index("code")["province"]
     filled = 0
+    raw = None
     if missing == "refuse":
         for nid in given:
             # a cell reported as not a number or out of range is not "missing" as well
@@ -308,6 +310,7 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
                 problems.append(Problem.make(file, idx[j] + 2, col_of[nid],
                                              "missing_value"))
     elif len(data):
+        raw = data.copy()
         data, filled = apply_policy(missing, data, provinces)
         if filled:
             warnings.append(Notice.make("missing_filled", {
@@ -315,7 +318,8 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
                 file=file))
     res = IngestResult(data=data, extra=extra, file=file, problems=problems, warnings=warnings,
                        coverage=coverage, synthetic=bool(synthetic),
-                       rows={codes[i]: i + 2 for i in idx}, filled=filled)
+                       rows={codes[i]: i + 2 for i in idx}, filled=filled,
+                       raw=raw if filled else None)
     if raise_errors:
         res.raise_for_problems()
     return res

@@ -45,3 +45,26 @@ def apply_policy(name: str, data: pd.DataFrame, provinces: pd.Series) -> tuple[p
     out = POLICIES[name](data, provinces)
     after = int(np.isnan(out.to_numpy(dtype=float)).sum()) if out.size else 0
     return out, before - after
+
+
+IMPUTED_COLUMNS = ("code", "indicator", "method", "value")
+
+
+def imputed_cells(raw: pd.DataFrame, filled: pd.DataFrame, method: str) -> list[dict]:
+    """Every cell a policy filled: ``[{"code", "indicator", "method", "value"}]``, row by row
+    in the data's order (JSON-safe; the scores table carries it as ``attrs["imputed"]``)."""
+    if raw is None or raw.empty:
+        return []
+    gaps = raw.isna().to_numpy() & filled.reindex(index=raw.index,
+                                                  columns=raw.columns).notna().to_numpy()
+    out = []
+    for i, j in zip(*np.nonzero(gaps), strict=True):
+        out.append({"code": str(raw.index[i]), "indicator": str(raw.columns[j]),
+                    "method": method, "value": float(filled.iat[i, filled.columns.get_loc(
+                        raw.columns[j])])})
+    return out
+
+
+def imputed_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """The imputed cells of a scores table as a DataFrame (columns :data:`IMPUTED_COLUMNS`)."""
+    return pd.DataFrame(list(scores.attrs.get("imputed", [])), columns=list(IMPUTED_COLUMNS))

@@ -72,3 +72,38 @@ def normalise(values, node) -> np.ndarray:
     """Rate in [0, 1] for one indicator column, by the node's method."""
     x = np.asarray(values, dtype=float)
     return METHODS[node.method](x, node)
+
+
+def given_rates(system, data, method: str | None = None):
+    """Achievement rates in [0, 1] of the nodes whose scores come from ``data`` (deductions
+    left out): a table indexed like ``data``, one column per scored given node.
+
+    ``method=None`` uses each node's own method for leaves and reads inner nodes (a published
+    table's first level, say) as points out of their maximum; a method name applies that
+    method to every given node, keeping each node's direction (``goalposts`` needs goalposts).
+    """
+    import pandas as pd
+
+    from cityrank.errors import ConfigError
+
+    from .engine import given_nodes
+
+    if method is not None and method not in METHODS:
+        raise ConfigError(f"unknown normalisation method {method!r} (known: "
+                          f"{', '.join(METHODS)})")
+    out = {}
+    for nid in given_nodes(system, data.columns):
+        node = system.nodes[nid]
+        if node.deduction:
+            continue
+        x = data[nid].to_numpy(dtype=float)
+        if method is None:
+            out[nid] = normalise(x, node) if node.is_leaf else x / node.max_points
+        elif method == "goalposts" and node.goalposts is None:
+            raise ConfigError(f"normalisation goalposts: indicator {nid!r} ({node.name}) has "
+                              "no goalposts")
+        elif method == "points":
+            out[nid] = x / node.max_points
+        else:
+            out[nid] = METHODS[method](x, node)
+    return pd.DataFrame(out, index=data.index)

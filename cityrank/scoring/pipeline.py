@@ -10,6 +10,7 @@ import pandas as pd
 from .engine import score
 from .ingest import IngestResult, ingest
 from .messages import Notice, notice_of_problem, prefixed
+from .missing import imputed_cells
 from .published import compare_published
 from .system import IndicatorSystem, load_system
 from .units import UnitResolver
@@ -30,7 +31,9 @@ class ScoreRun:
 def score_file(system: IndicatorSystem | str | Path, data_path: str | Path, *,
                missing: str = "refuse", encoding: str | None = None, sheet=None,
                aggregation: str | None = None, resolver: UnitResolver | None = None,
-               synthetic: bool | None = None) -> ScoreRun:
+               synthetic: bool | None = None, weighting: str | None = None,
+               weights: dict | None = None,
+               geometric_offset: float | None = None) -> ScoreRun:
     """Validate ``data_path`` against the system and score it. Raises
     :class:`scoring.problems.ProblemsError` listing every problem when the data are invalid.
 
@@ -43,7 +46,9 @@ def score_file(system: IndicatorSystem | str | Path, data_path: str | Path, *,
                  resolver=resolver)
     is_synth = res.synthetic if synthetic is None else synthetic
     scores = score(system, res.data, units=resolver.units, synthetic=is_synth,
-                   aggregation=aggregation, extra=res.extra)
+                   aggregation=aggregation, extra=res.extra, weighting=weighting,
+                   weights=weights, geometric_offset=geometric_offset)
+    scores.attrs["imputed"] = imputed_cells(res.raw, res.data, missing)
     warnings = [prefixed(system.id, w) for w in system.warnings]
     warnings += res.warnings
     warnings += [notice_of_problem(p) for p in res.problems if p.severity == "warning"]

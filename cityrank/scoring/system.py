@@ -22,11 +22,12 @@ from cityrank import paths
 from cityrank.errors import ConfigError, NotFoundError
 from cityrank.i18n import t
 
+from .aggregate import COMPENSABILITY
 from .messages import Notice
 
 DIRECTIONS = ("higher", "lower")
 MISMATCH_POLICIES = ("error", "rescale_children")
-AGGREGATIONS = ("arithmetic", "geometric")
+AGGREGATIONS = tuple(COMPENSABILITY)
 _TOL = 1e-9
 
 
@@ -86,6 +87,12 @@ class IndicatorSystem:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     path: str = ""
+    # scoring.weighting / scoring.weights / scoring.geometric_offset and the ``uncertainty:``
+    # section (validated by cityrank.scoring.weighting and cityrank.scoring.uncertainty)
+    weighting: str = "published"
+    weights: dict | None = None
+    geometric_offset: float | None = None
+    uncertainty: dict = field(default_factory=dict)
 
     def node(self, node_id: str) -> Node:
         try:
@@ -120,7 +127,9 @@ class IndicatorSystem:
         return {
             "id": self.id, "name": self.name, "name_en": self.name_en, "source": self.source,
             "universe": self.universe, "total_max": self.total_max,
-            "aggregation": self.aggregation, "first_level": list(self.first_level),
+            "aggregation": self.aggregation, "weighting": self.weighting,
+            "weights": self.weights, "geometric_offset": self.geometric_offset,
+            "uncertainty": self.uncertainty, "first_level": list(self.first_level),
             "leaves": list(self.leaves), "notes": list(self.notes),
             "warnings": list(self.warnings),
             "nodes": {k: v.to_dict() for k, v in self.nodes.items()},
@@ -174,6 +183,7 @@ def parse_system(doc: dict, where: str = "<system>") -> IndicatorSystem:
                           f"{', '.join(AGGREGATIONS)}")
     total_max = _num(doc.get("total_max", 100), "total_max", where)
     methods = known_methods()
+    weighting, weights, offset = _weighting_options(scoring, where)
 
     records: list[dict] = []
     _flatten(doc["indicators"], None, records, where)
@@ -241,6 +251,10 @@ def parse_system(doc: dict, where: str = "<system>") -> IndicatorSystem:
     warnings: list[str] = []
     _assign_points(nodes, first, total_max, where, warnings)
     _assign_levels(nodes, first)
+    unknown_w = [k for k in (weights or {}) if k not in nodes]
+    if unknown_w:
+        raise ConfigError(f"{where}: scoring.weights names unknown indicator(s) "
+                          f"{', '.join(unknown_w)}")
     leaves = [nid for nid in _preorder(nodes, first) if nodes[nid].is_leaf]
     missing = [f"{nid} ({nodes[nid].name})" for nid in leaves if nodes[nid].children_missing]
     if missing:
@@ -253,7 +267,46 @@ def parse_system(doc: dict, where: str = "<system>") -> IndicatorSystem:
         universe=dict(doc.get("universe") or {}), total_max=total_max,
         aggregation=aggregation, source=str(doc.get("source", "")),
         notes=[str(x) for x in (doc.get("notes") or [])], warnings=warnings,
+        weighting=weighting, weights=weights, geometric_offset=offset,
+        uncertainty=_uncertainty_section(doc, where),
     )
+
+
+def _weighting_options(scoring: dict, where: str):
+    """``scoring.weighting`` (a name in cityrank.scoring.weighting.WEIGHTINGS),
+    ``scoring.weights`` ({node id: weight}, for ``user``) and ``scoring.geometric_offset``."""
+    from .weighting import WEIGHTINGS
+
+    weighting = scoring.get("weighting", "published")
+    if weighting not in WEIGHTINGS:
+        raise ConfigError(f"{where}: scoring.weighting {weighting!r} is not one of "
+                          f"{', '.join(WEIGHTINGS)}")
+    weights = scoring.get("weights")
+    if weights is not None:
+        if not isinstance(weights, dict) or not weights:
+            raise ConfigError(f"{where}: scoring.weights must be a mapping of indicator id "
+                              "to weight")
+        weights = {str(k): _num(v, f"weight of {k!r}", f"{where}: scoring.weights")
+                   for k, v in weights.items()}
+    if weighting == "user" and weights is None:
+        raise ConfigError(f"{where}: scoring.weighting user needs scoring.weights")
+    offset = scoring.get("geometric_offset")
+    if offset is not None:
+        offset = _num(offset, "geometric_offset", f"{where}: scoring")
+        if offset >= 1:
+            raise ConfigError(f"{where}: scoring.geometric_offset must be below 1, got "
+                              f"{offset:g}")
+    return weighting, weights, offset
+
+
+def _uncertainty_section(doc: dict, where: str) -> dict:
+    section = doc.get("uncertainty")
+    if section is None:
+        return {}
+    from .uncertainty import UncertaintyConfig
+
+    UncertaintyConfig.from_mapping(section, where=f"{where}: uncertainty")  # validate now
+    return dict(section)
 
 
 def _check_cycles(nodes: dict[str, Node], where: str) -> None:

@@ -29,15 +29,16 @@ def options(parser) -> dict[str, argparse.Action]:
             if opt.startswith("--") and not isinstance(a, DeprecatedAlias)}
 
 
-READS_A_TABLE = ("validate", "score", "map", "analyze")
+READS_A_TABLE = ("validate", "score", "uncertainty", "coherence", "map", "analyze")
 EXPECTED = {
     "--data": READS_A_TABLE,
     "--encoding": READS_A_TABLE, "--sheet": READS_A_TABLE, "--missing": READS_A_TABLE,
-    "--system": ("validate", "score", "template", "map", "analyze"),
+    "--system": ("validate", "score", "template", "uncertainty", "coherence", "map", "analyze"),
     "--dataset": ("map", "analyze"),
     "--indicator": ("map", "analyze"),
-    "--out": ("score", "template", "map", "analyze"),
-    "--lang": ("validate", "score", "template", "map", "analyze", "serve"),
+    "--out": ("score", "template", "uncertainty", "coherence", "map", "analyze"),
+    "--lang": ("validate", "score", "template", "uncertainty", "coherence", "map", "analyze",
+               "serve"),
     "--classes": ("map",), "--neighbours": ("analyze",),
     "--boundaries": ("map", "analyze"), "--id-column": ("map", "analyze"),
     "--data-dir": ("serve",), "--threads": ("serve",),

@@ -62,10 +62,29 @@ def test_geometric_penalises_imbalance():
     s = parse_system({"id": "g", "name": "g", "scoring": {"aggregation": "geometric"},
                       "indicators": [{"id": "a", "name": "a", "max": 50},
                                      {"id": "b", "name": "b", "max": 50}]})
-    df = score(s, _frame(s, [[50, 0], [25, 25], [50, 50]]))
-    assert_allclose(sorted(df["total"]), [0, 50, 100])
-    arith = score(s, _frame(s, [[50, 0], [25, 25]]), aggregation="arithmetic")
-    assert_allclose(arith["total"], [50, 50])
+    df = score(s, _frame(s, [[50, 10], [30, 30], [50, 50]]))
+    # sqrt(1.0 * 0.2) = 0.447 < 0.6: imbalance costs points the arithmetic mean would keep
+    assert_allclose(sorted(df["total"]), [100 * np.sqrt(0.2), 60, 100])
+    arith = score(s, _frame(s, [[50, 10], [30, 30]]), aggregation="arithmetic")
+    assert_allclose(arith["total"], [60, 60])
+
+
+def test_geometric_zero_refused_naming_cells_or_offset():
+    from cityrank.scoring.aggregate import GeometricZeroError
+
+    s = parse_system({"id": "g", "name": "g", "scoring": {"aggregation": "geometric"},
+                      "indicators": [{"id": "a", "name": "甲", "max": 50},
+                                     {"id": "b", "name": "乙", "max": 50}]})
+    data = _frame(s, [[50, 0], [25, 25], [0, 50]])
+    with pytest.raises(GeometricZeroError) as e:
+        score(s, data)
+    assert e.value.cells == [("110000", "b", "乙"), ("110002", "a", "甲")]
+    assert "110000 b (乙)" in str(e.value) and "geometric_offset" in str(e.value)
+    assert "110002 a（甲）" in e.value.render("zh")
+    # offset e: every rate r -> e + (1 - e) r, so [1, 0] -> [1, e] and [0.5, 0.5] stays 0.5
+    df = score(s, data, geometric_offset=0.01).set_index("code")
+    assert_allclose(df.loc["110000", "total"], 100 * np.sqrt(0.01))
+    assert_allclose(df.loc["110001", "total"], 100 * (0.01 + 0.99 * 0.5))
 
 
 def test_scores_table_contract_columns():
