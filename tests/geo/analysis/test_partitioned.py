@@ -142,3 +142,18 @@ def test_partitioned_equals_single_process_on_40000_cells(engine):
     g_1 = ac.local_g_star(y, single, permutations=999, seed=12345)
     g_d = engine.local_g_star(y, part, permutations=999, seed=12345)
     pd.testing.assert_frame_equal(g_1, g_d, check_exact=True)
+
+
+def test_report_on_dask_equals_single_process(engine):
+    from cityrank.geo.analysis.report import build_report
+
+    g = lattice(25)
+    small = DaskEngine(partition_size=150)
+    small._client = engine.client
+    kw = dict(permutations=99, zones=False, draws=50, synthetic=True, id_column="id", seed=5)
+    one = build_report(g, "value", **kw)
+    many = build_report(g, "value", engine=small, **kw)
+    assert many["engine"]["engine"] == "dask" and one["engine"] == {"engine": "single"}
+    assert one["units"] == many["units"]
+    assert one["weights"] == many["weights"] and one["global_moran"] == many["global_moran"]
+    small._client = None
