@@ -14,7 +14,8 @@ from cityrank import __version__
 from cityrank.errors import CityrankError
 
 # Modules that each define ``register(subparsers)``; the order is the order in --help.
-COMMAND_MODULES = ("cityrank.scoring.cli", "cityrank.geo.cli", "cityrank.geo.analysis.cli", "cityrank.web.cli")
+COMMAND_MODULES = ("cityrank.scoring.cli", "cityrank.geo.cli", "cityrank.geo.analysis.cli", "cityrank.geo.grid_cli",
+                   "cityrank.web.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

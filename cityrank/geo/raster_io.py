@@ -143,7 +143,8 @@ def export_geopackage(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str = "
                       synthetic: bool | None = None) -> Path:
     """Write ``gdf`` as a GeoPackage layer in CGCS2000 lon/lat (EPSG:4490), atomically.
 
-    A ``synthetic`` column (true/false) is added when the layer does not have one.
+    A ``synthetic`` column (true/false) is added when the layer does not have one, and set
+    to true everywhere when ``synthetic`` is true.
     """
     import pyogrio
 
@@ -155,7 +156,7 @@ def export_geopackage(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str = "
     out = to_storage(gdf)
     if synthetic is None:
         synthetic = bool(gdf.attrs.get("synthetic", False))
-    if "synthetic" not in out.columns:
+    if synthetic or "synthetic" not in out.columns:  # simulated input marks every feature
         out["synthetic"] = bool(synthetic)
     for c in out.columns:  # GeoPackage has no column type for Python objects (lists, dicts)
         if c != out.geometry.name and out[c].dtype == object:
