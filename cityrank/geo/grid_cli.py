@@ -22,7 +22,7 @@ ZONES_MAX_UNITS = 5000  # SKATER's dissimilarity matrix is n x n
 
 
 def _say(args, key: str, **fmt) -> None:
-    print(t(f"grid.{key}", args.lang, **fmt))
+    print(t(key, args.lang, **fmt))
 
 
 def add_engine_options(p: argparse.ArgumentParser) -> None:
@@ -135,7 +135,7 @@ def _polygons(args, path: str | None):
 
         gdf = read_boundaries(path, args.id_column)
         for w in gdf.attrs.get("warnings", []):
-            _say(args, "warning", text=w)
+            _say(args, "grid.warning", text=w)
         return gdf
     from cityrank.geo.boundaries import load_layer
 
@@ -177,28 +177,28 @@ def run_covariates(args: argparse.Namespace) -> int:
         info = raster_info(args.raster, args.band)
         with _engine(args, len(polygons)) as engine:
             if engine is not None:
-                _say(args, "engine", engine=engine.describe()["scheduler"])
+                _say(args, "grid.engine", engine=engine.describe()["scheduler"])
             cov = zonal_statistics(args.raster, polygons, stats, name=args.name, band=args.band, unit=args.unit,
                                    date=args.date, engine=engine)
-        _say(args, "covariates_source", path=args.raster, crs=info["crs"], nodata=info["nodata"],
+        _say(args, "grid.covariates_source", path=args.raster, crs=info["crs"], nodata=info["nodata"],
              stats=", ".join(stats))
         first = cov.names[0]
         empty = cov.values.index[cov.values[first].isna()].tolist()
         if empty:
-            _say(args, "covariates_uncovered", count=len(empty), name=first, units=", ".join(empty[:20]))
+            _say(args, "grid.covariates_uncovered", count=len(empty), name=first, units=", ".join(empty[:20]))
     else:
         layer = polygons if args.boundary else "prefecture"
         cov, warnings = covariates_from_table(args.data, layer, columns=args.columns,
                                               units={c: args.unit for c in (args.columns or [])} if args.unit else None,
                                               encoding=args.encoding, sheet=args.sheet, date=args.date)
         for w in warnings:
-            _say(args, "warning", text=w)
+            _say(args, "grid.warning", text=w)
     if existing is not None:
         cov = existing.merge(cov)
     out = cov.write(args.out)
-    _say(args, "covariates_summary", n_units=len(cov.values), n_columns=len(cov.names), names=", ".join(cov.names))
-    _say(args, "wrote", path=out)
-    _say(args, "sidecar_note", schema=SCHEMA)
+    _say(args, "grid.covariates_summary", n_units=len(cov.values), n_columns=len(cov.names), names=", ".join(cov.names))
+    _say(args, "grid.wrote", path=out)
+    _say(args, "grid.sidecar_note", schema=SCHEMA)
     return 0
 
 
@@ -209,7 +209,7 @@ def _build_or_read_grid(args):
         from cityrank.geo.user_boundaries import read_boundaries
 
         grid = read_boundaries(args.grid, args.id_column)
-        _say(args, "grid_loaded", path=args.grid, n=len(grid))
+        _say(args, "grid.grid_loaded", path=args.grid, n=len(grid))
         return grid
     target = args.boundary
     codes = [c.strip() for c in target.split(",")]
@@ -226,7 +226,7 @@ def _build_or_read_grid(args):
     cell = parse_length(args.cell)
     grid = build_grid(boundary, cell, mode=args.mode)
     info = grid.attrs["grid"]
-    _say(args, "grid_built", n=len(grid), cell=f"{cell:g}", mode=args.mode, crs=info["crs"],
+    _say(args, "grid.grid_built", n=len(grid), cell=f"{cell:g}", mode=args.mode, crs=info["crs"],
          parents=int(grid["parent"].nunique()))
     return grid
 
@@ -241,7 +241,7 @@ def _attach_data(args, grid):
     if "synthetic" in raw.columns and raw["synthetic"].astype(str).str.lower().isin(_TRUE).any():
         args.synthetic = True
     jr = join_scores(raw, layer=grid, universe_types=None, value_column=None, source=str(args.data))
-    _say(args, "data_joined", path=args.data, matched=int(jr.gdf["match_method"].notna().sum()),
+    _say(args, "grid.data_joined", path=args.data, matched=int(jr.gdf["match_method"].notna().sum()),
          unmatched=len(jr.unmatched))
     gdf = jr.gdf
     for c in raw.columns:
@@ -273,7 +273,7 @@ def run_grid(args: argparse.Namespace) -> int:
                             f"{[c for c in layer.columns if c != layer.geometry.name]}")
     layer.attrs["synthetic"] = bool(args.synthetic)
     out = export_geopackage(layer, args.out, layer="grid", synthetic=bool(args.synthetic))
-    _say(args, "wrote", path=out)
+    _say(args, "grid.wrote", path=out)
     if not args.report:
         return 0
     from cityrank.atomic import write_text_atomic
@@ -281,7 +281,7 @@ def run_grid(args: argparse.Namespace) -> int:
 
     with _engine(args, len(grid)) as engine:
         if engine is not None:
-            _say(args, "engine", engine=engine.describe()["scheduler"])
+            _say(args, "grid.engine", engine=engine.describe()["scheduler"])
         report = build_report(grid, args.indicator, x_columns=tuple(args.x), covariates=cov,
                               weight_column=args.weight, weights=args.weights, permutations=args.permutations,
                               seed=args.seed, id_column="code", zones=len(grid) <= ZONES_MAX_UNITS,
@@ -290,9 +290,9 @@ def run_grid(args: argparse.Namespace) -> int:
     report["title_zh"] = f"{args.indicator} 网格空间分析（{Path(args.out).name}）"
     write_text_atomic(args.report, json.dumps(report, ensure_ascii=False, indent=1))
     sig = sum(1 for u in report["units"] if u.get("lisa_cluster"))
-    _say(args, "analysis_done", n=report["n_analysed"], indicator=args.indicator,
+    _say(args, "grid.analysis_done", n=report["n_analysed"], indicator=args.indicator,
          moran=f"{report['global_moran']['I']:.3f}", significant=sig)
-    _say(args, "wrote", path=args.report)
+    _say(args, "grid.wrote", path=args.report)
     return 0
 
 
@@ -317,7 +317,7 @@ def _read_layer(args):
             args.synthetic = True
         jr = join_scores(raw, value_column=columns[0], source=str(path))
         for w in jr.warnings:
-            _say(args, "warning", text=w)
+            _say(args, "grid.warning", text=w)
         gdf = jr.gdf
     if "synthetic" in gdf.columns and gdf["synthetic"].astype(str).str.lower().isin(_TRUE).any():
         args.synthetic = True
@@ -333,7 +333,7 @@ def run_export(args: argparse.Namespace) -> int:
     synthetic = bool(args.synthetic)
     if Path(args.out).suffix.lower() == ".gpkg":
         out = raster_io.export_geopackage(gdf, args.out, synthetic=synthetic)
-        _say(args, "wrote", path=out)
+        _say(args, "grid.wrote", path=out)
     else:
         if args.crs == "equal-area":
             res = parse_length(args.resolution)
@@ -347,8 +347,8 @@ def run_export(args: argparse.Namespace) -> int:
             shown = f"{res:g}°"
         out = raster_io.export_geotiff(gdf, columns, args.out, resolution=res, crs=args.crs,
                                        all_touched=args.all_touched, synthetic=synthetic, source=str(args.data))
-        _say(args, "exported", columns=", ".join(columns), crs=args.crs, resolution=shown, path=out)
+        _say(args, "grid.exported", columns=", ".join(columns), crs=args.crs, resolution=shown, path=out)
     if synthetic:
-        _say(args, "synthetic_mark")
+        _say(args, "grid.synthetic_mark")
     return 0
 

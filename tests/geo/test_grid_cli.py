@@ -129,3 +129,18 @@ def test_export_scores_as_geotiff_and_geopackage(tmp_path, capsys):
     assert main(["export", "--data", str(scores), "--crs", "cgcs2000", "--resolution", "1km",
                  "--out", str(tmp_path / "d.tif")]) == 2
     assert "degrees" in capsys.readouterr().err
+
+
+def test_messages_have_both_languages_with_the_same_placeholders():
+    import re
+    from pathlib import Path
+
+    import cityrank.geo.grid_cli as grid_cli
+    from cityrank.i18n import catalogue, placeholders
+
+    keys = {k for k in catalogue() if k.startswith("grid.")}
+    used = set(re.findall(r'_say\(args, "(grid\.[a-z_]+)"', Path(grid_cli.__file__).read_text(encoding="utf-8")))
+    assert used == keys
+    for k in keys:
+        pair = catalogue()[k]
+        assert placeholders(pair["zh"]) == placeholders(pair["en"]), k
