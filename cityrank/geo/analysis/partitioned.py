@@ -174,6 +174,7 @@ class DaskEngine:
         self.timeout = timeout
         self._client = None
         self._cluster = None
+        self._tables: dict = {}
 
     # lifecycle
     @property
@@ -306,7 +307,7 @@ class DaskEngine:
             sy = arr.std()
             z /= sy
         scaling = (len(z) - 1) / (z * z).sum()
-        table = permutation_table(W, permutations, seed)
+        table = self._table(W, permutations, seed)
         positions = positions if positions is not None else self._unit_partitions(sw)
         Is, p = self._crand("moran", W, z, table, scaling, positions)
         lag = W @ z
@@ -326,11 +327,21 @@ class DaskEngine:
         A = sparse.csr_matrix(sw.w.sparse)
         B = ((A != 0).astype(float) + sparse.identity(A.shape[0], format="csr")).tocsr()
         B.sort_indices()
-        table = permutation_table(A, permutations, seed)
+        table = self._table(A, permutations, seed)
         positions = positions if positions is not None else self._unit_partitions(sw)
         Gs, p = self._crand("gstar", B, arr, table, float(arr.sum()), positions)
         z = g_star_z(arr, B, Gs)
         return ac.g_star_frame(sw.ids, Gs, z, p, alpha=alpha, fdr=fdr)
+
+    def _table(self, W: sparse.csr_matrix, permutations: int, seed: int | None) -> np.ndarray:
+        """esda's index table, drawn once per (n, largest cardinality, permutations, seed):
+        LISA and Gi* on the same W use the same table, as esda would draw it twice."""
+        if seed is None:
+            return permutation_table(W, permutations, seed)
+        key = (W.shape[0], _max_card(W), int(permutations), int(seed))
+        if key not in self._tables:
+            self._tables = {key: permutation_table(W, permutations, seed)}  # keep one table
+        return self._tables[key]
 
     def _unit_partitions(self, sw) -> list[np.ndarray]:
         n = sw.n
@@ -365,15 +376,19 @@ def permutation_table(W: sparse.csr_matrix, permutations: int, seed: int | None)
 
     from cityrank.geo.analysis._common import seeded
 
-    off = W.copy().tolil()
-    off.setdiag(0)
-    off = off.tocsr()
-    off.eliminate_zeros()
-    max_card = int(np.diff(off.indptr).max())
+    max_card = _max_card(W)
     with seeded(None):
         if seed is None:
             seed = np.random.randint(12345, 12345000)
         return vec_permutations(max_card, W.shape[0], int(permutations), int(seed))
+
+
+def _max_card(W: sparse.csr_matrix) -> int:
+    """Largest number of non-zero weights in a row other than the diagonal (esda's max_card)."""
+    W = sparse.csr_matrix(W)
+    rows = np.repeat(np.arange(W.shape[0]), np.diff(W.indptr))
+    off = (W.indices != rows) & (W.data != 0)
+    return int(np.bincount(rows[off], minlength=W.shape[0]).max())
 
 
 def _esda_quadrants(z: np.ndarray, lag: np.ndarray) -> np.ndarray:
