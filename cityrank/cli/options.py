@@ -217,12 +217,15 @@ def indicator(p, lang_: str, *, key: str):
     return p.add_argument("--indicator", metavar="ID", default="total", help=h(key, lang_))
 
 
-def reading(p, lang_: str, *, missing_key: str = "opt.missing") -> None:
-    """--encoding, --sheet, --missing: how a table is read, wherever one is read."""
+def reading(p, lang_: str, *, missing_key: str = "opt.missing", missing: bool = True) -> None:
+    """--encoding, --sheet, --missing: how a table is read, wherever one is read (``missing=False``
+    where a table is taken as it is: covariates, grid data, layers to export)."""
     from cityrank.scoring.missing import POLICIES
 
     p.add_argument("--encoding", metavar="NAME", help=h("opt.encoding", lang_))
     p.add_argument("--sheet", metavar="NAME", help=h("opt.sheet", lang_))
+    if not missing:
+        return
     p.add_argument("--missing", choices=tuple(POLICIES), default=None, help=h(missing_key, lang_))
 
 

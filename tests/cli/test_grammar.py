@@ -30,17 +30,21 @@ def options(parser) -> dict[str, argparse.Action]:
 
 
 READS_A_TABLE = ("validate", "score", "uncertainty", "coherence", "map", "analyze")
+SPATIAL = ("covariates", "grid", "export")  # read tables as they are: no missing-value policy
 EXPECTED = {
-    "--data": READS_A_TABLE,
-    "--encoding": READS_A_TABLE, "--sheet": READS_A_TABLE, "--missing": READS_A_TABLE,
+    "--data": READS_A_TABLE + SPATIAL,
+    "--encoding": READS_A_TABLE + SPATIAL, "--sheet": READS_A_TABLE + SPATIAL,
+    "--missing": READS_A_TABLE,
     "--system": ("validate", "score", "template", "uncertainty", "coherence", "map", "analyze"),
     "--dataset": ("map", "analyze"),
-    "--indicator": ("map", "analyze"),
-    "--out": ("score", "template", "uncertainty", "coherence", "map", "analyze"),
+    "--indicator": ("map", "analyze", "grid", "export"),
+    "--out": ("score", "template", "uncertainty", "coherence", "map", "analyze") + SPATIAL,
     "--lang": ("validate", "score", "template", "uncertainty", "coherence", "map", "analyze",
-               "serve"),
+               "serve") + SPATIAL,
     "--classes": ("map",), "--neighbours": ("analyze",),
-    "--boundaries": ("map", "analyze"), "--id-column": ("map", "analyze"),
+    "--boundaries": ("map", "analyze", "covariates", "grid"),
+    "--id-column": ("map", "analyze") + SPATIAL,
+    "--engine": ("covariates", "grid"), "--scheduler": ("covariates", "grid"),
     "--data-dir": ("serve",), "--threads": ("serve",),
 }
 

@@ -110,17 +110,22 @@ def local_moran(
     arr = _values(y, sw)
     lm = esda.Moran_Local(arr, sw.w, transformation=sw.w.transform or "r",
                           permutations=permutations, seed=seed, n_jobs=1, keep_simulations=False)
-    p = np.asarray(lm.p_sim, dtype=float)
+    return lisa_frame(sw.ids, lm.Is, lm.z_sim, lm.p_sim, lm.q, alpha=alpha, fdr=fdr)
+
+
+def lisa_frame(ids, Is, z_sim, p_sim, q, *, alpha: float = 0.05, fdr: bool = False) -> pd.DataFrame:
+    """The LISA table from esda's arrays (shared by the single-process and Dask engines)."""
+    p = np.asarray(p_sim, dtype=float)
     threshold = float(esda.fdr(p, alpha)) if fdr else float(alpha)
     significant = p <= threshold
-    q = np.asarray(lm.q, dtype=int)
+    q = np.asarray(q, dtype=int)
     geoda_quad = np.array([ESDA_Q_TO_GEODA[int(v)] for v in q])
     cluster = np.where(significant, geoda_quad, 0)
     return pd.DataFrame(
         {
-            "id": sw.ids,
-            "Ii": np.asarray(lm.Is, dtype=float),
-            "z_sim": np.asarray(lm.z_sim, dtype=float),
+            "id": list(ids),
+            "Ii": np.asarray(Is, dtype=float),
+            "z_sim": np.asarray(z_sim, dtype=float),
             "p_sim": p,
             "esda_q": q,
             "quadrant": [GEODA_LABELS[int(c)] for c in geoda_quad],
@@ -164,12 +169,17 @@ def local_g_star(
         raise DataError("Getis-Ord Gi* needs non-negative values")
     g = esda.G_Local(arr, _with_self(sw), transform="B", permutations=permutations, star=None,
                      seed=seed, n_jobs=1, keep_simulations=False)
-    z = np.asarray(g.Zs, dtype=float)
-    p = np.asarray(g.p_sim, dtype=float) if permutations else np.asarray(g.p_norm, dtype=float)
+    return g_star_frame(sw.ids, g.Gs, g.Zs, g.p_sim if permutations else g.p_norm, alpha=alpha, fdr=fdr)
+
+
+def g_star_frame(ids, Gs, Zs, p, *, alpha: float = 0.05, fdr: bool = False) -> pd.DataFrame:
+    """The Gi* table from esda's arrays (shared by the single-process and Dask engines)."""
+    z = np.asarray(Zs, dtype=float)
+    p = np.asarray(p, dtype=float)
     threshold = float(esda.fdr(p, alpha)) if fdr else float(alpha)
     sig = p <= threshold
     label = np.where(sig & (z > 0), "hot spot", np.where(sig & (z < 0), "cold spot", "not significant"))
-    return pd.DataFrame({"id": sw.ids, "Gi_star": np.asarray(g.Gs, dtype=float), "z": z,
+    return pd.DataFrame({"id": list(ids), "Gi_star": np.asarray(Gs, dtype=float), "z": z,
                          "p": p, "significant": sig, "label": label, "p_threshold": threshold})
 
 

@@ -20,7 +20,11 @@ from cityrank import __version__
 from cityrank.errors import DataError
 from cityrank.geo.analysis import autocorrelation as ac
 from cityrank.geo.analysis.clusters import cluster_comparison
-from cityrank.geo.analysis.disparity import group_disparity, inequality_indices
+from cityrank.geo.analysis.disparity import (
+    group_disparity,
+    inequality_indices,
+    weighted_inequality,
+)
 from cityrank.geo.analysis.findings import bilingual_findings, findings  # noqa: F401  (findings: public name)
 from cityrank.geo.analysis.gradients import gradients
 from cityrank.geo.analysis.regionalise import governance_zones
@@ -90,6 +94,9 @@ def build_report(
     weights_params: dict | None = None,
     indicator_names: dict[str, dict[str, str]] | None = None,
     weights_cache: dict | None = None,
+    covariates=None,
+    weight_column: str | None = None,
+    engine=None,
 ) -> dict:
     """Full spatial analysis of ``value_column`` over the units of ``gdf``.
 
@@ -100,7 +107,17 @@ def build_report(
     in both languages. ``weights_cache`` is a dict the caller keeps between calls on the SAME
     layer (the viewer): weights depend only on the analysed units, not on the value, and
     building contiguity on full-resolution polygons is a large part of a report's time.
+    ``covariates`` (:class:`cityrank.geo.covariates.Covariates`, keyed by the unit ids) are
+    joined to the layer first, so ``x_columns`` and ``weight_column`` may name them: raster
+    covariates as regressors of the spatial models, population as the weights of the
+    population-weighted Theil and Gini (``disparity.overall_weighted``). ``engine`` (a
+    :class:`cityrank.geo.analysis.partitioned.DaskEngine`) runs contiguity weights, LISA and
+    Gi* partitioned on Dask, with the same results.
     """
+    if covariates is not None:
+        gdf = covariates.join_to(gdf, id_column or "code")
+    if weight_column is not None and weight_column not in gdf.columns:
+        raise DataError(f"analysis: weight column {weight_column!r} not found; columns: {list(gdf.columns)}")
     if value_column not in gdf.columns:
         raise DataError(f"analysis: no column {value_column!r}; columns: {list(gdf.columns)}")
     for x in x_columns:
@@ -135,7 +152,10 @@ def build_report(
     wkey = (weights, tuple(data["_id"]), tuple(sorted((weights_params or {}).items())))
     sw = weights_cache.get(wkey) if weights_cache is not None else None
     if sw is None:
-        sw = build_weights(data, weights, ids=data["_id"].tolist(), **(weights_params or {}))
+        if engine is not None and weights in ("queen", "rook"):
+            sw = engine.build_weights(data, weights, ids=data["_id"].tolist(), **(weights_params or {}))
+        else:
+            sw = build_weights(data, weights, ids=data["_id"].tolist(), **(weights_params or {}))
         if weights_cache is not None:
             weights_cache[wkey] = sw
 
@@ -155,17 +175,20 @@ def build_report(
         "excluded_units": excluded,
         "coordinates": "lon/lat (degrees)" if geographic else "planar x/y (no CRS)",
         "weights": sw.to_dict(),
+        "engine": engine.describe() if engine is not None else {"engine": "single"},
+        "covariates": covariates.metadata() if covariates is not None else [],
     }
     report["summary"] = {"mean": num(y.mean()), "std": num(std(y)), "min": num(y.min()),
                          "max": num(y.max()), "cv_percent": num(cv_percent(y)),
                          "cv_definition": both("common.cv_definition")}
     gm = ac.global_moran(y, sw, permutations=permutations, seed=seed)
     report["global_moran"] = gm.to_dict()
-    lisa = ac.local_moran(y, sw, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
+    local = engine if engine is not None and permutations else ac
+    lisa = local.local_moran(y, sw, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
     report["local_moran"] = {"alpha": alpha, "fdr": fdr, "p_threshold": num(lisa["p_threshold"].iloc[0]),
                              "cluster_codes": ac.GEODA_LABELS, "summary": ac.lisa_summary(lisa, names)}
     try:
-        gstar = ac.local_g_star(y, sw, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
+        gstar = local.local_g_star(y, sw, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
         vc = gstar["label"].value_counts()
         report["getis_ord"] = {"available": True, "star": True,
                                "counts": {k: int(vc.get(k, 0)) for k in ("hot spot", "cold spot", "not significant")}}
@@ -176,6 +199,8 @@ def build_report(
     # Disparity: the four regions and provinces when the layer has them.
     boot = min(int(permutations), 999) if permutations else 199
     disp = {"overall": inequality_indices(y, np.zeros(len(y), dtype=int), n_boot=boot, seed=seed)}
+    if weight_column is not None:
+        disp["overall_weighted"] = _weighted_section(data, y, weight_column, boot, seed)
     if "region" in data.columns and data["region"].notna().any():
         names_r = {r: f"{region_name(r, 'en')} ({region_name(r, 'zh')})" for r in region_ids()}
         disp["regions"] = _section(group_disparity, data, value_column, "region", max_value=max_value,
@@ -232,6 +257,19 @@ def build_report(
     report["findings"] = [f["en"] for f in pairs]
     report["findings_zh"] = [f["zh"] for f in pairs]
     return jsonable(report)
+
+
+def _weighted_section(data, y, weight_column: str, boot: int, seed) -> dict:
+    """Population-weighted Theil/Gini over the analysed units with a positive weight."""
+    w = pd.to_numeric(data[weight_column], errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(w) & (w > 0) & (y > 0)
+    if ok.sum() < 3:
+        return {"available": False, "reason": f"fewer than 3 units with a positive {weight_column!r} and value"}
+    labels = data["region"].to_numpy()[ok] if "region" in data.columns and data["region"].notna().all() else None
+    out = weighted_inequality(y[ok], w[ok], labels, weight_name=weight_column, n_boot=boot, seed=seed)
+    out["group_by"] = "region" if labels is not None else None
+    out["left_out"] = [str(i) for i in data.loc[~ok, "_id"]]
+    return {"available": True, **out}
 
 
 def _spillover(frame, data, y, sw, value, x_columns, hub, geographic, *, draws, seed) -> dict:

@@ -189,6 +189,7 @@ def build_weights(
     ids: list[str] | None = None,
     transform: str = "r",
     connect: bool = True,
+    builder: Callable | None = None,
     **params,
 ) -> SpatialWeights:
     """Build spatial weights for ``gdf`` on an equal-area projection.
@@ -197,6 +198,9 @@ def build_weights(
     island and smaller component is attached to its nearest unit and listed in ``.fixed``;
     with ``connect=False`` islands are still listed in ``.islands`` but left alone.
     Kernel weights are never fixed: an adaptive kernel always has neighbours.
+    ``builder`` replaces the registry's builder of ``method`` (same signature, returning an
+    object with libpysal's ``neighbors``/``weights`` dicts): the partitioned engine
+    (:mod:`cityrank.geo.analysis.partitioned`) builds contiguity on Dask that way.
     """
     if method not in WEIGHT_BUILDERS:
         raise ConfigError(f"unknown weights method {method!r}; choose one of {sorted(WEIGHT_BUILDERS)}")
@@ -207,7 +211,7 @@ def build_weights(
     ids = [str(i) for i in (ids if ids is not None else gdf.index)]
     projected, crs_name = analysis_frame(gdf.reset_index(drop=True))
     params = dict(params)
-    w0 = WEIGHT_BUILDERS[method](projected, params)
+    w0 = (builder or WEIGHT_BUILDERS[method])(projected, params)
     n = len(ids)
     neighbors = {i: list(w0.neighbors[i]) for i in range(n)}
     wts = {i: list(w0.weights[i]) for i in range(n)}
