@@ -21,6 +21,7 @@ from cityrank.errors import DataError
 from cityrank.i18n import t
 
 ZONES_MAX_UNITS = 5000  # SKATER's dissimilarity matrix is n x n
+GRID_WEIGHTS = ("queen", "rook")
 
 
 def register(sub, lang: str):
@@ -34,11 +35,11 @@ def register(sub, lang: str):
     o.data(p, lang, key="grid.data")
     p.add_argument("--covariates", metavar="FILE", help=o.h("grid.covariates", lang))
     o.out(p, lang, required=True, key="grid.out")
-    p.add_argument("--indicator", metavar="COLUMN", help=o.h("grid.indicator", lang))
+    p.add_argument("--indicator", metavar="ID", help=o.h("grid.indicator", lang))
     p.add_argument("--report", metavar="report.json", help=o.h("grid.report", lang))
     p.add_argument("--x", action="append", default=[], metavar="COLUMN", help=o.h("grid.x", lang))
     p.add_argument("--weight", metavar="COLUMN", help=o.h("grid.weight", lang))
-    p.add_argument("--weights", choices=("queen", "rook"), default="queen", help=o.h("grid.weights", lang))
+    p.add_argument("--weights", default="queen", help=o.h("grid.weights", lang))
     p.add_argument("--permutations", type=int, default=999, help=o.h("grid.permutations", lang))
     p.add_argument("--seed", type=int, help=o.h("analyze.seed", lang))
     p.add_argument("--synthetic", action="store_true", help=o.h("spatial.synthetic", lang))
@@ -102,6 +103,9 @@ def run(args) -> int:
     from cityrank.geo.raster_io import export_geopackage
 
     check_out(args.out, (".gpkg",), args.lang)
+    if args.weights not in GRID_WEIGHTS:  # partitions rebuild contiguity from shared edges
+        raise DataError(t("cli.grid.bad_weights", args.lang, weights=args.weights,
+                          known=", ".join(GRID_WEIGHTS)))
     if args.report and not args.indicator:
         raise DataError(t("cli.grid.needs_indicator", args.lang))
     cov = None
