@@ -63,3 +63,7 @@ def leaflet_bounds(extent: Extent) -> list[list[float]]:
 def center(extent: Extent) -> tuple[float, float]:
     """(lat, lon) of the box's middle."""
     return ((extent.lat_min + extent.lat_max) / 2, (extent.lon_min + extent.lon_max) / 2)
+
+DIAOYU = Extent(123.3, 25.6, 124.7, 26.0)
+"""钓鱼岛及其附属岛屿 (Taiwan province): small, yet a map of China must show them, so the web
+layer's generalisation (:mod:`cityrank.geo.topology`) keeps their islands whatever their size."""
