@@ -39,7 +39,11 @@ def main() -> int:
 
     units = load_layer("prefecture")
     lines = load_layer("boundary_line")
+    provinces = load_layer("province")
     topo = topology.build(units, lines, keep_boxes=[DIAOYU])
+    # province names (zh, en) by the 2-digit prefix every unit's code shares with its province
+    topo["provinces"] = {str(c)[:2]: [str(n), str(e)] for c, n, e in
+                         sorted(zip(provinces["code"], provinces["name"], provinces["name_en"], strict=True))}
     report = topology.check(topo, units)
     bad = {k: v for k, v in report.items() if k != "points" and v}
     if bad:
@@ -48,7 +52,7 @@ def main() -> int:
     provenance = {
         "input": {"file": "cityrank/shapefiles/china_admin.gpkg",
                   "sha256": hashlib.sha256(paths.ADMIN_GPKG.read_bytes()).hexdigest(),
-                  "layers": ["prefecture", "boundary_line"]},
+                  "layers": ["prefecture", "boundary_line", "province (names)"]},
         "output": {"file": "cityrank/shapefiles/prefecture.topo.json",
                    "sha256": hashlib.sha256(body).hexdigest(), "bytes": len(body),
                    "gzip_bytes": len(gzip.compress(body, 9, mtime=0))},
