@@ -549,20 +549,35 @@ export class CityMap {
 
   bindSearch(input, list) {
     if (!input) return;
+    const norm = (x) => String(x).toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/\s+/g, "");
     const entries = this.units.map((u) => {
       const p = u.properties || {};
-      return { code: u.id, text: [this.name(u.id), p.e, u.id].filter(Boolean).join(" · ") };
+      const fields = [this.name(u.id), p.n, p.e, u.id].filter(Boolean);
+      return { code: u.id, text: [this.name(u.id), p.e, u.id].filter(Boolean).join(" · "), keys: fields.map(norm) };
     });
     if (list) {
       list.replaceChildren(...entries.map((e) => { const o = document.createElement("option"); o.value = e.text; return o; }));
     }
+    // exact name, pinyin or code first, then a field that starts with the query, then one that
+    // contains it ("hangzhou" is Hangzhou, not Changzhou); scored cities before the others
     const find = (q) => {
-      q = q.trim().toLowerCase();
-      if (!q) return null;
-      const norm = (s) => s.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
-      return entries.find((e) => e.text.toLowerCase() === q)
-        || entries.find((e) => e.code === q)
-        || entries.find((e) => norm(e.text).includes(norm(q)));
+      const text = q.trim();
+      if (!text) return null;
+      const exact = entries.find((e) => e.text === text);
+      if (exact) return exact;
+      const nq = norm(text);
+      let best = null;
+      for (const e of entries) {
+        let score = Infinity;
+        for (const k of e.keys) {
+          const s = k === nq ? 0 : k.startsWith(nq) ? 1 : k.includes(nq) ? 2 : Infinity;
+          score = Math.min(score, s);
+        }
+        if (score === Infinity) continue;
+        score = score * 2 + (this.byCode.has(e.code) ? 0 : 1);
+        if (!best || score < best.score) best = { ...e, score };
+      }
+      return best;
     };
     const go = () => {
       const hit = find(input.value);
