@@ -19,3 +19,5 @@ ADMIN_GPKG = SHAPEFILES_DIR / "china_admin.gpkg"
 ADMIN_UNITS_CSV = CONFIG_DIR / "admin_units.csv"
 WEB_DIR = PACKAGE_DIR / "web"
 VENDOR_DIR = WEB_DIR / "static" / "vendor"  # built from node_modules by scripts/setup.sh
+WEB_TOPOLOGY = SHAPEFILES_DIR / "prefecture.topo.json"  # built by scripts/build_topology.py
+WEB_TOPOLOGY_PROVENANCE = SHAPEFILES_DIR / "prefecture.topo.PROVENANCE.json"

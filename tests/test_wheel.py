@@ -140,7 +140,7 @@ def test_installed_wheel_runs_score_map_and_serve(wheel, tmp_path):
             with urllib.request.urlopen(url + "vendor/leaflet/leaflet.js", timeout=60) as resp:
                 assert resp.status == 200 and b"Leaflet" in resp.read()[:2000]
             with urllib.request.urlopen(url, timeout=180) as resp:
-                assert resp.status == 200 and b"folium-map" in resp.read()
+                assert resp.status == 200 and b"data-cr-map" in resp.read()
         finally:
             proc.terminate()
             proc.wait(10)

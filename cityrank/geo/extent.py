@@ -63,3 +63,13 @@ def leaflet_bounds(extent: Extent) -> list[list[float]]:
 def center(extent: Extent) -> tuple[float, float]:
     """(lat, lon) of the box's middle."""
     return ((extent.lat_min + extent.lat_max) / 2, (extent.lon_min + extent.lon_max) / 2)
+
+WEB_INSET = Extent(125.4, 17.5, 135.2, 30.0)
+"""Where the web map draws the South China Sea inset: open sea east of Taiwan and Diaoyu, in
+the bottom-right corner of :data:`MAIN_MAP`. The map client anchors the inset at this box's
+bottom-right corner and keeps it inside the box, so it never covers land, and fitting
+:data:`MAIN_MAP` shows China, Hainan's southern tip and the inset together."""
+
+DIAOYU = Extent(123.3, 25.6, 124.7, 26.0)
+"""钓鱼岛及其附属岛屿 (Taiwan province): small, yet a map of China must show them, so the web
+layer's generalisation (:mod:`cityrank.geo.topology`) keeps their islands whatever their size."""

@@ -166,6 +166,48 @@ def check_glyphs(texts, font: CjkFont) -> None:
 
 # --- colours and styles ------------------------------------------------------------------
 DEFAULT_CMAP = "YlGnBu"
+
+# ColorBrewer's discrete schemes (Brewer, colorbrewer2.org) of the colour maps we name: a
+# k-class map uses the k-class scheme, designed to keep k classes apart (YlGnBu is marked
+# colour-blind safe; tests/geo/test_colours.py checks the classes stay distinguishable under
+# simulated deuteranopia and protanopia). Matplotlib's continuous "YlGnBu" is the 9-class
+# scheme interpolated; other colour maps are sampled from matplotlib.
+BREWER: dict[str, dict[int, tuple[str, ...]]] = {
+    "YlGnBu": {
+        3: ("#edf8b1", "#7fcdbb", "#2c7fb8"),
+        4: ("#ffffcc", "#a1dab4", "#41b6c4", "#225ea8"),
+        5: ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
+        6: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"),
+        7: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"),
+        8: ("#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"),
+        9: ("#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#253494",
+            "#081d58"),
+    },
+}
+
+
+def class_colours(k: int, cmap: str = DEFAULT_CMAP) -> list[str]:
+    """The ``k`` class colours (hex, light = low) of ``cmap`` for every map: print and web.
+
+    >>> class_colours(3)
+    ['#edf8b1', '#7fcdbb', '#2c7fb8']
+    """
+    schemes = BREWER.get(cmap, {})
+    if k in schemes:
+        return list(schemes[k])
+    if schemes and k < min(schemes):
+        low = schemes[min(schemes)]
+        return [low[round(i * (len(low) - 1) / max(k - 1, 1))] for i in range(k)]
+    import matplotlib
+    from matplotlib.colors import to_hex
+
+    try:
+        cm = matplotlib.colormaps[cmap]
+    except KeyError:
+        raise ConfigError(f"unknown colour map {cmap!r}") from None
+    import numpy as np
+
+    return [to_hex(cm(v)) for v in np.linspace(0.12, 0.92, k)]
 SEA = "#eef4f8"
 BACKGROUND = "white"
 PREFECTURE_EDGE = "#ffffff"

@@ -83,13 +83,7 @@ def _style_keys(gdf: gpd.GeoDataFrame, column: str) -> np.ndarray:
 
 
 def _colours(cmap: str, k: int) -> list:
-    import matplotlib
-
-    try:
-        cm = matplotlib.colormaps[cmap]
-    except KeyError:
-        raise ConfigError(f"unknown colour map {cmap!r}") from None
-    return [cm(v) for v in np.linspace(0.12, 0.92, k)]
+    return S.class_colours(k, cmap)  # the web map's colours too (one scheme)
 
 
 def _frame_axes(ax, x_lo, x_hi, y_lo, y_hi):

@@ -19,7 +19,8 @@ this package imports Flask (``tests/service/test_service_imports.py`` checks it)
 ``openapi``        the OpenAPI document of ``/api/v1``
 ``ogc``            OGC API - Features payloads
 ``classes``        colours for the interactive map on top of ``geo.classify``
-``webmap``         the folium choropleth (escaped labels, South China Sea inset)
+``webmap``         the folium choropleth (standalone files, notebooks; no page uses it)
+``mapclient``      the map client's page config and per-indicator values JSON
 ``pages``          map parameters and the context of the viewer and embed pages
 ``png``            the embed's static PNG
 ``analysis``       spatial analysis reports, their images and the analysis page

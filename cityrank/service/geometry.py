@@ -1,8 +1,14 @@
-"""Boundary layers and the layers joined with a dataset's scores, cached in ``site.cache``.
+"""Boundary layers, the layers joined with a dataset's scores, and the map client's geometry.
 
 ``joined`` adds ``display`` (the status, or ``hmt`` for Hong Kong, Macao and Taiwan without
 scores) and carries ``synthetic`` and the join's warnings in ``attrs``; ``map_layer`` is the
-same further coverage-simplified for the interactive national map.
+same further coverage-simplified (analysis and tests).
+
+The browser's geometry is ONE file: the package's quantised TopoJSON
+(``cityrank/shapefiles/prefecture.topo.json``, :mod:`cityrank.geo.topology`), served at a
+content-hashed URL (:func:`topology_name`) with ``Cache-Control: immutable``, so every page,
+embed and published export shares one cached copy. The South China Sea inset's SVG
+(:func:`inset_svg`) is drawn once per process and placed in the pages.
 """
 
 from __future__ import annotations
@@ -10,10 +16,11 @@ from __future__ import annotations
 import geopandas as gpd
 import shapely
 
-from cityrank.errors import CityrankError
+from cityrank import paths
+from cityrank.errors import CityrankError, NotFoundError
+from cityrank.scoring.units import HMT_TYPES
+from cityrank.service.response import IMMUTABLE_CACHE, Result, etag_of, representation
 
-HMT_TYPES = ("特别行政区", "台湾省")
-TAIWAN = "710000"
 WEB_LAYER = "prefecture_web"
 MAP_SIMPLIFY = 0.04  # degrees; ~4 km, below a pixel at the map's national zooms
 
@@ -62,15 +69,39 @@ def map_layer(site, dataset_id: str | None = None, tolerance: float = MAP_SIMPLI
     return site.cache.get_or_build(ds.id, "map_layer", tolerance, make)
 
 
-def names_en(site) -> dict[str, str]:
-    """Code -> pinyin name (``name_en`` of the admin layer) for English pages; scores files
-    carry only the Chinese name."""
-
+def _unit_names(site, key: str) -> dict[str, str]:
     def make():
-        units = layer(site, WEB_LAYER)
-        return {str(c): str(n) for c, n in zip(units["code"], units["name_en"], strict=True) if n == n and n}
+        import json
 
-    return site.cache.get_or_build(None, "names_en", (), make)
+        units = json.loads(topology_bytes())["objects"]["units"]["geometries"]
+        return {g["id"]: g["properties"][key] for g in units if g.get("properties", {}).get(key)}
+
+    return site.cache.get_or_build(None, "unit_names", key, make)
+
+
+def names_en(site) -> dict[str, str]:
+    """Code -> pinyin name (``name_en`` of the admin layer, as the web geometry carries it) for
+    English pages; scores files carry only the Chinese name."""
+    return _unit_names(site, "e")
+
+
+def names_zh(site) -> dict[str, str]:
+    """Code -> official Chinese name of every unit of the web geometry."""
+    return _unit_names(site, "n")
+
+
+def main_bounds() -> list[list[float]]:
+    """The map's first view (Leaflet order): :data:`geo.extent.MAIN_MAP`."""
+    from cityrank.geo.extent import MAIN_MAP, leaflet_bounds
+
+    return leaflet_bounds(MAIN_MAP)
+
+
+def inset_anchor() -> list[list[float]]:
+    """The box the client keeps the South China Sea inset in (:data:`geo.extent.WEB_INSET`)."""
+    from cityrank.geo.extent import WEB_INSET, leaflet_bounds
+
+    return leaflet_bounds(WEB_INSET)
 
 
 def province_names_en(site) -> dict[str, str]:
@@ -101,3 +132,39 @@ def scs_lines(site) -> gpd.GeoDataFrame:
         return layer(site, "boundary_line")
     except CityrankError:
         return gpd.GeoDataFrame(geometry=[], crs=4490)
+
+
+def _hashed(stem: str, body: bytes, ext: str) -> str:
+    return f"{stem}.{etag_of(body)[:16]}.{ext}"
+
+
+def topology_bytes() -> bytes:
+    """The package's TopoJSON of the prefecture layer (read once per process)."""
+    return _topology()[0]
+
+
+def _topology(cache={}):  # noqa: B006 - a per-process memo of one immutable file
+    if "v" not in cache:
+        body = paths.WEB_TOPOLOGY.read_bytes()
+        cache["v"] = (body, _hashed("prefecture", body, "topo.json"))
+    return cache["v"]
+
+
+def topology_name() -> str:
+    """``prefecture.<hash>.topo.json``: the file's name under ``/geo/`` (changes with its bytes)."""
+    return _topology()[1]
+
+
+def inset_svg(lang: str) -> str:
+    """The 南海诸岛 inset (``geo.inset``) in ``lang``, drawn once per process."""
+    from cityrank.geo.inset import inset_svg as draw
+
+    return draw(lang)
+
+
+def geo_file(site, name: str) -> Result:
+    """``/geo/<name>``: the topology by its hashed name, immutable; 404 otherwise."""
+    if name == topology_name():
+        return site.cache.get_or_build(None, "geo", name, lambda: representation(
+            topology_bytes(), "application/json", cache_control=IMMUTABLE_CACHE))
+    raise NotFoundError(f"no geometry file {name!r} (names carry the content hash; see the page's config)")

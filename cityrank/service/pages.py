@@ -1,20 +1,22 @@
-"""Query parameters -> the context a map page (viewer or embed) renders.
+"""Query parameters -> the context of a map page (viewer, embed, region and cluster pages).
 
-Shared by ``/`` and ``/embed/<dataset>`` so both draw the same map: parameter checking,
-classification, the folium map, legend, source note and the accessible summary.
+Shared by ``/``, ``/embed/<dataset>`` and the group pages so all draw the same map with the
+same client: parameter checking (errors in the page's language), the client's config
+(:func:`cityrank.service.mapclient.config`), the title, source note and the accessible
+summary. Nothing here classifies or draws: the browser does (``classify.js``), so the first
+page needs neither mapclassify nor matplotlib.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cityrank.errors import ParameterError
-from cityrank.service import catalog, geometry
-from cityrank.service.classes import ClassificationError, classify
-from cityrank.service.webmap import build_map, legend
+from cityrank.errors import NotFoundError, ParameterError
+from cityrank.i18n import t
+from cityrank.service import catalog, geometry, mapclient
+from cityrank.service.classes import K_RANGE, METHODS
+from cityrank.service.vendor import asset_url
 from cityrank.web import i18n
-
-CLASSIFICATIONS = ("quantiles", "natural_breaks", "equal_interval", "published")
 
 
 @dataclass
@@ -24,26 +26,44 @@ class MapParams:
     classification: str
     k: int
     lang: str
-    dark: bool
+    dark: bool | None  # None: follow the reader's prefers-color-scheme
+
+    def query(self) -> dict:
+        """The parameters a permalink keeps (dataset goes in the path of embeds)."""
+        return {"indicator": self.indicator, "classification": self.classification, "k": self.k,
+                "lang": self.lang}
 
 
 def parse_params(site, args, dataset_id: str | None = None) -> MapParams:
-    ds = site.dataset(dataset_id or args.get("dataset"))
+    """Check the map parameters; ParameterError / NotFoundError in the page's language."""
+    lang = i18n.norm_lang(args.get("lang"))
+    wanted = dataset_id or args.get("dataset")
+    try:
+        ds = site.dataset(wanted)
+    except NotFoundError:
+        raise NotFoundError(t("mapclient.error_dataset", lang, dataset=str(wanted))) from None
     try:
         k = int(args.get("k", 5))
-    except ValueError as exc:
-        raise ParameterError(f"k must be an integer, got {args.get('k')!r}") from exc
+    except ValueError:
+        k = None
+    if k not in K_RANGE:
+        raise ParameterError(t("mapclient.error_k", lang, k=str(args.get("k")), low=K_RANGE.start,
+                               high=K_RANGE.stop - 1))
     method = args.get("classification", "quantiles")
-    if method not in CLASSIFICATIONS:
-        raise ParameterError(f"unknown classification {method!r}; choose one of {', '.join(CLASSIFICATIONS)}")
-    return MapParams(
-        dataset=ds.id,
-        indicator=catalog.check_indicator(ds, args.get("indicator")),
-        classification=method,
-        k=k,
-        lang=i18n.norm_lang(args.get("lang")),
-        dark=args.get("dark") in ("1", "true", "yes"),
-    )
+    if method not in METHODS:
+        raise ParameterError(t("mapclient.error_classification", lang, value=method,
+                               known=", ".join(i18n.t(m, lang) + f" ({m})" for m in METHODS)))
+    indicator = args.get("indicator") or "total"
+    offered = {i["id"] for i in mapclient.indicators(ds, lang)}
+    if indicator not in offered:
+        raise ParameterError(t("mapclient.error_indicator", lang, indicator=indicator,
+                               dataset=i18n.plain_title(ds, lang)))
+    if method == "published" and not mapclient.published_allowed(ds, indicator):
+        raise ParameterError(t("mapclient.error_published", lang,
+                               indicator=catalog.indicator_label(ds, indicator, lang)))
+    dark = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(
+        str(args.get("dark", "")).lower())
+    return MapParams(dataset=ds.id, indicator=indicator, classification=method, k=k, lang=lang, dark=dark)
 
 
 def source_note(ds, lang: str) -> str:
@@ -54,15 +74,15 @@ def source_note(ds, lang: str) -> str:
 
 
 def finding(ds, indicator: str, lang: str, label: str) -> str:
-    """One sentence for screen readers: the map's extremes, mean and regional pattern."""
+    """One sentence for screen readers: the map's extremes, mean and regional pattern (the
+    client writes the same sentence, from the same catalogue strings, after a recolour)."""
     s = ds.scores().dropna(subset=[indicator])
     if s.empty:
         return ""
-    name = "name"
     top = s.loc[s[indicator].idxmax()]
     bottom = s.loc[s[indicator].idxmin()]
-    text = i18n.t("finding", lang, indicator=label, top=top[name], top_value=f"{top[indicator]:.1f}",
-                  bottom=bottom[name], bottom_value=f"{bottom[indicator]:.1f}", n=len(s),
+    text = i18n.t("finding", lang, indicator=label, top=top["name"], top_value=f"{top[indicator]:.1f}",
+                  bottom=bottom["name"], bottom_value=f"{bottom[indicator]:.1f}", n=len(s),
                   mean=f"{s[indicator].mean():.1f}")
     if "region" in s.columns and s["region"].notna().any():
         means = s.groupby("region")[indicator].mean().sort_values(ascending=False)
@@ -71,37 +91,51 @@ def finding(ds, indicator: str, lang: str, label: str) -> str:
     return text
 
 
-def map_context(site, p: MapParams, height: str = "100%", root: str = "") -> dict:
+def client_urls(site, p: MapParams, *, root: str, values_url: str, city_url: str | None,
+                png_url: str | None, pdf_url: str | None) -> dict:
+    """The URLs the client fetches and links (server pages; ``cityrank publish`` writes its own)."""
+    return {"values": values_url, "topology": f"{root}/geo/{geometry.topology_name()}",
+            "city": city_url, "png": png_url,
+            "pdf": pdf_url}
+
+
+def map_context(site, p: MapParams, *, mode: str, urls: dict, root: str = "", group: dict | None = None) -> dict:
     """Everything ``_mapblock.html`` and the map pages show; ``root`` is the app's mount point."""
     ds = site.dataset(p.dataset)
-    gdf = geometry.map_layer(site, ds.id)
     label = catalog.indicator_label(ds, p.indicator, p.lang)
-    values = gdf.loc[gdf["display"] == "scored", p.indicator]
-    try:
-        classes = classify(values.to_numpy(dtype=float), p.classification, p.k,
-                           catalog.published_bins(ds, p.indicator, p.classification))
-    except ClassificationError as exc:
-        raise ParameterError(str(exc)) from exc
-    # Building the folium map is the slow part of a request; its output has no per-request
-    # content (inline scripts are allowed by their hashes), so it is cached per parameter set.
-    key = (p.indicator, p.classification, p.k, p.lang, p.dark, height, root)
-    rendered = site.cache.get_or_build(ds.id, "map", key, lambda: build_map(
-        gdf, p.indicator, classes, lang=p.lang, indicator_label=label, dark=p.dark,
-        lines=geometry.scs_lines(site), height=height, root=root,
-        province_names=geometry.province_names_en(site) if p.lang == "en" else None))
-    scores = ds.scores().sort_values("rank")
-    name_col = "name"
-    table = [{"rank": int(r), "name": n, "code": c, "value": None if v != v else round(float(v), 1)}
-             for r, n, c, v in zip(scores["rank"], scores[name_col], scores["code"], scores[p.indicator], strict=True)]
+    cfg = mapclient.config(site, p, mode=mode, urls=urls, group=group)
     return {
-        "p": p, "ds": ds, "lang": p.lang, "indicator_label": label, "map": rendered,
-        "legend": legend(classes, p.lang, set(gdf["display"])),
+        "p": p, "ds": ds, "lang": p.lang, "indicator_label": label, "mode": mode,
+        "config_json": mapclient.config_json(cfg), "config": cfg,
         "source_note": source_note(ds, p.lang), "finding": finding(ds, p.indicator, p.lang, label),
-        "table": table, "indicators": catalog.indicators(ds), "datasets": _with(site.datasets(), ds),
-        "classifications": CLASSIFICATIONS,
+        "indicators": cfg["indicators"], "datasets": _with(site.datasets(), ds),
+        "classifications": METHODS, "k_range": K_RANGE,
+        "inset_svg": geometry.inset_svg(p.lang),
+        "assets": {name: asset_url(name, root) for name in (
+            "map/cityrank-map.js", "map/classify.js", "map/map.css", "vendor/leaflet/leaflet.js",
+            "vendor/leaflet/leaflet.css", "vendor/topojson-client/topojson-client.min.js")},
     }
 
 
 def _with(datasets: list, ds) -> list:
     """The dataset choice includes the shown one (an upload is not in the catalog)."""
     return datasets if any(d.id == ds.id for d in datasets) else datasets + [ds]
+
+
+def region_members(site, region_id: str) -> tuple[list[str], list[str]]:
+    """(member codes, partial codes) of a region: the units of its provinces (none partial)."""
+    from cityrank.geo.regions import load_regions
+
+    spec = load_regions()["regions"].get(region_id)
+    if spec is None:
+        return [], []
+    prefixes = {c[:2] for c in spec["provinces"]}
+    return sorted(c for c in geometry.names_zh(site) if c[:2] in prefixes), []
+
+
+def cluster_members(site, cluster_id: str) -> tuple[list[str], list[str]]:
+    """(member codes, partial codes) of a city cluster (``config/clusters.yaml``)."""
+    from cityrank.service.groups import cluster
+
+    cl = cluster(site, cluster_id)
+    return [m.code for m in cl.members], [m.code for m in cl.members if m.partial]

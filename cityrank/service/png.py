@@ -1,4 +1,6 @@
-"""Static PNG of an embed map (print, no-JS readers), cached per parameter set.
+"""The print map of an embed or viewer map (PNG for no-JS readers and CMSs, PDF for print),
+cached per parameter set: the map client's print button links here with its current
+dataset, indicator, classification, classes and language.
 
 Uses ``geo.static_map.render_map`` (with the South China Sea inset, source note and the
 simulated-data mark), one render at a time because pyplot keeps global state.
@@ -20,8 +22,11 @@ RENDER_LOCK = threading.Lock()  # pyplot keeps global state: one figure at a tim
 PNG_DPI = 120  # screen and newsroom CMS; print users take the CLI's `cityrank map` at 300 dpi
 
 
-def embed_png(site, dataset_id: str, args: dict) -> Result:
-    """``/embed/<dataset>.png``: the map of :func:`pages.parse_params`'s parameters."""
+FORMATS = {"png": "image/png", "pdf": "application/pdf"}
+
+
+def embed_png(site, dataset_id: str, args: dict, fmt: str = "png") -> Result:
+    """``/embed/<dataset>.png`` (or ``.pdf``): the map of :func:`pages.parse_params`'s parameters."""
     p = pages.parse_params(site, args, dataset_id)
     ds = site.dataset(p.dataset)
     label = catalog.indicator_label(ds, p.indicator, p.lang)
@@ -29,20 +34,21 @@ def embed_png(site, dataset_id: str, args: dict) -> Result:
     # goes without it, or the PNG would say "simulated" twice
     title = f"{i18n.plain_title(ds, p.lang)} · {label}"
     note = i18n.source_text(ds, p.lang)
-    key = (p.indicator, p.classification, p.k, p.lang)
+    key = (p.indicator, p.classification, p.k, p.lang, fmt)
     return site.cache.get_or_build(ds.id, "png", key, lambda: representation(
-        render_png(site, p, note, title, label), "image/png", cache_control=cache_control(ds.id, IMAGE_CACHE)))
+        render_png(site, p, note, title, label, fmt=fmt), FORMATS[fmt],
+        cache_control=cache_control(ds.id, IMAGE_CACHE)))
 
 
 def render_png(site, p: pages.MapParams, source_note: str, title: str,
-               legend_title: str | None = None) -> bytes:
+               legend_title: str | None = None, fmt: str = "png") -> bytes:
     """The PNG bytes of one map (not cached: :func:`embed_png` caches)."""
     from cityrank.geo.static_map import render_map
 
     gdf = geometry.joined(site, p.dataset, layer="prefecture")
     ds = site.dataset(p.dataset)
     with RENDER_LOCK, tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "map.png"
+        out = Path(tmp) / f"map.{fmt}"
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Numba not installed")
             render_map(gdf, p.indicator, out, classification=p.classification, k=p.k, title=title,

@@ -38,6 +38,9 @@ PAGE_CACHE = "no-cache"
 PRIVATE_CACHE = "private, no-cache"
 """Anything derived from a user's upload: never kept by shared caches."""
 IMAGE_CACHE = "public, max-age=3600"
+IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
+"""Files whose URL carries a hash of their bytes (the map's geometry and scripts): a new
+version has a new URL, so browsers and proxies may keep one for a year without asking."""
 
 
 @dataclass(frozen=True)

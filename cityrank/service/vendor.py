@@ -9,6 +9,12 @@ below are copied and served. Folium's own CDN asset lists are rewritten to these
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from cityrank import paths
+
 # url path under /vendor/ (and file under static/vendor/) -> path inside node_modules
 VENDOR_FILES: dict[str, str] = {
     "leaflet/leaflet.js": "leaflet/dist/leaflet.js",
@@ -40,6 +46,48 @@ FOLIUM_ASSETS: dict[str, str | None] = {
     "awesome_rotate_css": None,
     "d3": "d3/d3.min.js",
 }
+
+
+# The map client (viewer, embed, ``cityrank publish``): our ES modules and CSS under
+# ``static/map`` and the npm files they use. Served together under ``/assets/<version>/``,
+# where the version is a hash of all of them: the URLs change whenever a byte does, so the
+# responses are immutable (a year of caching) and a page never mixes two versions.
+CLIENT_FILES: tuple[str, ...] = ("map/cityrank-map.js", "map/classify.js", "map/map.css")
+CLIENT_VENDOR: tuple[str, ...] = (
+    "leaflet/leaflet.js",
+    "leaflet/leaflet.css",
+    "topojson-client/topojson-client.min.js",
+)
+STATIC_DIR = paths.WEB_DIR / "static"
+
+
+def client_path(name: str, vendor_dir: Path | None = None) -> Path | None:
+    """The file behind ``/assets/<version>/<name>`` (``map/…`` or ``vendor/…``), or None."""
+    if name in CLIENT_FILES:
+        return STATIC_DIR / name
+    if name.startswith("vendor/") and name[len("vendor/"):] in CLIENT_VENDOR:
+        return Path(vendor_dir or paths.VENDOR_DIR) / name[len("vendor/"):]
+    return None
+
+
+def client_names() -> tuple[str, ...]:
+    return CLIENT_FILES + tuple(f"vendor/{n}" for n in CLIENT_VENDOR)
+
+
+@cache
+def client_version(vendor_dir: Path | None = None) -> str:
+    """A hash of every client file (names and bytes): the ``<version>`` of ``/assets/``."""
+    h = hashlib.sha256()
+    for name in client_names():
+        path = client_path(name, vendor_dir)
+        h.update(name.encode() + b"\0" + (path.read_bytes() if path and path.is_file() else b"missing") + b"\0")
+    return h.hexdigest()[:12]
+
+
+def asset_url(name: str, root: str = "", vendor_dir: Path | None = None) -> str:
+    if client_path(name, vendor_dir) is None:
+        raise KeyError(f"{name!r} is not a map client file")
+    return f"{root.rstrip('/')}/assets/{client_version(vendor_dir)}/{name}"
 
 
 def vendor_url(name: str, root: str = "") -> str:

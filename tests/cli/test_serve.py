@@ -33,7 +33,7 @@ def test_serve_prints_url_and_serves(console_script):
                 assert r.status == 200 and b"ndrc-2017-simulated" in r.read()
                 assert r.headers["Server"] == "waitress"
             with urllib.request.urlopen(url, timeout=120) as r:
-                assert b"folium-map" in r.read() and r.headers["Server"] == "waitress"
+                assert b"data-cr-map" in r.read() and r.headers["Server"] == "waitress"
                 etag = r.headers["ETag"]
             req = urllib.request.Request(url, headers={"If-None-Match": etag})
             try:

@@ -1,6 +1,7 @@
 """Start-up stays light: building the app and serving the first map page import none of the
-analysis libraries (PySAL: libpysal, esda, spreg, spopt, inequality); they load with the first
-analysis report. (Start-up time itself is printed by bench/bench_server.py, not asserted.)"""
+analysis libraries (PySAL: libpysal, esda, spreg, spopt, inequality), nor mapclassify,
+scikit-learn, pyplot or folium (the browser classifies and draws); they load with the first
+analysis report or print map. (Start-up time itself is printed by bench/bench_server.py, not asserted.)"""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ CODE = r'''
 import sys
 from cityrank.web.app import create_app
 
-ANALYSIS = ("libpysal", "esda", "spreg", "spopt", "inequality")
+ANALYSIS = ("libpysal", "esda", "spreg", "spopt", "inequality", "mapclassify", "sklearn", "folium")
 
 def loaded():
-    return sorted({m.split(".")[0] for m in sys.modules} & set(ANALYSIS))
+    found = {m.split(".")[0] for m in sys.modules} & set(ANALYSIS)
+    return sorted(found | ({"matplotlib.pyplot"} & set(sys.modules)))
 
 app = create_app({"ANALYSIS_PERMUTATIONS": 19, "ANALYSIS_DRAWS": 20})
 print("app", loaded())

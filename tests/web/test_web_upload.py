@@ -276,7 +276,8 @@ def test_upload_form_page(client):
     assert 'enctype="multipart/form-data"' in html and 'name="file"' in html
     assert 'href="/api/v1/systems/ndrc-2017/template.xlsx"' in html
     # its one script is a static file: no inline script, so the CSP allows none
-    assert re.findall(r"<script\b[^>]*>", html) == ['<script src="/static/upload.js">']
+    assert re.findall(r"<script\b[^>]*>", html) == ['<script src="/static/nav.js" defer>',
+                                                  '<script src="/static/upload.js">']
     assert "sha256-" not in r.headers["Content-Security-Policy"]
     with client.get("/static/upload.js") as js:
         assert js.status_code == 200
@@ -332,11 +333,12 @@ def test_expired_upload_is_404_and_its_caches_are_dropped():
     data = (paths.PUBLISHED_DIR / "ndrc-2017-top10.csv").read_bytes()
     did = post(client, data, "t.csv", url="/api/v1/datasets").get_json()["id"]
     assert client.get(f"/api/v1/datasets/{did}").status_code == 200
-    # derived entries: the joined layer, the geometry document, the cached map page
+    # derived entries: the joined layer, the geometry document, the map values, the cached map page
     assert client.get(f"/api/v1/geometry?dataset={did}").status_code == 200
     assert client.get(f"/?dataset={did}").status_code == 200
+    assert client.get(f"/api/v1/datasets/{did}/map?indicator=total").status_code == 200
     derived = {k[1] for k in site.cache.keys(did)}
-    assert {"joined", "geometry", "map_layer", "map", "page"} <= derived, derived
+    assert {"joined", "geometry", "map_values", "page"} <= derived, derived
     before = site.cache.bytes
     clock.now = site.uploads.ttl + 1
     r = client.get("/api/v1/datasets")  # any request notices the expiry

@@ -6,7 +6,7 @@
     if (!d || d.type !== "cityrank:height" || typeof d.height !== "number") return;
     document.querySelectorAll("iframe[data-cityrank]").forEach(function (f) {
       if (f.contentWindow === ev.source && new URL(f.src, location.href).origin === ev.origin) {
-        f.style.height = Math.min(Math.max(d.height, 200), 4000) + "px";
+        f.style.height = Math.max(Math.ceil(d.height), 100) + "px"; // the real height: no cap, the table is never cut
       }
     });
   });

@@ -1,4 +1,4 @@
-"""Embeddable maps for media: ``/embed/<dataset>`` (HTML) and ``/embed/<dataset>.png``."""
+"""Embeddable maps for media: ``/embed/<dataset>`` (HTML) and its print map ``.png`` / ``.pdf``."""
 
 from __future__ import annotations
 
@@ -13,9 +13,14 @@ bp = Blueprint("embed", __name__, url_prefix="/embed")
 
 @bp.route("/<dataset>")
 def embed_page(dataset: str):
-    return map_page("embed.html", dataset)
+    return map_page("embed.html", dataset, mode="embed")
 
 
 @bp.route("/<dataset>.png")
 def embed_png(dataset: str):
     return respond(png.embed_png(site(), dataset, args()))
+
+
+@bp.route("/<dataset>.pdf")
+def embed_pdf(dataset: str):
+    return respond(png.embed_png(site(), dataset, args(), fmt="pdf"))

@@ -35,16 +35,36 @@ def _lang_switch():
         return {"lang_url": "?lang=" + query["lang"]}
 
 
-def map_page(template: str, dataset_id: str | None = None):
-    """``/`` and ``/embed/<dataset>``: the same map, rendered once per URL and cached."""
+def map_urls(p: pages.MapParams) -> dict:
+    """The URLs the map client fetches and links for dataset ``p.dataset`` (``__CODE__`` is a
+    city's code; the client adds the current parameters to the print links)."""
+    return pages.client_urls(
+        site(), p, root=request.script_root,
+        values_url=url_for("maps.values", dataset=p.dataset),
+        city_url=url_for("viewer.city", code="__CODE__", dataset=p.dataset, lang=p.lang),
+        png_url=url_for("embed.embed_png", dataset=p.dataset),
+        pdf_url=url_for("embed.embed_pdf", dataset=p.dataset))
+
+
+def map_page(template: str, dataset_id: str | None = None, mode: str = "viewer"):
+    """``/`` and ``/embed/<dataset>``: the same map client, the page rendered once per URL."""
     p = pages.parse_params(site(), args(), dataset_id)
-    q = {"indicator": p.indicator, "classification": p.classification, "k": p.k, "lang": p.lang}
+    q = p.query()
     return cached_page(p.dataset, lambda: render_template(
-        template, ctx=pages.map_context(site(), p, root=request.script_root), lang=p.lang,
+        template, ctx=pages.map_context(site(), p, mode=mode, urls=map_urls(p), root=request.script_root),
+        lang=p.lang,
         embed_url=url_for("embed.embed_page", dataset=p.dataset, **q),
         png_url=url_for("embed.embed_png", dataset=p.dataset, **q),
         data_url=url_for("viewer.ranking", dataset=p.dataset, lang=p.lang),
         host_js=url_for("static", filename="embed-host.js")))
+
+
+def group_map(kind: str, group_id: str, codes: list[str], partial: list[str]) -> dict:
+    """The map block of a region or cluster page: the members highlighted, partial ones marked."""
+    p = pages.parse_params(site(), args())
+    group = {"kind": kind, "id": group_id, "members": codes, "partial": partial}
+    return {"map_ctx": pages.map_context(site(), p, mode="group", urls=map_urls(p),
+                                         root=request.script_root, group=group)}
 
 
 @bp.route("/")
@@ -74,9 +94,13 @@ def groups_page():
 
 @bp.route("/region/<name>")
 def region(name: str):
-    return render_template("group.html", **groups.region_context(site(), request.args.get("dataset"), name, _lang()), lang=_lang())
+    ctx = groups.region_context(site(), request.args.get("dataset"), name, _lang())
+    return render_template("group.html", **ctx, **group_map("region", name, *pages.region_members(site(), name)),
+                           lang=_lang())
 
 
 @bp.route("/cluster/<cluster_id>")
 def cluster(cluster_id: str):
-    return render_template("group.html", **groups.cluster_context(site(), request.args.get("dataset"), cluster_id, _lang()), lang=_lang())
+    ctx = groups.cluster_context(site(), request.args.get("dataset"), cluster_id, _lang())
+    return render_template("group.html", **ctx, **group_map("cluster", cluster_id, *pages.cluster_members(site(), cluster_id)),
+                           lang=_lang())

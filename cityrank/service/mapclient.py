@@ -1,0 +1,137 @@
+"""What the map client (``web/static/map/cityrank-map.js``) is given: one config per page and
+small JSON of values per dataset and indicator.
+
+The browser draws the map itself: the geometry is one immutable file
+(:func:`cityrank.service.geometry.topology_name`), the classes are computed in the browser
+(``classify.js``, equal to ``geo.classify``), so changing the indicator, the classification or
+the number of classes recolours the map without loading a page. The server's part:
+
+* :func:`values` -- ``/api/v1/datasets/<id>/map?indicator=``: ``codes`` (by rank), ``values``,
+  ``ranks`` of the indicator, the units with ``no_data``, ``names`` only where the dataset
+  names a unit otherwise than the boundary layer; compact, cached, ETag'd;
+* :func:`config` -- the page's configuration (embedded in the HTML as JSON, so the first view
+  needs no extra request): dataset, indicator, classification, the indicators offered (with
+  whether the published bins apply), colours, neutral styles, the client's strings in the page
+  language (from the catalogue: no string lives in the JavaScript), URLs, the first values.
+
+No string of data reaches HTML here: the client sets every name with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from cityrank.i18n import keys as catalogue_keys
+from cityrank.i18n import t
+from cityrank.scoring.aggregate import rank_desc
+from cityrank.scoring.bins import PUBLISHED_BINS, band_labels, published_bins_apply
+from cityrank.scoring.units import TAIWAN_CODE
+from cityrank.service import catalog, geometry
+from cityrank.service.api import cache_control, dumps
+from cityrank.service.classes import K_RANGE, METHODS, PALETTES, status_styles
+from cityrank.service.response import Result, representation
+from cityrank.web import i18n
+
+# Strings of other domains the client shows (the map client's own are ``mapclient.*``).
+WEB_KEYS = ("city", "province", "rank", "total", "source", "synthetic", "synthetic_note",
+            "not_evaluated", "no_data", "hmt", "taiwan_no_data", "scs_hint", "data_table",
+            "finding", "regional_finding", "map_of", *METHODS)
+
+
+def strings(lang: str) -> dict[str, str]:
+    """The client's words in ``lang``: ``mapclient.*``, the web keys above, region names and the
+    inset's title."""
+    out = {k: t(f"mapclient.{k}", lang) for k in catalogue_keys("mapclient") if not k.startswith("error_")}
+    out |= {k: i18n.t(k, lang) for k in WEB_KEYS}
+    out |= {f"region.{r}": i18n.t(r, lang) for r in _region_ids()}
+    out["inset_title"] = t("map.inset_title", lang)
+    return out
+
+
+def _region_ids() -> tuple[str, ...]:
+    from cityrank.geo.regions import region_ids
+
+    return region_ids()
+
+
+def province_regions() -> dict[str, str]:
+    """Province code prefix (2 digits) -> region id (``config/regions.yaml``)."""
+    from cityrank.geo.regions import load_regions
+
+    return {code[:2]: rid for rid, spec in load_regions()["regions"].items() for code in spec["provinces"]}
+
+
+def published_allowed(ds, indicator: str) -> bool:
+    """The published bands exist for the 100-point total only."""
+    return indicator == "total" and published_bins_apply(catalog.total_max(ds.system))
+
+
+def indicators(ds, lang: str) -> list[dict]:
+    """The indicators a map of ``ds`` offers: only those with scores; published bins flagged."""
+    cols = set(ds.scores().columns)
+    return [{"id": i["id"], "label": catalog.indicator_label(ds, i["id"], lang), "level": i["level"],
+             "published": published_allowed(ds, i["id"])}
+            for i in catalog.indicators(ds) if i["id"] in cols]
+
+
+def values_payload(site, dataset_id: str, indicator: str) -> dict:
+    """The values of one indicator for the map: ranks by :func:`scoring.aggregate.rank_desc`."""
+    ds = site.dataset(dataset_id)
+    indicator = catalog.check_indicator(ds, indicator)
+    s = ds.scores()
+    s = s[s[indicator].notna()]
+    ranks = s["rank"].to_numpy() if indicator == "total" and "rank" in s.columns else rank_desc(s[indicator])
+    order = np.lexsort((s["code"].astype(str).to_numpy(), np.asarray(ranks, dtype=float)))
+    codes = [str(c) for c in s["code"].to_numpy()[order]]
+    vals = [round(float(v), 2) for v in s[indicator].to_numpy()[order]]
+    rks = [int(r) for r in np.asarray(ranks)[order]]
+    units = geometry.names_zh(site)
+    names = {c: str(n) for c, n in zip(s["code"].astype(str), s["name"], strict=True)
+             if isinstance(n, str) and units.get(c) != n}
+    joined = geometry.joined(site, ds.id)
+    no_data = sorted(str(c) for c in joined.loc[joined["display"] == "no_data", "code"])
+    hmt = sorted(str(c) for c in joined.loc[joined["display"] == "hmt", "code"])
+    return {"dataset": ds.id, "indicator": indicator, "synthetic": bool(ds.synthetic),
+            "n": len(codes), "codes": codes, "values": vals, "ranks": rks, "no_data": no_data, "hmt": hmt,
+            "names": names}
+
+
+def values(site, dataset_id: str, args: dict) -> Result:
+    """``/api/v1/datasets/<id>/map?indicator=``: :func:`values_payload`, cached with an ETag."""
+    ds = site.dataset(dataset_id)
+    indicator = catalog.check_indicator(ds, args.get("indicator"))
+    return site.cache.get_or_build(ds.id, "map_values", indicator, lambda: representation(
+        dumps(values_payload(site, ds.id, indicator)), "application/json",
+        cache_control=cache_control(ds.id)))
+
+
+def config(site, p, *, mode: str, urls: dict, group: dict | None = None) -> dict:
+    """The page's configuration for the map client (see the module docstring)."""
+    ds = site.dataset(p.dataset)
+    return {
+        "mode": mode, "lang": p.lang, "dark": p.dark,
+        "dataset": {"id": ds.id, "title": i18n.plain_title(ds, p.lang), "synthetic": bool(ds.synthetic)},
+        "indicator": p.indicator, "classification": p.classification, "k": p.k,
+        "indicators": indicators(ds, p.lang),
+        "classifications": list(METHODS), "k_range": [K_RANGE.start, K_RANGE.stop - 1],
+        "published": {"bins": list(PUBLISHED_BINS), "labels": list(band_labels(PUBLISHED_BINS, p.lang))},
+        "palettes": {str(k): v for k, v in PALETTES.items()},
+        "status": status_styles(),
+        "regions": province_regions(),
+        "taiwan": TAIWAN_CODE,
+        "bounds": geometry.main_bounds(),
+        "inset_box": geometry.inset_anchor(),
+        "strings": strings(p.lang),
+        "urls": urls,
+        "values": values_payload(site, ds.id, p.indicator),
+        "group": group,
+    }
+
+
+def config_json(cfg: dict) -> str:
+    """The config as JSON safe inside ``<script type="application/json">``: ``<``, ``>`` and
+    ``&`` escaped, so no data string can close the element."""
+    text = json.dumps(cfg, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
