@@ -43,6 +43,7 @@ EXTRA_HEADERS = {"published_total": {"published_total", "total", "总分", "总�
                  "published_rank": {"published_rank", "rank", "排名", "名次"}}
 _ID_IN_HEADER = re.compile(r"\[([A-Za-z0-9_.\-]+)\]")
 _BRACKETS = re.compile(r"[(\[].*?[)\]]")
+_REPEATED = re.compile(r"^(.*)\.(\d+)$")  # how readers name a repeated header
 
 
 @dataclass
@@ -111,7 +112,12 @@ def map_columns(columns, system) -> tuple[dict[str, str], dict[str, str], list[s
     nodes: dict[str, str] = {}
     roles: dict[str, str] = {}
     unknown: list[str] = []
+    names = set(map(str, columns))
     for h in columns:
+        dup = _REPEATED.match(str(h))
+        if dup and dup.group(1) in names and dup.group(1) in nodes:  # "x.1": x repeated
+            nodes[h] = nodes[dup.group(1)]  # reported as a duplicate column, not "unknown"
+            continue
         key = _header_key(h)
         m = _ID_IN_HEADER.search(str(h))
         simple = normalise_name(_BRACKETS.sub("", unicodedata.normalize("NFKC", str(h)))).lower()

@@ -132,7 +132,16 @@ def read_table(path: str | Path, *, encoding: str | None = None, sheet: str | in
     del data
     if text.startswith("\ufeff"):
         text = text[1:]
-    return _read_csv(text, str(path), enc, SEPARATORS.get(suffix, ","), limits)
+    return _read_csv(text, str(path), enc, SEPARATORS.get(suffix) or separator(text), limits)
+
+
+def separator(text: str) -> str:
+    """``,`` unless the header line has no comma but semicolons (what Excel writes where the
+    decimal mark is a comma) or tabs: a rule on the header, never a guess per row."""
+    head = text.lstrip("\r\n").split("\n", 1)[0]
+    if "," in head:
+        return ","
+    return ";" if ";" in head else ("\t" if "\t" in head else ",")
 
 
 def _read_csv(text: str, file: str, enc: str, sep: str, limits: ReadLimits) -> RawTable:

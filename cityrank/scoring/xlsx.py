@@ -117,7 +117,8 @@ def _choose(reader, sheet, file: str):
 
 
 def _parser_class():
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
     class Parser(WorkSheetParser):
         """openpyxl's streaming sheet parser that checks each row before keeping its cells and
@@ -135,12 +136,18 @@ def _parser_class():
         def parse_cell(self, element):
             try:
                 cell = super().parse_cell(element)
-            except (ValueError, TypeError, IndexError, KeyError, OverflowError):
-                text = element.findtext("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}v")
-                from openpyxl.utils.cell import coordinate_to_tuple
-
-                row, column = coordinate_to_tuple(element.get("r")) if element.get("r") else (
-                    self.row_counter, self.col_counter + 1)
+            except (ValueError, TypeError, IndexError, KeyError, OverflowError) as exc:
+                text = element.findtext(VALUE_TAG)
+                ref = element.get("r")
+                if element.get("t", "n") not in ("n", "e", "str"):  # a shared string, bool, date
+                    raise _error(DataError, "unreadable.cell", path=self.file, sheet=self.sheet,
+                                 cell=ref or "?", detail=f"{type(exc).__name__}: {exc}") from None
+                try:
+                    row, column = coordinate_to_tuple(ref) if ref else (
+                        self.row_counter, self.col_counter + 1)
+                except (ValueError, TypeError):
+                    raise _error(DataError, "unreadable.cell", path=self.file, sheet=self.sheet,
+                                 cell=ref or "?", detail="bad cell reference") from None
                 self.col_counter = column
                 return {"row": row, "column": column, "value": _RawText(text or ""),
                         "data_type": "e", "style_id": 0}

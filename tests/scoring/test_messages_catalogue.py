@@ -418,6 +418,11 @@ def t_unreadable_chartsheet(tmp, s, r):
     return read_error(p, s, sheet="图表")
 
 
+def t_unreadable_cell(tmp, s, r):  # a shared-string index beyond the table
+    return read_error(_xlsx(tmp, patch={SHEET1: lambda x: re.sub(
+        r'<c r="A2" t="inlineStr">.*?</c>', '<c r="A2" t="s"><v>99999</v></c>', x)}), s)
+
+
 def t_unreadable_missing_part(tmp, s, r):
     return read_error(_xlsx(tmp, drop={SHEET1}), s)
 
