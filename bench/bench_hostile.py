@@ -73,19 +73,13 @@ PART = textwrap.dedent('''
         out = {"codes": sorted(set(codes)), "n": len(codes), "ms": (time.perf_counter() - t0) * 1000,
                "before": before, "after": rss()}
     else:
-        from cityrank.errors import CityrankError
-        from cityrank.scoring.ingest import ingest
         from cityrank.scoring.system import load_system
         system = load_system("ndrc-2017")
-        ingest(ROOT / "tests/corpus/files/ok_utf8.csv", system)
+        corpus.outcome(ROOT / "tests/corpus/files/ok_utf8.csv", system)
         for path in sys.argv[3:]:
             base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             t0 = time.perf_counter()
-            try:
-                res = ingest(path, system, raise_errors=False)
-                kind = res.errors[0].message_key if res.errors else "ok"
-            except CityrankError as exc:
-                kind = getattr(exc, "msg", type(exc).__name__)
+            kind = corpus.outcome(path, system)
             out[Path(path).name] = {"kind": kind, "ms": (time.perf_counter() - t0) * 1000,
                                     "peak_growth": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base}
     print(json.dumps(out))

@@ -367,6 +367,19 @@ EXPECTED: dict[str, tuple[str, str]] = {
 }
 
 
+def outcome(path, system) -> str:
+    """What ``ingest`` makes of a file: ``"ok"`` or the catalogue key of what refuses it (the
+    first error, or the error that stopped the reading)."""
+    from cityrank.errors import CityrankError
+    from cityrank.scoring.ingest import ingest
+
+    try:
+        res = ingest(path, system, raise_errors=False)
+    except CityrankError as exc:
+        return getattr(exc, "msg", type(exc).__name__)
+    return res.errors[0].message_key if res.errors else "ok"
+
+
 def write(builders: dict[str, Callable[[], bytes]], out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
