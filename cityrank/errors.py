@@ -23,3 +23,8 @@ class NotFoundError(CityrankError):
 
 class ParameterError(CityrankError):
     """A request parameter or option value is invalid (HTTP 400 in ``web``)."""
+
+
+class LimitError(DataError):
+    """An input exceeds a configured limit (``scoring.limits.ReadLimits``): the message names
+    the file, the limit, its value and the setting that raises it."""

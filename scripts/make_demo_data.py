@@ -262,6 +262,10 @@ def generate(seed: int = SEED) -> tuple[pd.DataFrame, dict]:
         "seed": seed,
         "system": "config/indicators/ndrc-2017.yaml",
         "units": "the 293 prefecture-level cities (副省级市 + 地级市) of config/admin_units.csv",
+        # simulated on today's list, so scored on it (cityrank.scoring.vintage); a real 2017
+        # file is scored on the end-2016 list (year 2017; data/demo/README.md)
+        "year": 2017,
+        "vintage": "current",
         "calibration_targets": {
             "top10_first_level_scores": {t[1]: dict(zip(FIRST, t[2:7], strict=True))
                                          for t in TOP10},

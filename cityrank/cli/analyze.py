@@ -126,7 +126,7 @@ def _table(args) -> dict:
 
 
 def run(args) -> int:
-    from cityrank.atomic import write_text_atomic
+    from cityrank.atomic import atomic_group
     from cityrank.geo.analysis.findings import report_findings
     from cityrank.geo.analysis.report import build_report
 
@@ -145,12 +145,17 @@ def run(args) -> int:
     if inp.get("dataset"):
         report["dataset"] = inp["dataset"]
     report["title_zh"] = inp["title_zh"]
-    write_text_atomic(args.out, json.dumps(report, ensure_ascii=False, indent=1))
+    # --out and --html are written together or not at all (cityrank.atomic.atomic_group):
+    # never a new JSON beside an old report page, whatever interrupts the run
+    with atomic_group() as files:
+        files.add_text(args.out, json.dumps(report, ensure_ascii=False, indent=1))
+        if args.html:
+            from cityrank.geo.analysis.html import render_html, report_images
+
+            images = report_images(report, inp["gdf"], id_column=inp["id_column"], lang=lang)
+            files.add_text(args.html, render_html(report, images, lang=lang))
     wrote(args.out, lang)
     if args.html:
-        from cityrank.geo.analysis.html import write_html
-
-        write_html(report, args.html, inp["gdf"], id_column=inp["id_column"], lang=lang)
         wrote(args.html, lang)
     for line in report_findings(report, lang):
         print(t("cli.analyze.finding", lang, line=line))

@@ -218,15 +218,32 @@ def indicator(p, lang_: str, *, key: str):
 
 
 def reading(p, lang_: str, *, missing_key: str = "opt.missing", missing: bool = True) -> None:
-    """--encoding, --sheet, --missing: how a table is read, wherever one is read (``missing=False``
-    where a table is taken as it is: covariates, grid data, layers to export)."""
+    """--encoding, --sheet, --decimal, --missing: how a table is read, wherever one is read;
+    and the city list it is scored on (:func:`vintage`). ``missing=False`` where a table is
+    taken as it is (covariates, grid data, layers to export): no --missing, no city list."""
     from cityrank.scoring.missing import POLICIES
+    from cityrank.scoring.numbers import DECIMAL_MARKS
 
     p.add_argument("--encoding", metavar="NAME", help=h("opt.encoding", lang_))
     p.add_argument("--sheet", metavar="NAME", help=h("opt.sheet", lang_))
+    p.add_argument("--decimal", choices=DECIMAL_MARKS, default=".", help=h("opt.decimal", lang_))
     if not missing:
         return
     p.add_argument("--missing", choices=tuple(POLICIES), default=None, help=h(missing_key, lang_))
+    vintage(p, lang_)
+
+
+def vintage(p, lang_: str) -> None:
+    """--year Y | --vintage DATE: the city list a table is scored on (scoring.vintage)."""
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--year", type=int, metavar="YEAR", help=h("opt.year", lang_))
+    group.add_argument("--vintage", metavar="DATE", help=h("opt.vintage", lang_))
+
+
+def read_options(args) -> dict:
+    """The keyword arguments of ``score_file``/``ingest`` that the reading options give."""
+    return {"encoding": args.encoding, "sheet": args.sheet, "decimal": args.decimal,
+            "year": args.year, "vintage": args.vintage}
 
 
 def out(p, lang_: str, *, required: bool, key: str):

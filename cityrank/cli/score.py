@@ -49,7 +49,7 @@ def run(args) -> int:
 
     lang = args.lang
     run_ = score_file(args.system, args.data, missing=args.missing or "refuse",
-                      encoding=args.encoding, sheet=args.sheet, aggregation=args.aggregation,
+                      **o.read_options(args), aggregation=args.aggregation,
                       weighting=args.weighting, geometric_offset=args.geometric_offset)
     warn(run_.warnings, lang)
     df = run_.scores

@@ -31,10 +31,11 @@ def load_source(args) -> Source:
     if args.data:
         path = Path(args.data)
         if args.system:
+            from cityrank.cli.options import read_options
             from cityrank.scoring.pipeline import score_file
 
             run = score_file(args.system, path, missing=args.missing or "refuse",
-                             encoding=args.encoding, sheet=args.sheet)
+                             **read_options(args))
             return Source(run.scores, run.system, run.system.name, run.system.name_en or run.system.name,
                           path.name, run.synthetic, str(path), list(run.warnings))
         if args.missing:

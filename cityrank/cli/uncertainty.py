@@ -86,7 +86,7 @@ def run(args) -> int:
             drop_indicators=args.drop_indicators, geometric_offset=args.geometric_offset,
             outliers=args.outliers, top=args.p_top)
         result = analyse_file(system, args.data, config=config, missing=args.missing or "refuse",
-                              encoding=args.encoding, sheet=args.sheet)
+                              **o.read_options(args))
     warn(system.warnings, lang)
     if result.synthetic:
         print(t("uncertainty.synthetic", lang))
@@ -168,7 +168,7 @@ def run_coherence(args) -> int:
     lang = args.lang
     if True:  # errors are rendered in the command's language by cityrank.cli.main
         run = score_file(args.system, args.data, missing=args.missing or "refuse",
-                         encoding=args.encoding, sheet=args.sheet)
+                         **o.read_options(args))
         rep = coherence(run.system, run.ingest.data, run.scores, method=args.method,
                         outliers=args.outliers or "none")
     if run.synthetic:

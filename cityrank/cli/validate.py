@@ -30,7 +30,7 @@ def run(args) -> int:
     warn(system.warnings, lang, file=sys.stdout)
     if not args.data:
         return 0
-    res = ingest(args.data, system, encoding=args.encoding, sheet=args.sheet,
+    res = ingest(args.data, system, **o.read_options(args),
                  missing=args.missing or "refuse", raise_errors=False)
     enc = t("cli.validate.encoding", lang, encoding=res.encoding) if res.encoding else ""
     print(t("cli.validate.data_summary", lang, file=res.file, n=len(res.data), encoding=enc))

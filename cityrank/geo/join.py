@@ -14,12 +14,28 @@ dropped silently. Names, 9-digit codes, traditional characters and historical un
 济南) go through :class:`scoring.units.UnitResolver`, the same resolver scoring ingestion
 uses, so a file that scores also maps.
 
-Conflicts -- two rows landing on one unit, typically a 2017 file with both 莱芜 and 济南 --
-are an error by default (:class:`~cityrank.errors.DataError` naming both rows). Averaging two
-composite scores has no defensible meaning (the weights would be population, area or
-nothing, and each answer changes the ranking), so we do not aggregate. The caller may choose
-``on_conflict="prefer_current"``: the row that names today's unit wins and the historical
-row goes to ``unmatched`` with the reason, and a warning says so.
+Former units (a 2017 file on its own year's list has 莱芜; a 2010 file has 巢湖) are drawn on
+today's boundaries through an explicit crosswalk, ``config/admin_changes.yaml`` read by
+:mod:`scoring.vintage`, and every one of them is reported in ``JoinResult.former`` with what
+happened to it (nothing is dropped silently):
+
+* merged, upgraded or renamed to a new code (莱芜 -> 济南, 那曲地区 -> 那曲市): when the
+  successor has no row of its own, the former unit's row is drawn on the successor's polygon
+  (``drawn_on_successor``); when it has one, the successor keeps its own value and the former
+  unit is noted on its polygon with its value (``noted_on_successor``). Averaging two
+  composite scores has no defensible meaning (the weights would be population, area or
+  nothing, and each answer changes the ranking), so we never aggregate;
+* split (巢湖 -> 合肥/芜湖/马鞍山, 2011): a composite score cannot be divided, so the former
+  unit is drawn on none of its successors; each successor's polygon carries a note with the
+  former unit's value and the share of it that went there (``split_noted``; shares and what
+  they measure are in the config).
+
+The notes are in ``gdf["former_note"]`` (Chinese) and ``gdf["former_note_en"]``.
+
+Other conflicts -- two rows naming the same unit of today -- are an error by default
+(:class:`~cityrank.errors.DataError` naming both rows). The caller may choose
+``on_conflict="prefer_current"``: the row that names today's unit wins and the other row goes
+to ``unmatched`` with the reason, and a warning says so.
 """
 
 from __future__ import annotations
@@ -37,6 +53,9 @@ from cityrank.scoring.units import PREFECTURE_CITY_TYPES, UnitResolver, normalis
 BUILTIN_LAYERS = ("prefecture", "prefecture_web")
 DEFAULT_UNIVERSE = PREFECTURE_CITY_TYPES  # the 293-city universe of the 2017 assessment
 STATUSES = ("scored", "no_data", "not_evaluated")
+FORMER_COLUMNS = ("source_row", "code", "name", "kind", "date", "successors", "shares", "value",
+                  "action")
+FORMER_ACTIONS = ("drawn_on_successor", "noted_on_successor", "split_noted")
 # Methods meaning "the key names today's unit" (vs. a former one).
 _CURRENT_METHODS = {"code", "code9", "id", "name", "short_name"}
 
@@ -54,6 +73,9 @@ class JoinResult:
     gdf: gpd.GeoDataFrame
     unmatched: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    former: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(FORMER_COLUMNS)))
+    """One row per former unit of the table: ``FORMER_COLUMNS`` (action: drawn_on_successor,
+    noted_on_successor or split_noted)."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -143,6 +165,91 @@ def _is_blank(value) -> bool:
     return str(value).strip() == ""
 
 
+def _former_index() -> tuple[dict[str, dict], dict[str, dict]]:
+    """Former units of the crosswalk by old code and by normalised old name (full and short)."""
+    from cityrank.scoring.units import normalise_name, strip_suffix
+    from cityrank.scoring.vintage import former_units
+
+    by_code, by_name = {}, {}
+    for ch in former_units():
+        by_code[ch["old_code"]] = ch
+        if ch.get("old_name"):
+            name = normalise_name(ch["old_name"])
+            by_name.setdefault(name, ch)
+            by_name.setdefault(strip_suffix(name), ch)
+    return by_code, by_name
+
+
+def _former_of(key_code, key_name, index) -> tuple[dict, str] | None:
+    """(change, method) when the row names a former unit (by code, else by name)."""
+    from cityrank.scoring.units import normalise_name
+
+    by_code, by_name = index
+    if not _is_blank(key_code):
+        code = normalise_code(unicodedata.normalize("NFKC", str(key_code)).strip())
+        if code is not None:
+            return (by_code[code], "historical_code") if code in by_code else None
+    if not _is_blank(key_name):
+        name = normalise_name(key_name)
+        if name in by_name:
+            return by_name[name], "historical_name"
+    return None
+
+
+def _former_note(ch: dict, value, share: float | None, lang: str) -> str:
+    from cityrank.i18n import t
+    from cityrank.scoring.messages import term
+
+    shown = t("scoring.crosswalk_value", lang, value=f"{value:.1f}") if value is not None else t(
+        "scoring.crosswalk_no_value", lang)
+    params = {"name": ch.get("old_name") or "", "code": ch["old_code"], "date": str(ch["approved"]),
+              "change": term("change", ch["kind"], lang), "value": shown}
+    if share is not None:
+        return t("scoring.crosswalk_split", lang, share=f"{share:.0%}",
+                 measure=term("share_measure", ch.get("shares_measure") or "assumed", lang), **params)
+    return t("scoring.crosswalk_merged", lang, **params)
+
+
+def _crosswalk(former_rows, scores, value_column, keep, layer_codes, source) -> tuple[list, dict, list]:
+    """Decide for each former unit: drawn on its successor, noted on it, or split-noted."""
+    records, notes, warnings = [], {}, []
+    for pos, ch, method in former_rows:
+        raw = scores.iloc[pos][value_column] if value_column else None
+        value = None if raw is None or _is_blank(raw) else float(raw)
+        succ = [x for x in ch["successors"] if x["code"] in layer_codes]
+        where = f"{source}, row {pos + 2}"
+        if ch["kind"] == "split":
+            action = "split_noted"
+            for x in succ:
+                notes.setdefault(x["code"], []).append((ch, value, x["share"]))
+            warnings.append(f"{where}: {ch.get('old_name')} ({ch['old_code']}) was split on "
+                            f"{ch['approved']} among " + ", ".join(
+                                f"{x['name']} ({x['code']}, {x['share']:.0%})" for x in succ)
+                            + "; a composite score cannot be divided, so it is noted on each "
+                              "successor's polygon, not drawn")
+        elif succ and succ[0]["code"] not in keep:
+            action = "drawn_on_successor"
+            keep[succ[0]["code"]] = (pos, method)
+            notes.setdefault(succ[0]["code"], []).append((ch, value, None))
+            warnings.append(f"{where}: {ch.get('old_name')} ({ch['old_code']}), {ch['kind']} on "
+                            f"{ch['approved']}, is drawn on today's {succ[0]['name']} "
+                            f"({succ[0]['code']}), which has no row of its own")
+        else:
+            action = "noted_on_successor"
+            for x in succ[:1]:
+                notes.setdefault(x["code"], []).append((ch, value, None))
+            warnings.append(f"{where}: {ch.get('old_name')} ({ch['old_code']}), {ch['kind']} on "
+                            f"{ch['approved']}, is noted on today's " + ", ".join(
+                                f"{x['name']} ({x['code']})" for x in succ)
+                            + ", which has its own row (its value is drawn)")
+        records.append({"source_row": pos + 2, "code": ch["old_code"], "name": ch.get("old_name"),
+                        "kind": ch["kind"], "date": str(ch["approved"]),
+                        "successors": ";".join(x["code"] for x in ch["successors"]),
+                        "shares": ";".join(f"{x['share']:.3f}" for x in ch["successors"]),
+                        "value": value, "action": action})
+    return records, notes, warnings
+
+
 def _match_row(key_code, key_name, province, resolver, layer_codes):
     """Return (code, method, warning, problem) for one row."""
     problems = []
@@ -228,9 +335,16 @@ def join_scores(
     rows = []  # (position, code, method)
     unmatched_pos: list[int] = []
     unmatched_problem: list[str] = []
+    former_index = _former_index() if builtin else ({}, {})
+    former_rows = []  # (position, change, method): through the crosswalk below
     for pos in range(len(scores)):
         rec = scores.iloc[pos]
         row_no = pos + 2
+        former = _former_of(rec[code_col] if code_col else None, rec[name_col] if name_col else None,
+                            former_index)
+        if former is not None:
+            former_rows.append((pos, *former))
+            continue
         code, method, warning, problem = _match_row(
             rec[code_col] if code_col else None,
             rec[name_col] if name_col else None,
@@ -273,9 +387,11 @@ def join_scores(
             continue
         raise DataError(
             f"{source}: {described} all map to unit {code}; a table may have one row per unit. "
-            "Remove the former unit's row (e.g. 莱芜 after its 2019 merger into 济南) or "
-            "join with on_conflict='prefer_current'"
+            "Remove one of the rows or join with on_conflict='prefer_current'"
         )
+    former_records, former_notes, former_warnings = _crosswalk(
+        former_rows, scores, value_column, keep, layer_codes, source)
+    warnings += former_warnings
 
     # Assemble the joined table: the layer's columns win over same-named score columns.
     positions = [p for p, _ in keep.values()]
@@ -329,6 +445,16 @@ def join_scores(
     unmatched["problem"] = [unmatched_problem[k] for k in order]
     unmatched = unmatched.reset_index(drop=True)
 
+    gdf["former_note"] = [_notes(former_notes.get(c), "zh") for c in gdf["code"]]
+    gdf["former_note_en"] = [_notes(former_notes.get(c), "en") for c in gdf["code"]]
     gdf.attrs = dict(getattr(scores, "attrs", {}) or {})
     gdf.attrs.setdefault("synthetic", False)
-    return JoinResult(gdf=gdf, unmatched=unmatched, warnings=warnings)
+    former = pd.DataFrame(former_records, columns=list(FORMER_COLUMNS))
+    return JoinResult(gdf=gdf, unmatched=unmatched, warnings=warnings, former=former)
+
+
+def _notes(items, lang: str) -> str | None:
+    if not items:
+        return None
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(_former_note(ch, value, share, lang) for ch, value, share in items)

@@ -119,6 +119,8 @@ def use_cjk_font() -> CjkFont:
     rcParams["font.sans-serif"] = [font.family, "DejaVu Sans"]
     rcParams["font.family"] = "sans-serif"
     rcParams["axes.unicode_minus"] = False
+    rcParams["text.parse_math"] = False  # titles and labels carry users' text: never mathtext
+    rcParams["text.usetex"] = False
     return font
 
 

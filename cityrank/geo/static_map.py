@@ -204,6 +204,8 @@ def _legend(ax, cls, colours, keys, lang, title) -> list[str]:
                     edgecolor="#555555", fancybox=False, handlelength=1.8, handleheight=1.1,
                     borderpad=0.7, labelspacing=0.45)
     leg.get_frame().set_linewidth(0.6)
+    for text in (*leg.get_texts(), leg.get_title()):
+        text.set_parse_math(False)
     return [h.get_label() for h in handles] + [title]
 
 
@@ -244,6 +246,7 @@ def build_figure(
     if gdf.crs is None:
         raise DataError("GeoDataFrame has no CRS")
     font = S.find_cjk_font()
+    S.check_glyphs([x for x in (title, legend_title, source_note) if x], font)  # before drawing
     values = gdf[column].astype(float)
     keys = _style_keys(gdf, column)
     scored_values = np.where(keys == "class", values.to_numpy(), np.nan)
@@ -260,69 +263,87 @@ def build_figure(
         raise ConfigError(f"frame must be 'china' or 'data', got {frame!r}")
 
     texts: list[str] = []
+    # Titles, notes and legends carry users' text (file names, dataset titles): never read as
+    # mathtext ("$...$") or TeX, so no text can make the renderer fail or run away.
     rc = {"font.family": [font.family], "axes.unicode_minus": False, "hatch.linewidth": 0.5,
-          "svg.fonttype": "path", "pdf.fonttype": 42}
+          "svg.fonttype": "path", "pdf.fonttype": 42, "text.parse_math": False,
+          "text.usetex": False}
     with plt.rc_context(rc):
         fig = plt.figure(figsize=figsize, facecolor=S.BACKGROUND)
-        ax = fig.add_axes((0.02, 0.075, 0.96, 0.83))
-        ax.set_axis_off()
-        ins = None
-        if frame == "china":
-            _main_china(ax, units4490, provinces, national, lines, colours)
-            texts += _taiwan_label(ax, gdf, keys, lang, patheffects)
-            ins = ax.inset_axes(INSET_FRAC)
-            texts += _draw_inset(ins, units4490, provinces, national, lines, colours, lang, patheffects)
-        else:
-            _main_data(ax, units4490, provinces, national, lines, colours)
-        texts += _legend(ax, cls, colours, keys, lang, legend_title or column)
-
-        # --- scale bar and north arrow -------------------------------------------------
-        x_lo, x_hi = ax.get_xlim()
-        y_lo, y_hi = ax.get_ylim()
-        length = nice_length(0.2 * (x_hi - x_lo))
-        texts += scale_bar(ax, font, lang, x_lo + (0.27 if frame == "china" else 0.62) * (x_hi - x_lo),
-                            y_lo + 0.035 * (y_hi - y_lo), length, 0.008 * (y_hi - y_lo))
-        texts += north_arrow(ax, lang, 0.05 if frame == "china" else 0.95, 0.86, 0.07 * (y_hi - y_lo))
-
-        # --- title, notes, marks -------------------------------------------------------
-        if title:
-            fig.text(0.5, 0.955, title, ha="center", va="center", fontsize=15, fontweight="bold")
-            texts.append(title)
-        lines_ = []
-        if source_note:
-            lines_ += textwrap.wrap(S.text(lang, "source_line", note=source_note),
-                                    width=110 if lang == "zh" else 190)[:3]
-        lines_.append(S.text(lang, "credits", boundaries=S.text(lang, "boundaries"),
-                             projection=S.text(lang, "projection")))
-        note = "\n".join(lines_)
-        fig.text(0.02, 0.062, note, ha="left", va="top", fontsize=6.3, color="#333333",
-                 linespacing=1.35)
-        texts.append(note)
-        if review_number:
-            rv = S.text(lang, "review_line", number=review_number)
-            fig.text(0.98, 0.05, rv, ha="right", va="center", fontsize=7.5)
-            texts.append(rv)
-        if synthetic:
-            mark = S.text(lang, "synthetic")
-            fig.text(0.5, 0.915, mark, ha="center", va="center", fontsize=10, color="#b00020",
-                     fontweight="bold",
-                     bbox={"facecolor": "white", "edgecolor": "#b00020", "linewidth": 1.0, "pad": 3})
-            fig.text(0.5, 0.5, mark, ha="center", va="center", fontsize=44, color="#b00020",
-                     alpha=0.12, rotation=22, fontweight="bold", zorder=50)
-            sn = S.text(lang, "synthetic_note")
-            fig.text(0.98, 0.022, sn, ha="right", va="center", fontsize=6.5, color="#b00020")
-            texts += [mark, sn]
-
-        S.check_glyphs(texts, font)
-        fig.canvas.draw()  # lay out now so the inset position is final
-        bbox = ins.get_position() if ins is not None else None
-        info = MapInfo(
-            classification=cls,
-            counts={k_: int((keys == k_).sum()) for k_ in ("class", *S.NEUTRAL)},
-            texts=texts,
-            inset_axes_bbox=(bbox.x0, bbox.y0, bbox.x1, bbox.y1) if bbox is not None else None,
-        )
+        try:
+            info = _draw(fig, gdf, column, keys, cls, colours, provinces, lines, units4490,
+                         national, frame, lang, font, patheffects, texts, title=title,
+                         legend_title=legend_title, source_note=source_note,
+                         review_number=review_number, synthetic=synthetic)
+        except BaseException:
+            plt.close(fig)  # a figure left open stays in pyplot's registry for ever
+            raise
     return fig, info
+
+
+def _draw(fig, gdf, column, keys, cls, colours, provinces, lines, units4490, national, frame,
+          lang, font, patheffects, texts, *, title, legend_title, source_note, review_number,
+          synthetic) -> MapInfo:
+    """Everything drawn on ``fig`` (the caller closes it if this raises)."""
+    ax = fig.add_axes((0.02, 0.075, 0.96, 0.83))
+    ax.set_axis_off()
+    ins = None
+    if frame == "china":
+        _main_china(ax, units4490, provinces, national, lines, colours)
+        texts += _taiwan_label(ax, gdf, keys, lang, patheffects)
+        ins = ax.inset_axes(INSET_FRAC)
+        texts += _draw_inset(ins, units4490, provinces, national, lines, colours, lang, patheffects)
+    else:
+        _main_data(ax, units4490, provinces, national, lines, colours)
+    texts += _legend(ax, cls, colours, keys, lang, legend_title or column)
+
+    # --- scale bar and north arrow -------------------------------------------------
+    x_lo, x_hi = ax.get_xlim()
+    y_lo, y_hi = ax.get_ylim()
+    length = nice_length(0.2 * (x_hi - x_lo))
+    texts += scale_bar(ax, font, lang, x_lo + (0.27 if frame == "china" else 0.62) * (x_hi - x_lo),
+                        y_lo + 0.035 * (y_hi - y_lo), length, 0.008 * (y_hi - y_lo))
+    texts += north_arrow(ax, lang, 0.05 if frame == "china" else 0.95, 0.86, 0.07 * (y_hi - y_lo))
+
+    # --- title, notes, marks -------------------------------------------------------
+    if title:
+        fig.text(0.5, 0.955, title, ha="center", va="center", fontsize=15, fontweight="bold",
+                 parse_math=False)
+        texts.append(title)
+    lines_ = []
+    if source_note:
+        lines_ += textwrap.wrap(S.text(lang, "source_line", note=source_note),
+                                width=110 if lang == "zh" else 190)[:3]
+    lines_.append(S.text(lang, "credits", boundaries=S.text(lang, "boundaries"),
+                         projection=S.text(lang, "projection")))
+    note = "\n".join(lines_)
+    fig.text(0.02, 0.062, note, ha="left", va="top", fontsize=6.3, color="#333333",
+             linespacing=1.35, parse_math=False)
+    texts.append(note)
+    if review_number:
+        rv = S.text(lang, "review_line", number=review_number)
+        fig.text(0.98, 0.05, rv, ha="right", va="center", fontsize=7.5)
+        texts.append(rv)
+    if synthetic:
+        mark = S.text(lang, "synthetic")
+        fig.text(0.5, 0.915, mark, ha="center", va="center", fontsize=10, color="#b00020",
+                 fontweight="bold",
+                 bbox={"facecolor": "white", "edgecolor": "#b00020", "linewidth": 1.0, "pad": 3})
+        fig.text(0.5, 0.5, mark, ha="center", va="center", fontsize=44, color="#b00020",
+                 alpha=0.12, rotation=22, fontweight="bold", zorder=50)
+        sn = S.text(lang, "synthetic_note")
+        fig.text(0.98, 0.022, sn, ha="right", va="center", fontsize=6.5, color="#b00020")
+        texts += [mark, sn]
+
+    S.check_glyphs(texts, font)
+    fig.canvas.draw()  # lay out now so the inset position is final
+    bbox = ins.get_position() if ins is not None else None
+    return MapInfo(
+        classification=cls,
+        counts={k_: int((keys == k_).sum()) for k_ in ("class", *S.NEUTRAL)},
+        texts=texts,
+        inset_axes_bbox=(bbox.x0, bbox.y0, bbox.x1, bbox.y1) if bbox is not None else None,
+    )
 
 
 def render_map(gdf, column, out_path, *, classification="quantiles", k=5, title=None,

@@ -11,6 +11,7 @@ ids (``code``, ``total``, node ids); the JSON note follows ``lang`` too.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,59 @@ from cityrank.jsonsafe import jsonable
 
 _KNOWN = ("code", "name", "province", "region", "total", "rank", "percentile", "published_total",
           "published_rank", "total_discrepancy", "published_mismatch", "synthetic")
+
+# --- formula injection (OWASP "CSV injection") ------------------------------------------------
+# A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return before
+# them) as a formula: an upload named "=HYPERLINK(...).csv" would put a live link in the
+# export's title. Every string cell of every CSV/XLSX we write goes through these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def formula_like(value) -> bool:
+    """A string a spreadsheet could run: it starts with = + - @, a tab or a CR (a plain
+    signed number such as ``-5.2`` or a lone ``-`` cannot be a formula and is left alone)."""
+    return (isinstance(value, str) and value.startswith(FORMULA_STARTS)
+            and value.strip() not in ("-", "+") and not _PLAIN_NUMBER.match(value))
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every formula-like string cell (and header) prefixed by ``'``, OWASP's rule
+    for CSV, which Excel shows as text."""
+    out = df.copy()
+    out.columns = [f"'{c}" if formula_like(c) else c for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = [f"'{v}" if formula_like(v) else v for v in out[col]]
+    return out
+
+
+def to_csv_text(df: pd.DataFrame, **kw) -> str:
+    """The CSV text of ``df`` with formula-like cells made text (:func:`csv_safe`)."""
+    return csv_safe(df).to_csv(index=False, **kw)
+
+
+def text_cells(book) -> int:
+    """Make every formula-like cell of an openpyxl workbook a text cell (type string, shown
+    as typed, with Excel's quote prefix so editing it keeps it text); returns how many."""
+    n = 0
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" or formula_like(cell.value):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+                    n += 1
+    return n
+
+
+def write_workbook(target, sheets: dict[str, pd.DataFrame]) -> None:
+    """Write ``{sheet name: table}`` as an XLSX (a path or a binary buffer), every string
+    cell as text (:func:`text_cells`)."""
+    with pd.ExcelWriter(target, engine="openpyxl") as xw:
+        for name, frame in sheets.items():
+            frame.to_excel(xw, sheet_name=name, index=False)
+        text_cells(xw.book)
 
 
 def synthetic_note(lang: str = "zh") -> str:
@@ -73,23 +127,21 @@ def _region(value, lang: str):
 
 
 def _write_csv(df, path, meta):
-    df.to_csv(path, index=False, encoding="utf-8-sig" if meta.get("excel_bom") else "utf-8")
+    Path(path).write_text(to_csv_text(df), encoding="utf-8-sig" if meta.get("excel_bom") else "utf-8")
 
 
 def _write_xlsx(df, path, meta):
     lang = meta["lang"]
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        localised(df, lang, meta.get("system_obj")).to_excel(
-            xw, sheet_name=i18n.t("export.sheet.scores", lang), index=False)
-        info = [(i18n.t("export.about.system", lang), meta.get("system", "")),
-                (i18n.t("export.about.synthetic", lang), meta.get("synthetic", False))]
-        if meta.get("synthetic"):
-            info.append((i18n.t("export.about.note", lang), synthetic_note(lang)))
-        info += [(i18n.t("export.about.warning", lang), _warning(w, lang))
-                 for w in meta.get("warnings", [])]
-        pd.DataFrame(info, columns=[i18n.t("export.about.key", lang),
-                                    i18n.t("export.about.value", lang)]).to_excel(
-            xw, sheet_name=i18n.t("export.sheet.about", lang), index=False)
+    info = [(i18n.t("export.about.system", lang), meta.get("system", "")),
+            (i18n.t("export.about.synthetic", lang), meta.get("synthetic", False))]
+    if meta.get("synthetic"):
+        info.append((i18n.t("export.about.note", lang), synthetic_note(lang)))
+    info += [(i18n.t("export.about.warning", lang), _warning(w, lang))
+             for w in meta.get("warnings", [])]
+    about = pd.DataFrame(info, columns=[i18n.t("export.about.key", lang),
+                                        i18n.t("export.about.value", lang)])
+    write_workbook(path, {i18n.t("export.sheet.scores", lang): localised(df, lang, meta.get("system_obj")),
+                          i18n.t("export.sheet.about", lang): about})
 
 
 def _warning(w, lang: str) -> str:

@@ -25,11 +25,15 @@ from .columns import SYNTHETIC, find_column
 from .columns import header_key as _header_key
 from .columns import role as _key_role
 from .engine import given_nodes
+from .limits import ReadLimits
 from .messages import Notice, term
 from .missing import POLICIES, apply_policy
+from .numbers import MISSING_TOKENS, check_decimal, is_percent_unit, parse_cells, problem_params
+from .numbers import parse_number as _parse_number
 from .problems import Problem, ProblemsError
 from .readers import read_table
 from .units import PREFECTURE_CITY_TYPES, UnitResolver, normalise_name
+from .vintage import Vintage, choose, resolver_at, units_at
 
 COVERAGE_THRESHOLD = 0.65
 # Key columns (code, name, province): the one alias list of scoring.columns.
@@ -37,10 +41,9 @@ IGNORED_HEADERS = {"region", "区域", "name_en", "type", "类型", "序号", "n
                    "short_name", "province_code", "synthetic", "percentile", "lon", "lat"}
 EXTRA_HEADERS = {"published_total": {"published_total", "total", "总分", "总得分", "得分"},
                  "published_rank": {"published_rank", "rank", "排名", "名次"}}
-MISSING_TOKENS = {"", "-", "--", "—", "na", "n/a", "nan", "null", "none", "无", "缺", "暂缺",
-                  "缺失", "/"}
 _ID_IN_HEADER = re.compile(r"\[([A-Za-z0-9_.\-]+)\]")
 _BRACKETS = re.compile(r"[(\[].*?[)\]]")
+_REPEATED = re.compile(r"^(.*)\.(\d+)$")  # how readers name a repeated header
 
 
 @dataclass
@@ -57,6 +60,13 @@ class IngestResult:
     rows: dict[str, int] = field(default_factory=dict)  # code -> spreadsheet row
     filled: int = 0
     raw: pd.DataFrame | None = None  # ``data`` before the missing-value policy filled it
+    not_evaluated: list[dict] = field(default_factory=list)
+    """Rows that name a unit but hold no indicator value (a template's rows left blank):
+    ``{"row", "key", "code"}`` (code None when the key does not resolve). Neither scored nor
+    errors; ``coverage["not_evaluated"]`` is their number."""
+    vintage: Vintage = field(default_factory=lambda: Vintage(None, "current"))
+    """The city list the table was read on (:mod:`scoring.vintage`)."""
+    resolver: UnitResolver | None = field(default=None, repr=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -102,7 +112,12 @@ def map_columns(columns, system) -> tuple[dict[str, str], dict[str, str], list[s
     nodes: dict[str, str] = {}
     roles: dict[str, str] = {}
     unknown: list[str] = []
+    names = set(map(str, columns))
     for h in columns:
+        dup = _REPEATED.match(str(h))
+        if dup and dup.group(1) in names and dup.group(1) in nodes:  # "x.1": x repeated
+            nodes[h] = nodes[dup.group(1)]  # reported as a duplicate column, not "unknown"
+            continue
         key = _header_key(h)
         m = _ID_IN_HEADER.search(str(h))
         simple = normalise_name(_BRACKETS.sub("", unicodedata.normalize("NFKC", str(h)))).lower()
@@ -126,28 +141,10 @@ def map_columns(columns, system) -> tuple[dict[str, str], dict[str, str], list[s
     return nodes, roles, unknown
 
 
-def parse_number(text) -> float | None:
-    """Cell text -> float; None for a missing marker; raises ValueError when not a number."""
-    s = unicodedata.normalize("NFKC", str(text)).strip().replace(",", "")
-    if s.lower() in MISSING_TOKENS:
-        return None
-    if s.endswith("%"):
-        s = s[:-1]
-    v = float(s)
-    if not math.isfinite(v):
-        raise ValueError(s)
-    return v
-
-
-def parse_column(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised :func:`parse_number`: (values with NaN for missing/bad, mask of bad cells)."""
-    s = (cells.astype(str).str.normalize("NFKC").str.strip()
-         .str.replace(",", "", regex=False).str.replace(r"%$", "", regex=True))
-    missing = s.str.lower().isin(MISSING_TOKENS).to_numpy()
-    nums = pd.to_numeric(s.where(~missing, None), errors="coerce").to_numpy(dtype=float, copy=True)
-    bad = ~missing & ~np.isfinite(nums)
-    nums[~np.isfinite(nums)] = np.nan
-    return nums, bad
+def parse_number(text, *, decimal: str = ".") -> float | None:
+    """Cell text -> float; None for a missing marker; ValueError when the rule of
+    :mod:`scoring.numbers` refuses it (``1,5``, ``1,234``, ``INF``)."""
+    return _parse_number(text, decimal=decimal)
 
 
 def is_synthetic_file(path: str | Path) -> bool:
@@ -163,11 +160,24 @@ def is_synthetic_file(path: str | Path) -> bool:
 
 
 def ingest(path, system, *, encoding: str | None = None, sheet=None, missing: str = "refuse",
-           resolver: UnitResolver | None = None, raise_errors: bool = True) -> IngestResult:
-    """Read and validate a data file against an indicator system."""
-    raw = read_table(path, encoding=encoding, sheet=sheet)
+           resolver: UnitResolver | None = None, raise_errors: bool = True,
+           decimal: str = ".", limits: ReadLimits | None = None, year=None,
+           vintage=None) -> IngestResult:
+    """Read and validate a data file against an indicator system.
+
+    ``decimal`` is the file's decimal mark (``.`` or ``,``; :mod:`scoring.numbers`);
+    ``limits`` bound the reading (:class:`~scoring.limits.ReadLimits`, default from the
+    environment); ``year``/``vintage`` choose the city list (:func:`scoring.vintage.choose`;
+    default: the file's sidecar metadata, else today's list).
+    """
+    check_decimal(decimal)
+    v = vintage if isinstance(vintage, Vintage) else choose(year=year, vintage=vintage, path=path)
+    resolver = resolver_at(v.date, base=resolver)
+    raw = read_table(path, encoding=encoding, sheet=sheet, limits=limits)
     res = ingest_frame(raw.frame, system, file=raw.file, missing=missing, resolver=resolver,
-                       raise_errors=False)
+                       raise_errors=False, rows=raw.rows, decimal=decimal, formulas=raw.formulas,
+                       vintage=v)
+    res.problems = raw.problems + res.problems
     res.encoding, res.sheet = raw.encoding, raw.sheet
     if encoding is None and raw.encoding and not raw.encoding.lower().startswith("utf"):
         res.warnings.insert(0, Notice.make("encoding_detected", {"encoding": raw.encoding},
@@ -180,15 +190,23 @@ def ingest(path, system, *, encoding: str | None = None, sheet=None, missing: st
 
 def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: str = "refuse",
                  resolver: UnitResolver | None = None, raise_errors: bool = True,
-                 ) -> IngestResult:
-    """Validate a table of strings (header = spreadsheet row 1) against ``system``."""
+                 rows=None, decimal: str = ".", formulas: dict | None = None,
+                 vintage: Vintage | None = None) -> IngestResult:
+    """Validate a table of strings (header = spreadsheet row 1) against ``system``.
+
+    ``rows`` gives the spreadsheet row of each frame row (default 2, 3, ...); ``formulas``
+    maps (frame position, column) to the formula of a cell without a saved value."""
     if missing not in POLICIES:
         raise ConfigError(f"unknown missing-value policy {missing!r} (known: "
                           f"{', '.join(POLICIES)})")
-    resolver = resolver or UnitResolver()
+    check_decimal(decimal)
+    vintage = vintage or Vintage(None, "current")
+    resolver = resolver or resolver_at(vintage.date)
+    formulas = formulas or {}
     problems: list[Problem] = []
     warnings: list[Notice] = []
     frame = frame.astype(str).fillna("") if len(frame) else frame
+    row_of = list(rows) if rows is not None else list(range(2, len(frame) + 2))
     node_cols, roles, unknown = map_columns(frame.columns, system)
     synthetic = False
     col = find_column(frame.columns, SYNTHETIC)
@@ -227,13 +245,37 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
     if key_col is None:
         problems.append(Problem.make(file, 1, None, "missing_key",
                                      msg="missing_key.no_column"))
-        return _finish(system, file, problems, warnings, raise_errors)
+        return _finish(system, file, problems, warnings, raise_errors, vintage, resolver)
+    if len(frame) == 0:
+        problems.append(Problem.make(file, None, None, "no_rows"))
+        return _finish(system, file, problems, warnings, raise_errors, vintage, resolver)
+
+    # Rows that name a unit but hold no value (a template's rows left blank): not evaluated.
+    value_cols = [col_of[nid] for nid in given]
+    blank = np.ones(len(frame), dtype=bool)
+    for h in value_cols:
+        blank &= (frame[h].str.strip() == "").to_numpy()
+    for pos, _column in formulas:
+        blank[pos] = False
+    active = [i for i in range(len(frame)) if not blank[i]] if value_cols else list(range(len(frame)))
+    not_evaluated = [_not_evaluated(resolver, frame[key_col].iat[i], row_of[i])
+                     for i in range(len(frame)) if value_cols and blank[i]]
+    if not active:
+        problems.append(Problem.make(file, None, None, "no_rows", msg="no_rows.no_values"))
+        res = _finish(system, file, problems, warnings, raise_errors, vintage, resolver)
+        res.not_evaluated = not_evaluated
+        return res
+
     prov_col = next((h for h, r in roles.items() if r == "province"), None)
-    keys = frame[key_col].tolist()
-    provs = frame[prov_col].tolist() if prov_col else None
+    keys = frame[key_col].iloc[active].tolist()
+    provs = frame[prov_col].iloc[active].tolist() if prov_col else None
     codes, key_problems, key_warnings = resolver.resolve_column(
-        keys, file=file, column=key_col, first_row=2, provinces=provs)
-    problems += key_problems
+        keys, file=file, column=key_col, provinces=provs, rows=[row_of[i] for i in active])
+    pos_of_row = {row_of[i]: i for i in active}
+    for p in key_problems:  # a key that is a formula without a saved value says so
+        formula = formulas.get((pos_of_row.get(p.row), key_col))
+        problems.append(p if formula is None else Problem.make(
+            file, p.row, key_col, "formula_no_value", {"formula": formula}))
     warnings += key_warnings
 
     # Duplicates: a direct match beats a former unit merged into it (莱芜 rows with 济南).
@@ -245,7 +287,7 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
         c = codes[i]
         if c is None:
             continue
-        row = i + 2
+        row = row_of[active[i]]
         if c in first_row:
             name = resolver.resolve(c).name
             if i in historical:
@@ -261,22 +303,31 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
         first_row[c] = row
         keep[i] = True
 
-    idx = [i for i in range(len(codes)) if keep[i]]
-    index = pd.Index([codes[i] for i in idx], name="code")
+    idx = [active[i] for i in range(len(codes)) if keep[i]]  # frame positions kept
+    index = pd.Index([codes[i] for i in range(len(codes)) if keep[i]], name="code")
     data = pd.DataFrame(index=index)
     flagged: dict[str, np.ndarray] = {}  # cells already reported (not a number, out of range)
     for nid in given:
         h = col_of[nid]
         node = system.nodes[nid]
         cells = frame[h].iloc[idx]
-        vals, bad = parse_column(cells)
+        vals, kinds = parse_cells(cells, decimal=decimal, percent_ok=is_percent_unit(node.unit))
+        bad = (kinds != "").to_numpy().copy()
         for j in np.flatnonzero(bad):
-            problems.append(Problem.make(file, idx[j] + 2, h, "non_numeric",
-                                         {"value": cells.iat[j]}))
+            kind = kinds.iat[j]
+            params = problem_params(kind, cells.iat[j], decimal)
+            if kind == "percent_unit":
+                params |= {"indicator": nid, "name": node.name}
+            problems.append(Problem.make(file, row_of[idx[j]], h, kind, params))
+        for j, pos in enumerate(idx):
+            if (pos, h) in formulas:
+                bad[j] = True
+                problems.append(Problem.make(file, row_of[pos], h, "formula_no_value",
+                                             {"formula": formulas[(pos, h)]}))
         lo, hi = _bounds(node, nid in system.leaves)
         out = (vals < lo - 1e-9) | (vals > hi + 1e-9)
         for j in np.flatnonzero(out):
-            problems.append(Problem.make(file, idx[j] + 2, h, "out_of_range",
+            problems.append(Problem.make(file, row_of[idx[j]], h, "out_of_range",
                                          {"value": float(vals[j]), "lo": float(lo),
                                           "hi": float(hi), "indicator": nid,
                                           "name": node.name}))
@@ -288,18 +339,20 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
         if role in EXTRA_HEADERS:
             ex = []
             for i in idx:
+                text = frame.iat[i, frame.columns.get_loc(h)]
                 try:
-                    ex.append(parse_number(frame.iat[i, frame.columns.get_loc(h)]))
-                except ValueError:
-                    problems.append(Problem.make(
-                        file, i + 2, h, "non_numeric",
-                        {"value": frame.iat[i, frame.columns.get_loc(h)]}))
+                    ex.append(parse_number(text, decimal=decimal))
+                except ValueError as exc:
+                    problems.append(Problem.make(file, row_of[i], h, str(exc),
+                                                 problem_params(str(exc), text, decimal)))
                     ex.append(None)
             extra[role] = pd.array(ex, dtype="Float64").astype(float)
 
-    coverage = _coverage(system, data, given, resolver, col_of)
+    coverage = _coverage(system, data, given, resolver, col_of, len(not_evaluated))
     for kind, params in coverage.pop("_warnings"):
         warnings.append(Notice.make(kind, params, file=file))
+    if vintage.date is not None:
+        warnings.append(_vintage_notice(vintage, resolver))
     provinces = resolver.units.set_index("code")["province"]
     filled = 0
     raw = None
@@ -307,7 +360,7 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
         for nid in given:
             # a cell reported as not a number or out of range is not "missing" as well
             for j in np.flatnonzero(data[nid].isna().to_numpy() & ~flagged[nid]):
-                problems.append(Problem.make(file, idx[j] + 2, col_of[nid],
+                problems.append(Problem.make(file, row_of[idx[j]], col_of[nid],
                                              "missing_value"))
     elif len(data):
         raw = data.copy()
@@ -318,11 +371,34 @@ def ingest_frame(frame: pd.DataFrame, system, *, file: str = "<data>", missing: 
                 file=file))
     res = IngestResult(data=data, extra=extra, file=file, problems=problems, warnings=warnings,
                        coverage=coverage, synthetic=bool(synthetic),
-                       rows={codes[i]: i + 2 for i in idx}, filled=filled,
-                       raw=raw if filled else None)
+                       rows={c: row_of[i] for c, i in zip(index, idx, strict=True)},
+                       filled=filled, raw=raw if filled else None,
+                       not_evaluated=not_evaluated, vintage=vintage, resolver=resolver)
     if raise_errors:
         res.raise_for_problems()
     return res
+
+
+def _not_evaluated(resolver: UnitResolver, key, row: int) -> dict:
+    try:
+        code = resolver.resolve(key).code
+    except DataError:
+        code = None
+    return {"row": row, "key": str(key), "code": code}
+
+
+def _vintage_notice(vintage: Vintage, resolver: UnitResolver) -> Notice:
+    """Which units of the chosen list differ from today's (莱芜 in, 那曲市 not yet)."""
+    today = set(units_at(None)["code"])
+    then = resolver.units.set_index("code")["name"]
+    now = units_at(None).set_index("code")["name"]
+    diff = [f"+{then[c]} ({c})" for c in sorted(set(then.index) - today)]
+    diff += [f"−{now[c]} ({c})" for c in sorted(today - set(then.index))]
+    basis = vintage.basis
+    return Notice.make("vintage_list", {
+        "vintage": vintage.label, "basis_en": term("vintage_basis", basis, "en"),
+        "basis_zh": term("vintage_basis", basis, "zh"), "n": len(diff),
+        "units": ", ".join(diff[:12]) + (" ..." if len(diff) > 12 else "")})
 
 
 def _is_historical(resolver: UnitResolver, key) -> bool:
@@ -340,7 +416,7 @@ def _bounds(node, is_leaf: bool) -> tuple[float, float]:
     return -math.inf, math.inf
 
 
-def _coverage(system, data: pd.DataFrame, given, resolver, col_of) -> dict:
+def _coverage(system, data: pd.DataFrame, given, resolver, col_of, not_evaluated: int = 0) -> dict:
     """Share of cells present per indicator and per unit; universe coverage when defined."""
     warns: list[tuple[str, dict]] = []  # (kind, params) for scoring.messages
     present = data[given].notna() if len(given) else pd.DataFrame(index=data.index)
@@ -355,7 +431,8 @@ def _coverage(system, data: pd.DataFrame, given, resolver, col_of) -> dict:
         warns.append(("coverage_units", {"n": len(low_unit), "codes": ", ".join(low_unit[:10])
                                          + (" ..." if len(low_unit) > 10 else "")}))
     out = {"indicators": ind, "units_low": low_unit, "indicators_low": low_ind,
-           "threshold": COVERAGE_THRESHOLD, "n_units": int(len(data))}
+           "threshold": COVERAGE_THRESHOLD, "n_units": int(len(data)),
+           "not_evaluated": int(not_evaluated)}
     types = system.universe.get("types")
     if types:
         units = resolver.units
@@ -369,20 +446,27 @@ def _coverage(system, data: pd.DataFrame, given, resolver, col_of) -> dict:
             warns.append(("outside_universe", {"n": len(outside), "system": system.id,
                                                "types": ", ".join(types),
                                                "codes": ", ".join(outside[:10])}))
-        if universe and len(inside) / len(universe) < COVERAGE_THRESHOLD:
+        if not_evaluated:  # one notice: the rows left blank, and what that leaves
+            warns.append(("not_evaluated.universe", {
+                "n": not_evaluated, "present": len(inside), "size": len(universe)}))
+        elif universe and len(inside) / len(universe) < COVERAGE_THRESHOLD:
             warns.append(("universe_coverage", {"present": len(inside), "size": len(universe),
                                                 "share": len(inside) / len(universe)}))
+    elif not_evaluated:
+        warns.append(("not_evaluated", {"n": not_evaluated}))
     out["_warnings"] = warns
     return out
 
 
-def _finish(system, file, problems, warnings, raise_errors) -> IngestResult:
+def _finish(system, file, problems, warnings, raise_errors, vintage=None,
+            resolver=None) -> IngestResult:
     res = IngestResult(data=pd.DataFrame(index=pd.Index([], name="code")),
-                       extra=pd.DataFrame(), file=file, problems=problems, warnings=warnings)
+                       extra=pd.DataFrame(), file=file, problems=problems, warnings=warnings,
+                       vintage=vintage or Vintage(None, "current"), resolver=resolver)
     if raise_errors:
         res.raise_for_problems()
     return res
 
 
 __all__ = ["IngestResult", "ingest", "ingest_frame", "map_columns", "parse_number",
-           "PREFECTURE_CITY_TYPES"]
+           "MISSING_TOKENS", "PREFECTURE_CITY_TYPES"]

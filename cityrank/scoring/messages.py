@@ -59,9 +59,12 @@ def render(kind: str, params: dict | None, lang: str = "en") -> str:
     return i18n.t(f"{DOMAIN}.{kind}", lang).format(**(params or {}))
 
 
-def location(file, row, column, lang: str = "en") -> str:
-    """Where a message points: file, spreadsheet row and column, exact in both languages."""
+def location(file, row, column, lang: str = "en", *, sheet: str | None = None) -> str:
+    """Where a message points: file, sheet, spreadsheet row and column, exact in both
+    languages."""
     where = [file or i18n.t("scoring.where_data", lang)]
+    if sheet is not None:
+        where.append(i18n.t("scoring.where_sheet", lang, sheet=sheet))
     if row is not None:
         where.append(i18n.t("scoring.where_row", lang, row=row))
     if column is not None:

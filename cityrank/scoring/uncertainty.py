@@ -376,21 +376,21 @@ def _rank_table(scores: pd.DataFrame, ranks: np.ndarray, totals: np.ndarray,
 
 def analyse_file(system, data_path, *, config: UncertaintyConfig | None = None,
                  missing: str = "refuse", encoding: str | None = None, sheet=None,
-                 resolver=None, synthetic: bool | None = None) -> UncertaintyResult:
-    """:func:`analyse` from a data file, validated and read as ``cityrank score`` reads it."""
+                 resolver=None, synthetic: bool | None = None,
+                 **read) -> UncertaintyResult:
+    """:func:`analyse` from a data file, validated and read as ``cityrank score`` reads it
+    (``read``: ``year``, ``vintage``, ``decimal``, ``limits`` of :func:`scoring.ingest.ingest`)."""
     from .ingest import ingest
     from .system import IndicatorSystem, load_system
-    from .units import UnitResolver
 
     if not isinstance(system, IndicatorSystem):
         system = load_system(system)
-    resolver = resolver or UnitResolver()
     res = ingest(data_path, system, encoding=encoding, sheet=sheet, missing=missing,
-                 resolver=resolver)
+                 resolver=resolver, **read)
     raw = res.raw if res.raw is not None else res.data
     return analyse(system, raw, config=config,
                    missing=missing if res.raw is not None else None,
-                   units=resolver.units,
+                   units=res.resolver.units,
                    synthetic=res.synthetic if synthetic is None else synthetic,
                    extra=res.extra)
 

@@ -20,7 +20,7 @@ import pandas as pd
 from cityrank.atomic import atomic_write
 from cityrank.errors import DataError
 
-from .export import SYNTHETIC_NOTE
+from .export import SYNTHETIC_NOTE, to_csv_text, write_workbook
 
 FORMATS = (".csv", ".xlsx", ".json")
 
@@ -58,21 +58,18 @@ def write_uncertainty(result, path) -> Path:
         if suffix == ".json":
             _json(result.to_json(), tmp)
         elif suffix == ".csv":
-            table.to_csv(tmp, index=False, encoding="utf-8")
+            Path(tmp).write_text(to_csv_text(table), encoding="utf-8")
         else:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                table.to_excel(xw, sheet_name="ranks", index=False)
-                if result.sensitivity is not None:
-                    result.sensitivity.to_excel(xw, sheet_name="sensitivity", index=False)
-                    result.shift.to_excel(xw, sheet_name="average_shift", index=False)
-                choices = pd.DataFrame(
-                    [(k, json.dumps(v, ensure_ascii=False)) for k, v in result.choices.items()],
-                    columns=["choice", "levels"])
-                choices.to_excel(xw, sheet_name="choices", index=False)
-                _about({"system": result.system_id, "synthetic": result.synthetic,
-                        "runs": result.config.runs, "seed": result.config.seed,
-                        "factors": result.factors, "key": result.key}).to_excel(
-                    xw, sheet_name="about", index=False)
+            sheets = {"ranks": table}
+            if result.sensitivity is not None:
+                sheets |= {"sensitivity": result.sensitivity, "average_shift": result.shift}
+            sheets["choices"] = pd.DataFrame(
+                [(k, json.dumps(v, ensure_ascii=False)) for k, v in result.choices.items()],
+                columns=["choice", "levels"])
+            sheets["about"] = _about({"system": result.system_id, "synthetic": result.synthetic,
+                                      "runs": result.config.runs, "seed": result.config.seed,
+                                      "factors": result.factors, "key": result.key})
+            write_workbook(tmp, sheets)
 
     return atomic_write(path, write)
 
@@ -89,19 +86,14 @@ def write_coherence(report, path) -> Path:
             t = report.indicators.copy()
             if synthetic:
                 t.insert(0, "synthetic", True)
-            t.to_csv(tmp, index=False, encoding="utf-8")
+            Path(tmp).write_text(to_csv_text(t), encoding="utf-8")
         else:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                for name, df in (("indicators", report.indicators),
-                                 ("pillars", report.pillars),
-                                 ("correlations", report.correlations.reset_index(
-                                     names="indicator")),
-                                 ("loadings", report.loadings), ("redundant", report.redundant),
-                                 ("outliers", report.outliers),
-                                 ("effective_weights", report.effective)):
-                    df.to_excel(xw, sheet_name=name, index=False)
-                _about({**report.meta, "method": report.method,
-                        **{f"index_{k}": v for k, v in report.index.items()}}).to_excel(
-                    xw, sheet_name="about", index=False)
+            write_workbook(tmp, {
+                "indicators": report.indicators, "pillars": report.pillars,
+                "correlations": report.correlations.reset_index(names="indicator"),
+                "loadings": report.loadings, "redundant": report.redundant,
+                "outliers": report.outliers, "effective_weights": report.effective,
+                "about": _about({**report.meta, "method": report.method,
+                                 **{f"index_{k}": v for k, v in report.index.items()}})})
 
     return atomic_write(path, write)

@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from cityrank import paths
 from cityrank.errors import ConfigError, NotFoundError, UnknownUnitError
@@ -122,19 +121,10 @@ def _unknown(msg: str, **params) -> UnknownUnitError:
 
 
 def load_changes(path: str | Path | None = None) -> list[dict]:
-    """Read ``config/admin_changes.yaml`` (key ``changes``); missing file means no changes."""
-    path = Path(path) if path else paths.CONFIG_DIR / "admin_changes.yaml"
-    if not path.exists():
-        return []
-    with open(path, encoding="utf-8") as fh:
-        doc = yaml.safe_load(fh) or {}
-    changes = doc.get("changes", []) if isinstance(doc, dict) else doc
-    out = []
-    for i, ch in enumerate(changes or []):
-        if not isinstance(ch, dict) or not ch.get("new_code"):
-            raise ConfigError(f"{path}: change #{i + 1} needs at least new_code")
-        out.append({k: (str(v) if v is not None else None) for k, v in ch.items()})
-    return out
+    """Read ``config/admin_changes.yaml`` (:func:`scoring.vintage.load_changes`)."""
+    from .vintage import load_changes as load
+
+    return load(path)
 
 
 class UnitResolver:
@@ -195,22 +185,29 @@ class UnitResolver:
 
     def _historical(self, ch: dict, key: str, method: str) -> UnitMatch:
         new = ch["new_code"]
+        kind = ch.get("kind") or "changed"
+        if kind == "split":  # no single unit of this list speaks for it
+            names = "、".join(f"{s['name']}（{s['code']}）" for s in ch.get("successors", []))
+            raise _unknown("unknown_unit.split", key=key, old=ch.get("old_name") or key,
+                           old_code=ch.get("old_code") or "?", date=str(ch.get("approved") or ""),
+                           successors=names)
         if new not in self._by_code:
             raise _unknown("unknown_unit.bad_change", key=key, new_code=new)
-        eff = ch.get("effective")
-        kind = ch.get("kind") or "changed"
-        src = ch.get("source")
+        eff = ch.get("approved")
+        src = ch.get("document") or ch.get("source")
         old = {lang: t("scoring.old_unit", lang, name=ch.get("old_name") or "",
                        code=ch.get("old_code") or "?").strip() for lang in ("en", "zh")}
         when = {lang: t("scoring.change_when", lang, date=eff) if eff else "" for lang in ("en", "zh")}
         source = {lang: t("scoring.change_source", lang, source=src) if src else ""
                   for lang in ("en", "zh")}
         params = {"key": key, "old": old["en"], "old_zh": old["zh"], "change": kind,
+                  "date": str(eff or ""),
                   "change_zh": term("change", kind, "zh"),
                   "when_en": when["en"], "when_zh": when["zh"],
                   "new_name": self._by_code[new].name, "new_code": new,
                   "source_en": source["en"], "source_zh": source["zh"]}
-        return self._match(new, method, Notice.make("admin_change", params))
+        return self._match(new, method, Notice.make(
+            "later_unit" if kind == "later" else "admin_change", params))
 
     def resolve(self, key, province: str | None = None) -> UnitMatch:
         """Map one code or name to today's unit; raise :class:`UnknownUnitError` if none fits."""
@@ -246,17 +243,18 @@ class UnitResolver:
         raise _unknown("unknown_unit", key=raw, normalised=name)
 
     def resolve_column(self, values, *, file: str = "", column: str = "",
-                       first_row: int = 2, provinces=None):
+                       first_row: int = 2, provinces=None, rows=None):
         """Resolve a column of keys; returns (codes with None for failures, problems, warnings).
 
-        ``first_row`` is the spreadsheet row of ``values[0]`` (2 under a header row).
+        ``first_row`` is the spreadsheet row of ``values[0]`` (2 under a header row);
+        ``rows`` gives each value's row instead (when blank rows were skipped).
         """
         codes: list[str | None] = []
         problems: list[Problem] = []
         warnings: list[Notice] = []
         provinces = list(provinces) if provinces is not None else None
         for i, v in enumerate(values):
-            row = first_row + i
+            row = rows[i] if rows is not None else first_row + i
             prov = provinces[i] if provinces is not None else None
             if v is None or (isinstance(v, float) and pd.isna(v)) or str(v).strip() == "":
                 codes.append(None)

@@ -11,6 +11,7 @@ import json
 
 from cityrank.errors import ParameterError
 from cityrank.jsonsafe import jsonable
+from cityrank.scoring.export import to_csv_text
 from cityrank.scoring.messages import render_warning
 from cityrank.service import catalog
 from cityrank.service.geojson import feature_collection, topology
@@ -84,7 +85,7 @@ def scores(site, dataset_id: str, args: dict) -> Result:
             df = df[[c for c in dict.fromkeys(keep) if c in df.columns]]
         if fmt == "csv":
             out = df.assign(synthetic=bool(ds.synthetic))
-            return representation(out.to_csv(index=False), "text/csv; charset=utf-8",
+            return representation(to_csv_text(out), "text/csv; charset=utf-8",
                                   cache_control=cache_control(ds.id),
                                   headers=(("Content-Disposition", f'inline; filename="{ds.id}-scores.csv"'),))
         records = json.loads(df.to_json(orient="records", force_ascii=False))

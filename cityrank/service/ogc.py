@@ -11,8 +11,10 @@ import math
 from shapely.geometry import box
 
 from cityrank.errors import NotFoundError, ParameterError
+from cityrank.service.api import cache_control, dumps
 from cityrank.service.geojson import feature_collection
 from cityrank.service.geometry import joined
+from cityrank.service.response import Result, representation
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -106,12 +108,23 @@ def _bbox(raw: str | None):
     return box(*parts)
 
 
-def items(site, dataset_id: str, args, base: str) -> dict:
+def items(site, dataset_id: str, args, base: str) -> Result:
+    """A page of features (``limit`` 1..MAX_LIMIT, default DEFAULT_LIMIT; ``offset``; ``bbox``)
+    with next/prev links, built once per (page, bbox, base URL) and served from ``site.cache``
+    as a representation (gzip once, ETag, 304), like the other cached endpoints."""
     ds = site.dataset(dataset_id)
     limit = _int(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _int(args, "offset", 0, 0, 10**9)
-    gdf = joined(site, ds.id).sort_values("code")
     area = _bbox(args.get("bbox"))
+    bbox = ",".join(f"{v:g}" for v in area.bounds) if area is not None else None
+    key = (limit, offset, bbox, base)
+    return site.cache.get_or_build(ds.id, "ogc_items", key, lambda: representation(
+        dumps(_items_page(site, ds, limit, offset, area, bbox, base)), GEOJSON,
+        cache_control=cache_control(ds.id)))
+
+
+def _items_page(site, ds, limit: int, offset: int, area, bbox: str | None, base: str) -> dict:
+    gdf = joined(site, ds.id).sort_values("code")
     if area is not None:
         gdf = gdf[gdf.geometry.intersects(area)]
     page = gdf.iloc[offset: offset + limit]
@@ -119,7 +132,7 @@ def items(site, dataset_id: str, args, base: str) -> dict:
     for f in fc["features"]:
         f["properties"]["synthetic"] = bool(ds.synthetic)
     href = f"{base}/collections/{ds.id}/items"
-    extra = f"&bbox={args['bbox']}" if args.get("bbox") else ""
+    extra = f"&bbox={bbox}" if bbox else ""
     links = [{"href": f"{href}?f=json&limit={limit}&offset={offset}{extra}", "rel": "self", "type": GEOJSON},
              {"href": f"{base}/collections/{ds.id}?f=json", "rel": "collection", "type": JSON}]
     if offset + limit < len(gdf):

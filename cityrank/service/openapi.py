@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from cityrank.scoring.missing import POLICIES
+from cityrank.service.api import FORMATS, GEOMETRY_FORMATS
+from cityrank.service.uploads import ENCODINGS
+
 _DS = {"name": "dataset", "in": "path", "required": True, "schema": {"type": "string"},
        "description": "dataset id, e.g. ndrc-2017-simulated (see /datasets)"}
 _ERR = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -113,8 +117,8 @@ _UPLOAD = {
             "file": {"type": "string", "format": "binary", "description": ".csv or .xlsx, at most 2 MB"},
             "system": {"type": "string", "description": "bundled indicator system id (default: the "
                                                         "default dataset's system)"},
-            "encoding": {"type": "string", "enum": ["auto", "utf-8", "gbk"]},
-            "missing": {"type": "string", "enum": ["refuse", "mean", "province_mean", "zero"]},
+            "encoding": {"type": "string", "enum": list(ENCODINGS), "default": "auto"},
+            "missing": {"type": "string", "enum": list(POLICIES), "default": "refuse"},
             "sheet": {"type": "string", "description": "XLSX sheet name (first by default)"}}}}}},
     "responses": {
         "201": {"description": "created: id, summary, warnings (English, Chinese, details), coverage, links",
@@ -126,11 +130,18 @@ _UPLOAD = {
 }
 
 
+_BINARY = {"type": "string", "format": "binary"}
+_TEXT = {"type": "string"}
+
+
 def _op(summary: str, params=(), ok="application/json", errors=(404,), extra: dict | None = None,
-        schema: dict | None = None) -> dict:
-    schema = schema or ({"type": "string", "format": "binary"} if "spreadsheet" in ok else {"type": "object"})
+        schema: dict | None = None, also: dict | None = None) -> dict:
+    """A GET operation; ``also`` adds other content types of the 200 response
+    ({media type: schema}), e.g. the CSV form of the scores."""
+    schema = schema or (_BINARY if "spreadsheet" in ok or ok.startswith("image/") else {"type": "object"})
+    content = {ok: {"schema": schema}} | {t: {"schema": sc} for t, sc in (also or {}).items()}
     op = {"summary": summary, "parameters": list(params),
-          "responses": {"200": {"description": "OK", "content": {ok: {"schema": schema}}}}}
+          "responses": {"200": {"description": "OK", "content": content}}}
     for code in errors:
         op["responses"][str(code)] = _ERR
     if extra:
@@ -138,11 +149,12 @@ def _op(summary: str, params=(), ok="application/json", errors=(404,), extra: di
     return {"get": op}
 
 
-def _q(name: str, desc: str, enum=None, typ="string") -> dict:
-    schema = {"type": typ}
+def _q(name: str, desc: str, enum=None, typ="string", **schema) -> dict:
+    """A query parameter; ``schema`` adds its range (minimum, maximum), default or pattern."""
+    out = {"type": typ, **schema}
     if enum:
-        schema["enum"] = list(enum)
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": desc}
+        out["enum"] = list(enum)
+    return {"name": name, "in": "query", "required": False, "schema": out, "description": desc}
 
 
 def openapi_document() -> dict:
@@ -159,11 +171,22 @@ def openapi_document() -> dict:
             "/datasets/{dataset}/system": _op("The dataset's indicator system", [_DS]),
             "/datasets/{dataset}/scores": _op(
                 "Scores and ranks (JSON or CSV)",
-                [_DS, _q("format", "json (default) or csv", ["json", "csv"]),
-                 _q("indicator", "only this indicator (node id or total)")], errors=(400, 404)),
+                [_DS, _q("format", "json (default) or csv", FORMATS, default="json"),
+                 _q("indicator", "only this indicator (node id or total)")], errors=(400, 404),
+                also={"text/csv": _TEXT}),
             "/datasets/{dataset}/summary": _op(
                 "Summary figures: mean, std, bins, coefficient of variation, score rates",
-                [_DS, _q("bins", "comma-separated class boundaries, e.g. 30,40,50,60")], errors=(400, 404)),
+                [_DS, _q("bins", "comma-separated class boundaries, e.g. 30,40,50,60",
+                         pattern=r"^\s*-?[0-9.]+(\s*,\s*-?[0-9.]+)*\s*$")], errors=(400, 404)),
+            "/datasets/{dataset}/analysis": _op(
+                "Spatial analysis report (Moran's I, LISA, Gi*, inequality, gradients, zones, "
+                "spillover) in both languages",
+                [_DS, _q("value", "total (default) or an indicator id", default="total"),
+                 _q("hub", "hub city for spillover: a 6-digit code (default 330100)",
+                    pattern=r"^[0-9]{6}$"),
+                 {"name": "x", "in": "query", "required": False, "style": "form", "explode": True,
+                  "schema": {"type": "array", "items": {"type": "string"}},
+                  "description": "regressor indicator id (repeatable)"}], errors=(400, 404, 422)),
             "/datasets/{dataset}/cities/{code}": _op(
                 "A city's scores against national, regional and cluster means; neighbours",
                 [_DS, {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
@@ -177,10 +200,13 @@ def openapi_document() -> dict:
                 ok="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", errors=(400,)),
             "/geometry": _op(
                 "Web layer geometry (EPSG:4490 lon/lat), optionally joined with a dataset's scores",
-                [_q("format", "geojson (default) or topojson", ["geojson", "topojson"]),
+                [_q("format", "geojson (default) or topojson (application/json)", GEOMETRY_FORMATS,
+                    default="geojson"),
                  _q("dataset", "join this dataset's scores"),
-                 _q("precision", "decimal places of coordinates (1-6, default 3)", typ="integer")],
-                ok="application/geo+json", errors=(400, 404)),
+                 _q("precision", "decimal places of coordinates (1-6, default 3)", typ="integer",
+                    minimum=1, maximum=6, default=3)],
+                ok="application/geo+json", errors=(400, 404), also={"application/json": {"type": "object"}}),
+            "/openapi.json": _op("This document", errors=(), ok="application/vnd.oai.openapi+json"),
         },
         "components": {"schemas": SCHEMAS},
     }

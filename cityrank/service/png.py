@@ -25,9 +25,26 @@ PNG_DPI = 120  # screen and newsroom CMS; print users take the CLI's `cityrank m
 FORMATS = {"png": "image/png", "pdf": "application/pdf"}
 
 
+def validate(site, p: pages.MapParams) -> None:
+    """The map page's rules for the PNG's parameters (``service.classes.classify``: a known
+    method, k between 3 and 7, values it can classify), checked before anything is rendered
+    or cached, so a bad request costs no render, no lock and no cache entry."""
+    from cityrank.errors import ParameterError
+    from cityrank.service.classes import ClassificationError, classify
+
+    ds = site.dataset(p.dataset)
+    gdf = geometry.map_layer(site, ds.id)
+    values = gdf.loc[gdf["display"] == "scored", p.indicator].to_numpy(dtype=float)
+    try:
+        classify(values, p.classification, p.k, catalog.published_bins(ds, p.indicator, p.classification))
+    except ClassificationError as exc:
+        raise ParameterError(str(exc)) from exc
+
+
 def embed_png(site, dataset_id: str, args: dict, fmt: str = "png") -> Result:
     """``/embed/<dataset>.png`` (or ``.pdf``): the map of :func:`pages.parse_params`'s parameters."""
     p = pages.parse_params(site, args, dataset_id)
+    validate(site, p)
     ds = site.dataset(p.dataset)
     label = catalog.indicator_label(ds, p.indicator, p.lang)
     # geo.static_map adds the "source" prefix and the simulated-data mark itself: the title

@@ -11,6 +11,7 @@ import io
 import pandas as pd
 
 from cityrank.errors import ParameterError
+from cityrank.scoring.export import to_csv_text, write_workbook
 from cityrank.service.response import Result
 from cityrank.web import i18n
 
@@ -42,14 +43,12 @@ def export(site, dataset_id: str | None, fmt: str) -> Result:
     ds, df = ranking_frame(site, dataset_id)
     name = f"cityrank-{ds.id}{'-SIMULATED' if ds.synthetic else ''}.{fmt}"
     if fmt == "csv":
-        body = df.to_csv(index=False).encode("utf-8-sig")  # BOM: Excel opens Chinese correctly
+        body = to_csv_text(df).encode("utf-8-sig")  # BOM: Excel opens Chinese correctly
     else:
         buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-            df.to_excel(xw, sheet_name="ranking", index=False)
-            note = [("dataset", ds.id), ("title", ds.title), ("source", ds.source),
-                    ("synthetic", "TRUE: simulated data / 模拟数据" if ds.synthetic else "FALSE")]
-            pd.DataFrame(note, columns=["key", "value"]).to_excel(xw, sheet_name="about", index=False)
+        note = [("dataset", ds.id), ("title", ds.title), ("source", ds.source),
+                ("synthetic", "TRUE: simulated data / 模拟数据" if ds.synthetic else "FALSE")]
+        write_workbook(buf, {"ranking": df, "about": pd.DataFrame(note, columns=["key", "value"])})
         body = buf.getvalue()
     return Result(body, EXPORT_TYPES[fmt].split(";")[0],
                   headers=(("Content-Disposition", f'attachment; filename="{name}"'),))

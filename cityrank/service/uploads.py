@@ -31,6 +31,7 @@ from cityrank.scoring.datasets import Dataset
 from cityrank.scoring.messages import WHAT_ZH, Notice, notice_of_problem, render_warning
 from cityrank.scoring.missing import POLICIES
 from cityrank.scoring.problems import Problem, ProblemsError
+from cityrank.scoring.readers import is_text
 
 MAX_BYTES = 2 * 1024 * 1024  # web/app.py sets Flask's MAX_CONTENT_LENGTH to this
 MAX_XLSX_EXPANDED = 40 * 1024 * 1024  # zip bombs: a real 2 MB workbook expands to far less
@@ -54,7 +55,7 @@ def _check_csv(data: bytes, name: str) -> list[Problem]:
     for magic, (what, key) in _BINARY_MAGIC.items():
         if data.startswith(magic):
             return [_file_problem(name, "not_csv", {"what": what, "what_zh": WHAT_ZH[key]})]
-    if b"\x00" in data[:65536]:
+    if not is_text(data):  # NUL bytes, unless a UTF-16/32 byte-order mark explains them
         return [_file_problem(name, "not_csv", msg="not_csv.binary")]
     return []
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from cityrank.errors import CityrankError, NotFoundError, ParameterError
 from cityrank.service.cache import DEFAULT_MAX_BYTES
@@ -28,7 +28,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     """The app. Config keys: ``DATA_DIR`` (a directory with datasets.yaml; default the bundled
     data or ``$CITYRANK_DATA``), ``CACHE_BYTES`` (bound of the derived cache),
     ``ANALYSIS_PERMUTATIONS``/``ANALYSIS_DRAWS`` (the analysis page), ``VENDOR_DIR``,
-    ``SITE`` (a ready :class:`~cityrank.service.site.Site`, for tests)."""
+    ``SITE`` (a ready :class:`~cityrank.service.site.Site`, for tests), ``BIND_HOST`` (the
+    address served, trusted as a host name) and ``TRUSTED_HOST_NAMES`` (default
+    :func:`cityrank.web.security.trusted_hosts`: ``$CITYRANK_TRUSTED_HOSTS``, else the
+    localhost names and the bound address; any other ``Host`` gets 400)."""
     app = Flask(__name__)
     app.config.from_mapping(
         DATA_DIR=os.environ.get("CITYRANK_DATA") or None,
@@ -89,4 +92,10 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc):
-        return _error(exc.code or 500, exc.description or exc.name)
+        resp = app.make_response(_error(exc.code or 500, exc.description or exc.name))
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            resp.headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # RFC 9110 15.5.6
+        for name, value in exc.get_headers():
+            if name.lower() == "retry-after":
+                resp.headers[name] = value
+        return resp

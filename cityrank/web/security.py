@@ -12,13 +12,25 @@ tag of its own, and inline handlers (``onerror=``) are blocked by the CSP.
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from markupsafe import Markup
 
 from cityrank.service.response import script_hash
 
+SERVER = "cityrank"
+"""The ``Server`` header: no framework, server or Python version."""
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen",
+    "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment",
+    "publickey-credentials-get", "screen-wake-lock", "usb", "xr-spatial-tracking"))
+"""No page uses a device or powerful feature; embeds cannot ask for them either."""
+ENV_TRUSTED_HOSTS = "CITYRANK_TRUSTED_HOSTS"
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+WILDCARD_BINDS = ("", "0.0.0.0", "::", "*")
 SHARED_PREFIXES = ("/static/", "/vendor/", "/api/", "/ogc")
 OPEN_DATA_PREFIXES = ("/api/", "/ogc")
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
@@ -63,9 +75,67 @@ def policy(frame_ancestors: str, script_hashes=()) -> str:
     )
 
 
+# --- trusted hosts (DNS rebinding) -----------------------------------------------------------
+# A page on evil.example whose name an attacker re-points at 127.0.0.1 reaches this server as
+# the same origin as itself, so the same-origin check on uploads would pass; the Host header
+# still says evil.example. Every request is refused (400) unless its host is trusted. (Not
+# werkzeug's TRUSTED_HOSTS: it cannot match IPv6 literals such as [::1].)
+def trusted_hosts(bound: str | None = None, environ=None) -> tuple[str, ...]:
+    """``CITYRANK_TRUSTED_HOSTS`` (comma-separated; ``.example.org`` matches subdomains, ``*``
+    any host) when set; else the localhost names and the address the server is bound to (for
+    a wildcard bind, this machine's names and addresses)."""
+    environ = os.environ if environ is None else environ
+    raw = environ.get(ENV_TRUSTED_HOSTS, "").strip()
+    if raw:
+        return tuple(dict.fromkeys(h.strip().lower().strip("[]") for h in raw.split(",") if h.strip()))
+    hosts = list(LOCAL_HOSTS)
+    if bound is not None and bound.strip("[]") in WILDCARD_BINDS:
+        hosts += _machine_names()
+    elif bound:
+        hosts.append(bound.lower().strip("[]"))
+    return tuple(dict.fromkeys(hosts))
+
+
+def _machine_names() -> list[str]:
+    names = [socket.gethostname(), socket.getfqdn()]
+    try:
+        names += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)]
+    except OSError:
+        pass
+    return [n.lower().split("%")[0] for n in names if n]
+
+
+def host_name(header: str | None) -> str:
+    """The host of a ``Host`` header, lowercased, without port or IPv6 brackets."""
+    host = (header or "").strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def is_trusted(header: str | None, trusted) -> bool:
+    host = host_name(header)
+    if not host:
+        return False
+    for ref in trusted:
+        if ref == "*" or ref == host or (ref.startswith(".") and (host == ref[1:] or host.endswith(ref))):
+            return True
+    return False
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["inline_script"] = inline_script
     app.jinja_env.globals["trusted_html"] = trusted_html
+    trusted = tuple(app.config.get("TRUSTED_HOST_NAMES") or trusted_hosts(app.config.get("BIND_HOST")))
+    app.config["TRUSTED_HOST_NAMES"] = trusted
+
+    @app.before_request
+    def _trusted_host():
+        if not is_trusted(request.headers.get("Host"), trusted):
+            from cityrank.web.i18n import norm_lang, t
+
+            abort(400, description=t("untrusted_host", norm_lang(request.args.get("lang")),
+                                     host=request.headers.get("Host", ""), setting=ENV_TRUSTED_HOSTS))
 
     @app.after_request
     def _headers(resp):
@@ -82,4 +152,6 @@ def init_app(app: Flask) -> None:
             resp.headers.setdefault("Access-Control-Allow-Origin", "*")  # public, read-only, no cookies
         if not embeddable:
             resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        resp.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        resp.headers["Server"] = SERVER  # waitress and werkzeug keep an app's Server header
         return resp

@@ -58,6 +58,8 @@ def describe(app, listen: Listen, threads: int, lang: str = "zh") -> str:
         t("cli.serve.uploads", lang, n=store.max_items, hours=f"{store.ttl / 3600:g}"),
         t("cli.serve.cache", lang, mb=f"{site.cache.max_bytes / 2**20:g}"),
         t("cli.serve.server", lang, threads=threads),
+        t("cli.serve.trusted", lang, hosts=", ".join(app.config.get("TRUSTED_HOST_NAMES", ())),
+          setting="CITYRANK_TRUSTED_HOSTS"),
     ]
     return "\n".join(lines)
 
@@ -82,7 +84,7 @@ def run(data_dir: str | None = None, host: str = "127.0.0.1", port: int = 5000,
         from cityrank.errors import ParameterError
 
         raise ParameterError(f"--threads must be at least 1, got {threads}")
-    app = create_app({"DATA_DIR": data_dir} if data_dir else None)
+    app = create_app({"DATA_DIR": data_dir, "BIND_HOST": host} if data_dir else {"BIND_HOST": host})
     app.extensions["cityrank"].catalog.ids()
     threading.Thread(target=warm, args=(app,), daemon=True, name="cityrank-warm").start()
     say = out or (lambda text: print(text, flush=True))

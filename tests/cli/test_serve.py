@@ -31,16 +31,16 @@ def test_serve_prints_url_and_serves(console_script):
             assert "服务器：waitress，2 个线程" in banner
             with urllib.request.urlopen(url + "api/v1/datasets", timeout=60) as r:
                 assert r.status == 200 and b"ndrc-2017-simulated" in r.read()
-                assert r.headers["Server"] == "waitress"
+                assert r.headers["Server"] == "cityrank"
             with urllib.request.urlopen(url, timeout=120) as r:
-                assert b"data-cr-map" in r.read() and r.headers["Server"] == "waitress"
+                assert b"data-cr-map" in r.read() and r.headers["Server"] == "cityrank"
                 etag = r.headers["ETag"]
             req = urllib.request.Request(url, headers={"If-None-Match": etag})
             try:
                 urllib.request.urlopen(req, timeout=60)
                 raise AssertionError("expected 304")
             except urllib.error.HTTPError as exc:  # urllib reports 304 as an error
-                assert exc.code == 304 and exc.read() == b"" and exc.headers["Server"] == "waitress"
+                assert exc.code == 304 and exc.read() == b"" and exc.headers["Server"] == "cityrank"
         finally:
             proc.terminate()
             proc.wait(10)

@@ -54,17 +54,44 @@ def test_2017_file_laiwu_lands_in_jinan_with_warning(cities):
     assert "莱芜" in w and "370100" in w and "2019" in w
 
 
-def test_laiwu_and_jinan_both_present_is_an_error_unless_chosen(cities):
+def test_laiwu_beside_jinan_is_noted_on_jinans_polygon_not_dropped(cities):
     t = _table(cities)
     t = pd.concat([t, pd.DataFrame({"code": ["371200"], "total": [40.0]})], ignore_index=True)
-    with pytest.raises(DataError, match=r"row 295 \(historical_code\).*370100"):
-        join_scores(t)
-    res = join_scores(t, on_conflict="prefer_current")
-    assert res.counts["scored"] == N_CITIES
-    assert res.unmatched["source_row"].tolist() == [295]
-    assert res.unmatched["problem"].iloc[0].startswith("superseded")
+    res = join_scores(t, source="2017.csv")
+    assert res.counts["scored"] == N_CITIES and res.counts["unmatched"] == 0
     jinan = res.gdf.set_index("code").loc["370100"]
-    assert jinan["total"] == t.loc[t.code == "370100", "total"].iloc[0]
+    assert jinan["total"] == t.loc[t.code == "370100", "total"].iloc[0]  # its own value, no mean
+    assert jinan["former_note"] == "含原莱芜市（371200，2019-01-09已撤销并入）：得分 40.0"
+    assert jinan["former_note_en"] == ("includes the former 莱芜市 (371200, merged on 2019-01-09): "
+                                       "score 40.0")
+    former = res.former.set_index("code").loc["371200"]
+    assert former["action"] == "noted_on_successor" and former["source_row"] == 295
+    assert former["successors"] == "370100" and former["value"] == 40.0
+    assert any(w.startswith("2017.csv, row 295: 莱芜市 (371200)") for w in res.warnings)
+
+
+def test_chaohu_is_handled_by_the_split_rule(cities):
+    t = _table(cities)
+    t = pd.concat([t, pd.DataFrame({"code": ["341400"], "total": [33.3]})], ignore_index=True)
+    res = join_scores(t, source="2010.csv")
+    assert res.counts["unmatched"] == 0  # reported as a former unit, not "unknown"
+    rec = res.former.set_index("code").loc["341400"]
+    assert rec["action"] == "split_noted" and rec["kind"] == "split"
+    assert rec["successors"] == "340100;340200;340500"
+    shares = [float(x) for x in rec["shares"].split(";")]
+    assert abs(sum(shares) - 1) < 0.01 and shares[0] > 0.45  # 居巢区 + 庐江县: half the area
+    g = res.gdf.set_index("code")
+    for code in ("340100", "340200", "340500"):
+        assert "巢湖市（341400" in g.loc[code, "former_note"] and "按面积" in g.loc[code, "former_note"]
+        assert g.loc[code, "total"] == t.loc[t.code == code, "total"].iloc[0]  # never divided
+    assert g["former_note"].notna().sum() == 3
+
+
+def test_two_rows_for_one_current_unit_is_an_error_unless_chosen(cities):
+    t = _table(cities)
+    t = pd.concat([t, pd.DataFrame({"code": ["156370100"], "total": [40.0]})], ignore_index=True)
+    with pytest.raises(DataError, match=r"row 295 \(code9\).*370100"):
+        join_scores(t)
     with pytest.raises(ConfigError):
         join_scores(t, on_conflict="mean")
 

@@ -139,11 +139,17 @@ def test_columns_by_id_english_name_and_template_header(system, resolver):
 
 def test_parse_number_variants():
     assert parse_number("１２.５") == 12.5
-    assert parse_number(" 1,234 ") == 1234
-    assert parse_number("45%") == 45
+    assert parse_number(" 1,234.5 ") == 1234.5  # unambiguous: a group and a decimal part
+    assert parse_number("1,234,567") == 1234567
+    assert parse_number("1,5", decimal=",") == 1.5
+    assert parse_number("45%") == 45  # one cell; per indicator only where its unit is %
     assert parse_number("无") is None
-    with pytest.raises(ValueError):
-        parse_number("abc")
+    for text, kind in (("abc", "non_numeric"), (" 1,234 ", "ambiguous_number"),
+                       ("1,5", "decimal_comma"), ("INF", "non_finite"), ("1e999", "non_finite")):
+        with pytest.raises(ValueError, match=kind):
+            parse_number(text)
+    with pytest.raises(ValueError, match="decimal_point"):
+        parse_number("1.5", decimal=",")
 
 
 def test_minmax_leaves_not_range_checked(resolver):

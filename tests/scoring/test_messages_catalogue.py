@@ -320,10 +320,247 @@ def t_unreadable_decode(tmp, s, r):
     return read_error(write(tmp, frame(["杭州市"]), encoding="gbk"), s, encoding="utf-8")
 
 
-def t_unreadable_csv(tmp, s, r):
+def t_unreadable_empty_file(tmp, s, r):
     p = tmp / "空.csv"
     p.write_text("\n\n", encoding="utf-8")
     return read_error(p, s)
+
+
+def t_unreadable_csv_at(tmp, s, r):
+    p = tmp / "引号.csv"  # a quote never closed would swallow every row after it
+    p.write_text("城市,智能感知,智慧管理,惠民服务,网络空间,主体协同\n杭州市,5,10,15,5,10\n"
+                 '宁波市,"5,10,15,5,10\n温州市,5,10,15,5,10\n', encoding="utf-8")
+    return read_error(p, s)
+
+
+def t_unreadable_binary(tmp, s, r):
+    p = tmp / "二进制.csv"
+    p.write_bytes(b"code,name\n\x00\x01\x02")
+    return read_error(p, s)
+
+
+def _xlsx(tmp: Path, name="表.xlsx", sheets=("数据",), patch: dict | None = None,
+          drop=()) -> Path:
+    """A real workbook (openpyxl) with parts replaced (``patch``: part -> function of its
+    text) or removed (``drop``): the malformed files people and attackers send."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = sheets[0]
+    for extra in sheets[1:]:
+        wb.create_sheet(extra)
+    for ws in wb.worksheets:
+        for row in [["城市", *L1.values()], ["杭州市", 5, 10, 15, 5, 10]]:
+            ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    p = tmp / name
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            if info.filename in drop:
+                continue
+            data = src.read(info)
+            if patch and info.filename in patch:
+                data = patch[info.filename](data.decode("utf-8")).encode("utf-8")
+            zf.writestr(info.filename, data)
+    return p
+
+
+SHEET1 = "xl/worksheets/sheet1.xml"
+
+
+def t_unreadable_not_workbook(tmp, s, r):
+    p = tmp / "压缩包.xlsx"
+    p.write_bytes(_zip({"a.txt": b"hello"}))
+    return read_error(p, s)
+
+
+def t_unreadable_xlsx_dtd(tmp, s, r):
+    laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>')
+    p = _xlsx(tmp, patch={SHEET1: lambda x: laughs + x.split("?>", 1)[-1]})
+    return read_error(p, s)
+
+
+def t_unreadable_xlsx_part(tmp, s, r):
+    return read_error(_xlsx(tmp, patch={"xl/styles.xml": lambda x: "not xml at all"}), s)
+
+
+def t_unreadable_sheet_xml(tmp, s, r):
+    return read_error(_xlsx(tmp, patch={SHEET1: lambda x: x[: x.index("</row>") + 30]}), s)
+
+
+def t_unreadable_only_hidden(tmp, s, r):
+    return read_error(_xlsx(tmp, patch={"xl/workbook.xml": lambda x: x.replace(
+        'state="visible"', 'state="hidden"')}), s)
+
+
+def t_unreadable_no_worksheet(tmp, s, r):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    wb.create_chartsheet("图表")
+    p = tmp / "只有图表.xlsx"
+    wb.save(p)
+    return read_error(p, s)
+
+
+def t_unreadable_chartsheet(tmp, s, r):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["城市", *L1.values()])
+    wb.create_chartsheet("图表")
+    p = tmp / "图表.xlsx"
+    wb.save(p)
+    return read_error(p, s, sheet="图表")
+
+
+def t_unreadable_cell(tmp, s, r):  # a shared-string index beyond the table
+    return read_error(_xlsx(tmp, patch={SHEET1: lambda x: re.sub(
+        r'<c r="A2" t="inlineStr">.*?</c>', '<c r="A2" t="s"><v>99999</v></c>', x)}), s)
+
+
+def t_unreadable_missing_part(tmp, s, r):
+    return read_error(_xlsx(tmp, drop={SHEET1}), s)
+
+
+def _limit(tmp, s, **limits) -> Problem:
+    from cityrank.scoring.limits import ReadLimits
+
+    rows = [["5", "10", "15", "5", "10"]] * 300
+    codes = load_units()["code"].tolist()[:300]
+    return read_error(write(tmp, frame(codes, rows)), s, limits=ReadLimits(**limits))
+
+
+def t_limit_file_mb(tmp, s, r):
+    return _limit(tmp, s, file_mb=0.001)
+
+
+def t_limit_expanded_mb(tmp, s, r):
+    from cityrank.scoring.limits import ReadLimits
+
+    return read_error(_xlsx(tmp), s, limits=ReadLimits(expanded_mb=0.001))
+
+
+def t_limit_rows(tmp, s, r):
+    return _limit(tmp, s, rows=100)
+
+
+def t_limit_columns(tmp, s, r):
+    return _limit(tmp, s, columns=3)
+
+
+def t_limit_declared_rows(tmp, s, r):
+    from cityrank.scoring.limits import ReadLimits
+
+    p = _xlsx(tmp, patch={SHEET1: lambda x: re.sub(r'<dimension ref="[^"]*"',
+                                                   '<dimension ref="A1:F1048576"', x)})
+    return read_error(p, s, limits=ReadLimits())
+
+
+def t_limit_declared_columns(tmp, s, r):
+    from cityrank.scoring.limits import ReadLimits
+
+    p = _xlsx(tmp, patch={SHEET1: lambda x: re.sub(r'<dimension ref="[^"]*"',
+                                                   '<dimension ref="A1:XFD2"', x)})
+    return read_error(p, s, limits=ReadLimits())
+
+
+def t_limit_cells(tmp, s, r):
+    return _limit(tmp, s, cells=500)
+
+
+def t_limit_cell_chars(tmp, s, r):
+    return _limit(tmp, s, cell_chars=5)
+
+
+def t_limit_memory_mb(tmp, s, r):
+    return _limit(tmp, s, memory_mb=0.01)
+
+
+def t_limit_seconds(tmp, s, r):
+    return _limit(tmp, s, seconds=1e-9)
+
+
+def t_formula_no_value(tmp, s, r):
+    import openpyxl
+
+    wb = openpyxl.Workbook()  # openpyxl saves formulas without a computed value, as Excel
+    wb.active.append(["城市", *L1.values()])  # does with "manual calculation" switched on
+    wb.active.append(["杭州市", 5, "=4+6", 15, 5, 10])
+    p = tmp / "公式.xlsx"
+    wb.save(p)
+    return first(problems(p, s), "formula_no_value")
+
+
+def _one(cell: str, column: str = "智慧管理", **kw):
+    def trigger(tmp, s, r):
+        df = frame(["杭州市", "宁波市"], [["5", "10", "15", "5", "10"],
+                                        ["5", "10", "15", "5", "10"]])
+        df.loc[1, column] = cell
+        return first(problems(write(tmp, df), s, **kw), trigger.kind)
+    return trigger
+
+
+t_non_finite = _one("INF")
+t_decimal_comma = _one("10,5")
+t_decimal_point = _one("10.5", decimal=",")
+t_ambiguous_number = _one("1,234")
+t_percent_unit = _one("50%")
+for _kind, _fn in (("non_finite", t_non_finite), ("decimal_comma", t_decimal_comma),
+                   ("decimal_point", t_decimal_point), ("ambiguous_number", t_ambiguous_number),
+                   ("percent_unit", t_percent_unit)):
+    _fn.kind = _kind
+
+
+def t_shifted_row(tmp, s, r):
+    p = tmp / "多一列.csv"  # an unquoted comma in the first data row's name
+    p.write_text("城市,智能感知,智慧管理,惠民服务,网络空间,主体协同\n杭州,市,5,10,15,5,10\n"
+                 "宁波市,5,10,15,5,10\n", encoding="utf-8")
+    return first(problems(p, s), "shifted_row")
+
+
+def t_no_rows(tmp, s, r):
+    return first(problems(write(tmp, frame([]).iloc[:0]), s), "no_rows")
+
+
+def t_no_rows_no_values(tmp, s, r):
+    return first(problems(write(tmp, frame(["杭州市", "宁波市"], [[""] * 5] * 2)), s),
+                 "no_rows.no_values")
+
+
+def t_not_evaluated(tmp, s, r):
+    flat = parse_flat_system()
+    df = pd.DataFrame({"城市": ["杭州市", "宁波市", "温州市"], "a": ["1", "", ""]})
+    return first(warnings(write(tmp, df), flat), "not_evaluated")
+
+
+def t_not_evaluated_universe(tmp, s, r):
+    rows = [["5", "10", "15", "5", "10"]] + [[""] * 5] * 2
+    return first(warnings(write(tmp, frame(["杭州市", "宁波市", "温州市"], rows)), s),
+                 "not_evaluated.universe")
+
+
+def parse_flat_system():
+    from cityrank.scoring.system import parse_system
+
+    return parse_system({"id": "flat", "name": "平", "total_max": 10, "indicators": [
+        {"id": "a", "name": "甲", "max": 10}]})
+
+
+def t_unknown_unit_split(tmp, s, r):
+    return first(problems(write(tmp, frame(["杭州市", "巢湖市"])), s), "unknown_unit.split")
+
+
+def t_later_unit(tmp, s, r):
+    return first(warnings(write(tmp, frame(["杭州市", "那曲市"])), s, year=2017), "later_unit")
+
+
+def t_vintage_list(tmp, s, r):
+    return first(warnings(write(tmp, frame(["杭州市", "莱芜市"])), s, year=2017), "vintage_list")
 
 
 def t_unreadable_xlsx(tmp, s, r):

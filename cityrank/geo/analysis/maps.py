@@ -72,14 +72,30 @@ def categorical_map(gdf: gpd.GeoDataFrame, ids: list[str], categories: dict[str,
     categories are already labels in ``lang``, which also sets the title's synthetic line."""
     use_cjk_font()
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
 
     frame = gdf.copy()
     key = frame[id_column].astype(str) if id_column in frame.columns else pd.Series(
         [str(i) for i in frame.index], index=frame.index)
     cat = key.map(categories)
     colour = cat.map(colours).fillna(NOT_ANALYSED)
-    fig, ax = plt.subplots(figsize=(7.5, 7), dpi=100)
+    counts = cat.value_counts()
+    labels = [f"{c} ({int(counts.get(c, 0))})" for c in (order or list(colours)) if c in colours]
+    full_title = title + ("\n" + text("synthetic", lang) if synthetic else "")
+    _check_font([full_title, *labels])  # before a figure exists: a refusal costs nothing
+    # users' text (titles, names) is never mathtext or TeX; the figure is closed whatever happens
+    with plt.rc_context({"text.parse_math": False, "text.usetex": False}):
+        fig, ax = plt.subplots(figsize=(7.5, 7), dpi=100)
+        try:
+            return _draw_categories(fig, ax, frame, cat, colour, colours, counts, order,
+                                    full_title, lang)
+        finally:
+            plt.close(fig)
+
+
+def _draw_categories(fig, ax, frame, cat, colour, colours, counts, order, full_title,
+                     lang) -> bytes:
+    from matplotlib.patches import Patch
+
     analysed = cat.notna().to_numpy()
     frame[analysed].plot(ax=ax, color=colour[analysed].to_numpy(), edgecolor="#888888", linewidth=0.2)
     if (~analysed).any():  # hatched white: "not analysed" must not look like "not significant"
@@ -89,20 +105,19 @@ def categorical_map(gdf: gpd.GeoDataFrame, ids: list[str], categories: dict[str,
     if lines is not None and len(lines):
         lines.plot(ax=ax, color="#555555", linewidth=0.6, linestyle="--")
     ax.set_axis_off()
-    counts = cat.value_counts()
     handles = [Patch(facecolor=colours[c], edgecolor="#888888", label=f"{c} ({int(counts.get(c, 0))})")
                for c in (order or list(colours)) if c in colours]
     if cat.isna().any():
         handles.append(Patch(facecolor=NOT_ANALYSED, edgecolor="#bbbbbb", hatch=NOT_ANALYSED_HATCH,
                              label=f"{text('not_analysed', lang)} ({int(cat.isna().sum())})"))
-    full_title = title + ("\n" + text("synthetic", lang) if synthetic else "")
-    _check_font([full_title] + [h.get_label() for h in handles])
-    ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=True)
-    ax.set_title(full_title, fontsize=10)
+    _check_font([h.get_label() for h in handles])
+    leg = ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=True)
+    for item in leg.get_texts():
+        item.set_parse_math(False)
+    ax.set_title(full_title, fontsize=10, parse_math=False)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
-    plt.close(fig)
     return buf.getvalue()
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, url_for
 
 from cityrank.service import ogc
 from cityrank.service.api import dumps
-from cityrank.web.respond import args, site
+from cityrank.web.respond import args, respond, site
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
@@ -41,7 +41,7 @@ def collection(cid: str):
 
 @bp.route("/collections/<cid>/items")
 def items(cid: str):
-    return _out(ogc.items(site(), cid, args(), _base()), ogc.GEOJSON)
+    return respond(ogc.items(site(), cid, args(), _base()))
 
 
 @bp.route("/collections/<cid>/items/<fid>")
