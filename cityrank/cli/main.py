@@ -18,7 +18,8 @@ from cityrank.i18n import t
 
 # One module per subcommand, cityrank/cli/<name>.py with register(subparsers, lang) and
 # run(args); the order is the order in --help.
-COMMANDS = ("validate", "score", "template", "uncertainty", "coherence", "map", "analyze", "serve")
+COMMANDS = ("validate", "score", "template", "uncertainty", "coherence", "map", "analyze",
+            "compare", "datasets", "serve")
 
 
 def build_parser(lang: str | None = None) -> Parser:

@@ -54,9 +54,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
 
     from cityrank.web import assets
-    from cityrank.web.views import analysis, api, embed, ogc, upload, viewer
+    from cityrank.web.views import analysis, api, compare, embed, ogc, upload, viewer
 
-    for bp in (assets.bp, viewer.bp, api.bp, ogc.bp, embed.bp, upload.bp, analysis.bp):
+    for bp in (assets.bp, viewer.bp, api.bp, ogc.bp, embed.bp, upload.bp, analysis.bp,
+               compare.bp):
         app.register_blueprint(bp)
     app.jinja_env.globals["has_analysis"] = True
 
