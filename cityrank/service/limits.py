@@ -19,6 +19,7 @@ without bound and the server's threads stay free for reads.
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -47,6 +48,47 @@ class UploadLimits:
     burst: int = 6
     workers: int = 2
     queue: int = 4
+
+    @classmethod
+    def from_env(cls, environ=None) -> UploadLimits:
+        """The limits set in the environment (the only configuration gunicorn workers get):
+        ``CITYRANK_UPLOAD_QUOTA`` (per client; ``0`` or ``none`` = no limit),
+        ``CITYRANK_UPLOAD_QUOTA_TOTAL``, ``CITYRANK_UPLOAD_QUOTA_MB``,
+        ``CITYRANK_UPLOAD_TTL_HOURS``, ``CITYRANK_UPLOAD_PER_MINUTE``, ``CITYRANK_UPLOAD_BURST``,
+        ``CITYRANK_UPLOAD_WORKERS``, ``CITYRANK_UPLOAD_QUEUE``; the defaults otherwise.
+
+        >>> UploadLimits.from_env({"CITYRANK_UPLOAD_QUOTA": "none", "CITYRANK_UPLOAD_TTL_HOURS": "6"})
+        ... # doctest: +ELLIPSIS
+        UploadLimits(per_client=None, total=2000, total_bytes=2147483648, ttl=21600.0, ...)
+        """
+        env = os.environ if environ is None else environ
+        out = cls()
+
+        def get(name, convert, scale=1):
+            raw = (env.get(f"CITYRANK_UPLOAD_{name}") or "").strip().lower()
+            if not raw:
+                return ...
+            if raw in ("none", "0", "off"):
+                return None
+            try:
+                return convert(float(raw) * scale)
+            except ValueError:
+                from cityrank.errors import ConfigError
+
+                raise ConfigError(f"CITYRANK_UPLOAD_{name} must be a number or 'none', got "
+                                  f"{raw!r}") from None
+
+        for field_, name, convert, scale in (
+                ("per_client", "QUOTA", int, 1), ("total", "QUOTA_TOTAL", int, 1),
+                ("total_bytes", "QUOTA_MB", int, 2**20), ("ttl", "TTL_HOURS", float, 3600),
+                ("per_minute", "PER_MINUTE", float, 1), ("burst", "BURST", int, 1),
+                ("workers", "WORKERS", int, 1), ("queue", "QUEUE", int, 1)):
+            value = get(name, convert, scale)
+            if value is not ...:
+                if value is None and field_ in ("per_minute", "burst", "workers", "queue"):
+                    value = {"per_minute": 1e9, "burst": 10**9, "workers": 1, "queue": 0}[field_]
+                setattr(out, field_, value)
+        return out
 
 
 class WorkPool:

@@ -43,7 +43,7 @@ class Site:
         self.cache = DerivedCache(cache_bytes)
         self.analysis_permutations = analysis_permutations
         self.analysis_draws = analysis_draws
-        self.limits = limits or UploadLimits()
+        self.limits = limits or UploadLimits.from_env()
         self.rate = RateLimiter(self.limits.per_minute, self.limits.burst)
         self._pool: WorkPool | None = None
         self._catalog = None

@@ -426,7 +426,7 @@ def _unit_rows(dataset_id: str, scores: pd.DataFrame) -> list[dict]:
         raise ValueError("a scores table needs a 'code' column")
     other = [c for c in scores.columns if c not in KEY_COLUMNS]
     out = []
-    for pos, rec in enumerate(scores.to_dict(orient="records")):
+    for pos, rec in enumerate(_records(scores)):
         rank = _cell(rec.get("rank"))
         out.append({
             "dataset_id": dataset_id, "code": str(rec["code"]), "position": pos,
@@ -443,11 +443,18 @@ def _raw_rows(dataset_id: str, raw: pd.DataFrame, extra: pd.DataFrame | None,
     extra_rec = {}
     if extra is not None and len(extra.columns):
         extra_rec = {str(k): {str(c): _cell(v) for c, v in r.items()}
-                     for k, r in extra.to_dict(orient="index").items()}
+                     for k, r in zip(extra.index, _records(extra), strict=True)}
     return [{"dataset_id": dataset_id, "code": str(code), "row": rows.get(str(code)),
              "data": {str(c): _cell(v) for c, v in vals.items()},
              "extra": extra_rec.get(str(code), {})}
-            for code, vals in raw.to_dict(orient="index").items()]
+            for code, vals in zip(raw.index, _records(raw), strict=True)]
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """Rows as dicts without pandas' per-column copies of ``attrs`` (``to_dict`` deep-copies
+    them for every column: a scores table's weights and warnings made that 0.4 s)."""
+    cols = [str(c) for c in df.columns]
+    return [dict(zip(cols, row, strict=True)) for row in df.to_numpy(dtype=object)]
 
 
 def _record(row) -> DatasetRecord:

@@ -75,7 +75,7 @@ def warm(app) -> None:
 
 def run(data_dir: str | None = None, host: str = "127.0.0.1", port: int = 5000,
         threads: int = DEFAULT_THREADS, *, lang: str = "zh",
-        out: Callable[[str], None] | None = None) -> int:
+        out: Callable[[str], None] | None = None, warm_up: bool = True) -> int:
     """``cityrank serve``: build the app on the data directory ``data_dir`` (default
     ``$CITYRANK_DATA_DIR`` or the per-user one; a ``datasets.yaml`` in it replaces the bundled
     catalog), open the catalog and the store now (a bad directory or database fails here, with
@@ -99,7 +99,8 @@ def run(data_dir: str | None = None, host: str = "127.0.0.1", port: int = 5000,
     app = create_app(config or None)
     site = app.extensions["cityrank"].open()
     _exit_on_sigterm()
-    threading.Thread(target=warm, args=(app,), daemon=True, name="cityrank-warm").start()
+    if warm_up:
+        threading.Thread(target=warm, args=(app,), daemon=True, name="cityrank-warm").start()
     say = out or (lambda text: print(text, flush=True))
     try:
         serve(app, host, port, threads,
