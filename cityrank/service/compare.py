@@ -168,5 +168,6 @@ def page_context(site, args: dict, root: str = "") -> dict:
             "rows": res.table.to_dict(orient="records"), "years": catalog.years(site, b),
             "first_level": [(c, labels[c]) for c in b.system.first_level
                             if f"change_{c}" in res.table.columns],
-            "ctx": map_context(site, p, a, b, res, root), "values": VALUES,
+            "ctx": map_context(site, p, a, b, res, root),
+            "values": {v: value_label(CompareParams(a.id, b.id, v, p.lang), a, b) for v in VALUES},
             "synthetic": bool(a.synthetic or b.synthetic)}

@@ -21,11 +21,9 @@ last free place cannot both win (:mod:`cityrank.store.engine`).
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, or_, select, update
 
@@ -118,14 +116,10 @@ def hash_secret(secret: str) -> str:
 
 # -- (de)serialising tables ----------------------------------------------------------------
 def _cell(value):
-    """A JSON-safe cell: NaN/NA -> None, NumPy scalars -> Python."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None if math.isnan(value) else str(value)
-    return value
+    """A JSON cell: the one JSON-safe rule (NaN/NA -> null, NumPy scalars -> Python)."""
+    from cityrank.jsonsafe import jsonable
+
+    return jsonable(value)
 
 
 def _notice_json(w) -> list:
@@ -426,7 +420,7 @@ def _unit_rows(dataset_id: str, scores: pd.DataFrame) -> list[dict]:
         raise ValueError("a scores table needs a 'code' column")
     other = [c for c in scores.columns if c not in KEY_COLUMNS]
     out = []
-    for pos, rec in enumerate(_records(scores)):
+    for pos, rec in enumerate(_row_dicts(scores)):
         rank = _cell(rec.get("rank"))
         out.append({
             "dataset_id": dataset_id, "code": str(rec["code"]), "position": pos,
@@ -443,14 +437,14 @@ def _raw_rows(dataset_id: str, raw: pd.DataFrame, extra: pd.DataFrame | None,
     extra_rec = {}
     if extra is not None and len(extra.columns):
         extra_rec = {str(k): {str(c): _cell(v) for c, v in r.items()}
-                     for k, r in zip(extra.index, _records(extra), strict=True)}
+                     for k, r in zip(extra.index, _row_dicts(extra), strict=True)}
     return [{"dataset_id": dataset_id, "code": str(code), "row": rows.get(str(code)),
              "data": {str(c): _cell(v) for c, v in vals.items()},
              "extra": extra_rec.get(str(code), {})}
-            for code, vals in zip(raw.index, _records(raw), strict=True)]
+            for code, vals in zip(raw.index, _row_dicts(raw), strict=True)]
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
+def _row_dicts(df: pd.DataFrame) -> list[dict]:
     """Rows as dicts without pandas' per-column copies of ``attrs`` (``to_dict`` deep-copies
     them for every column: a scores table's weights and warnings made that 0.4 s)."""
     cols = [str(c) for c in df.columns]

@@ -2,9 +2,10 @@
 the regional gap over time.
 
 The national evaluation compares rounds in two ways that this module reproduces on any pair of
-datasets: the mean score's change ("平均分由58.03提高到68.16，提高17.46%") and each region's
-score rate against the national mean in percentage points ("东部和中部地区平均得分率均高于全国
-平均水平4个百分点以上"). On top of that, the field's standard tools, from the field's libraries:
+datasets: the mean score's change ("the mean rose from 58.03 to 68.16, +17.46%") and each
+region's score rate against the national mean in percentage points ("East and Central more than
+4 percentage points above the national mean score rate"). On top of that, the field's standard
+tools, from the field's libraries:
 
 * rank mobility — Kendall's τ-b of the two years' ranks (:func:`scipy.stats.kendalltau`, and
   giddy's :class:`giddy.rank.Tau`, which must agree), giddy's :class:`~giddy.rank.SpatialTau`
@@ -58,15 +59,10 @@ class ChangeResult:
     findings: dict = field(default_factory=dict)  # lang -> list of sentences
 
     def to_json(self) -> dict:
-        rows = json_rows(self.table)
+        rows = jsonable(self.table.to_dict(orient="records"))
         return jsonable({**self.stats, "columns": list(self.table.columns), "units": rows,
                          "findings": self.findings.get("en", []),
                          "findings_zh": self.findings.get("zh", [])})
-
-
-def json_rows(df: pd.DataFrame) -> list[dict]:
-    return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-             for k, v in r.items()} for r in jsonable(df.to_dict(orient="records"))]
 
 
 def change_table(a: pd.DataFrame, b: pd.DataFrame, columns=()) -> tuple[pd.DataFrame, list, list]:
@@ -271,7 +267,10 @@ def findings(st: dict, lang: str = "zh") -> list[str]:
 
 
 def _p(p) -> str:
-    return "< 0.001" if p is not None and p < 0.001 else _f(p, 3)
+    """``< 0.001`` or ``= 0.123`` (the catalogue's forms)."""
+    if p is not None and p < 0.001:
+        return t("compare.p_small", "en")
+    return t("compare.p_equal", "en", p=_f(p, 3))
 
 
 def _regional_sentence(reg: dict, which: str, year: str, lang: str) -> str:
