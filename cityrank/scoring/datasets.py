@@ -56,6 +56,14 @@ class Dataset:
         df.attrs = dict(self._scores.attrs)
         return df
 
+    @property
+    def score_columns(self) -> pd.Index:
+        """The scores table's columns (an immutable Index), without copying the table: the
+        per-request check of an indicator."""
+        if self._scores is None:
+            self.scores()
+        return self._scores.columns
+
     def summary(self, bins=None) -> dict:
         out = summarise(self.scores(), self.system, bins)
         out["dataset"] = self.id

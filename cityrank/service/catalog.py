@@ -37,7 +37,8 @@ def check_indicator(ds, indicator: str | None) -> str:
             f"unknown indicator {indicator!r} for dataset {ds.id!r}; "
             f"see /api/v1/datasets/{ds.id}/system"
         )
-    if indicator not in ds.scores().columns:
+    columns = getattr(ds, "score_columns", None)
+    if indicator not in (columns if columns is not None else ds.scores().columns):
         raise ParameterError(f"dataset {ds.id!r} has no scores for indicator {indicator!r}")
     return indicator
 

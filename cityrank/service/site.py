@@ -159,10 +159,10 @@ class Site:
     def datasets(self) -> list:
         """The public datasets: the catalog's in its order, then added ones (uploads are
         private: never listed)."""
-        recs = {r.id: r for r in self.store.records(("bundled", "added"))}
-        ids = [i for i in self.catalog.ids() if i in recs]
-        ids += [r.id for r in recs.values() if r.kind == "added"]
-        return [self._at(i, recs[i].revision) for i in ids]
+        listed = {did: (kind, rev) for did, kind, rev in self.store.listing(("bundled", "added"))}
+        ids = [i for i in self.catalog.ids() if i in listed]
+        ids += [i for i, (kind, _) in listed.items() if kind == "added"]
+        return [self._at(i, listed[i][1]) for i in ids]
 
     def join(self, scores, layer: str = "prefecture"):
         """Scores joined to a boundary layer (``geo.join.join_scores``); tests may override."""

@@ -147,8 +147,8 @@ class Store:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
-        self._revision_sql = f"SELECT revision, expires_at FROM datasets WHERE id = {mark}"
+        self._mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        self._revision_sql = f"SELECT revision, expires_at FROM datasets WHERE id = {self._mark}"
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -169,14 +169,8 @@ class Store:
         """The dataset's revision, None when it does not exist or has expired: the check
         every lookup makes, so it is one indexed query on a pooled DB-API connection (tens of
         microseconds; SQLAlchemy's statement machinery would cost ten times that)."""
-        raw = self.engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            cur.execute(self._revision_sql, (str(dataset_id),))
-            row = cur.fetchone()
-            cur.close()
-        finally:
-            raw.close()  # back to the pool (which ends the read transaction)
+        rows = self._raw(self._revision_sql, (str(dataset_id),))
+        row = rows[0] if rows else None
         if row is None:
             return None
         if row[1] is not None and self.find(dataset_id) is None:  # expiring: check properly
@@ -208,6 +202,28 @@ class Store:
             rows = list(conn.execute(stmt))
         return [_record(r) for r in rows if include_expired or not _expired(r.expires_at)]
 
+    def listing(self, kinds: tuple[str, ...]) -> list[tuple[str, str, int]]:
+        """(id, kind, revision) of the live datasets of ``kinds``, oldest first: the cheap
+        query behind every dataset list (no JSON columns read)."""
+        marks = ", ".join([self._mark] * len(kinds))
+        rows = self._raw(f"SELECT id, kind, revision, expires_at FROM datasets WHERE kind IN "
+                         f"({marks}) ORDER BY created_at, id", tuple(kinds))
+        return [(r[0], r[1], int(r[2])) for r in rows
+                if r[3] is None or self.find(r[0]) is not None]  # expiring: checked properly
+
+    def _raw(self, sql: str, params: tuple) -> list[tuple]:
+        """A read on a pooled DB-API connection (the per-request queries: SQLAlchemy's
+        statement machinery costs ten times the query itself)."""
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+            cur.close()
+        finally:
+            raw.close()  # back to the pool (which ends the read transaction)
+        return rows
+
     def load_scores(self, dataset_id: str, record: DatasetRecord | None = None) -> pd.DataFrame:
         """The scores table as it was put (columns, order, dtypes, ``attrs``)."""
         record = record or self.get(dataset_id)
@@ -229,6 +245,7 @@ class Store:
                     df[col] = df[col].astype(dtype)
                 except (TypeError, ValueError):
                     pass  # e.g. an int column with gaps stays float
+        df = df.copy()  # one block per dtype: every later copy (one per request) stays cheap
         df.attrs = {k: v for k, v in record.attrs.items() if k != "_dtypes"}
         df.attrs["warnings"] = list(record.warnings)
         return df
