@@ -28,3 +28,23 @@ class ParameterError(CityrankError):
 class LimitError(DataError):
     """An input exceeds a configured limit (``scoring.limits.ReadLimits``): the message names
     the file, the limit, its value and the setting that raises it."""
+
+
+class QuotaError(CityrankError):
+    """A quota, a rate limit or a full work queue: the request is refused, nothing is kept.
+
+    ``status`` is the HTTP status ``web`` answers with (429 too many for this client, 503 the
+    server is busy, 507 the storage is full), ``retry_after`` the seconds after which trying
+    again can succeed (None when only deleting something helps), ``msg``/``params`` the
+    catalogue key (``store.*``) that words it in the page's language.
+    """
+
+    def __init__(self, message: str, *, status: int = 429, retry_after: int | None = None,
+                 msg: str | None = None, params: dict | None = None):
+        super().__init__(message)
+        self.status, self.retry_after = status, retry_after
+        self.msg, self.params = msg, dict(params or {})
+
+
+class AccessError(CityrankError):
+    """The request may not do this (a wrong delete token; HTTP 403 in ``web``)."""

@@ -26,7 +26,34 @@ How (every step is exact, not approximate, for the calibration targets):
    stay exact. 数据管理 is declared 10 but its points sum to 12: the system rescales them by
    10/12, so the generator writes points whose raw sum is 1.2 x the intended 数据管理 score.
 
-Run:  python scripts/make_demo_data.py [--seed 20171] [--out-dir cityrank/data/demo]
+A SECOND SIMULATED YEAR, data/demo/ndrc-2019-simulated.csv (seed 20191), so that years can be
+compared (change maps, rank mobility, convergence). There was no 2019 round of the 2017
+smart-governance assessment; this file is invented on its system, from the 2017 simulated file.
+What it BORROWS from published figures, and what it INVENTS:
+
+* borrowed: the national new-type smart city evaluation (seed 001, its OWN system, not this one)
+  reported its mean score rising from 58.03 (2017 round) to 68.16 (2019 round), i.e. x 1.1746
+  (+17.46 %). The simulation applies that relative rise to the 2017 simulated mean:
+  45.1 x 68.16 / 58.03 = 52.97. It borrows the RATIO, not the levels (the systems differ).
+* borrowed: the same evaluation's 2019 regional statement: East and Central each more than
+  4 percentage points above the national mean score rate, Northeast and West more than 4 below.
+  Targets (points = percentage points, total out of 100): East +5.0, Central +4.5,
+  Northeast -4.5, West -6.72 (the value that keeps the national mean; the region sizes are
+  85 / 80 / 34 / 94 cities).
+* borrowed (qualitatively): 武汉, 郑州 and 西安 "leap ahead" (China City Digital Governance
+  Report 2020, seeds 002/003): each gets +4 points of extra growth.
+* invented: everything per city. 2019 total = 2017 total + growth, growth = common rise
+  - 0.30 x (2017 total - 2017 mean) (catch-up: beta-convergence, invented strength)
+  + a spatially smooth shock (Gaussian kernel, 200 km, sd 2 points: neighbours move together)
+  + independent noise (sd 1.5 points) + the leaps above; then every region is shifted so its
+  mean hits its target exactly (which also fixes the national mean). First-level scores start
+  from each city's own 2017 structure scaled to its new total and are fitted (RAS with caps) to
+  first-level score rates that rise in proportion to the mean (invented); evaluation points are
+  split as for 2017 (step 5). The 293 cities are today's list (莱芜 merged into 济南 in January
+  2019; 那曲 a city since 2018), the same codes as the 2017 demo file.
+
+Run:  python scripts/make_demo_data.py [--seed 20171] [--seed-2019 20191]
+      [--out-dir cityrank/data/demo]
 """
 
 from __future__ import annotations
@@ -148,10 +175,14 @@ def latent_score(cities: pd.DataFrame, rng: np.random.Generator, yrd: set, gba: 
 
 
 def split_first_level(totals: np.ndarray, col_sums: np.ndarray, maxima: np.ndarray,
-                      rng: np.random.Generator) -> np.ndarray:
-    """Rows sum exactly to ``totals``, columns to ``col_sums`` (RAS with caps)."""
+                      rng: np.random.Generator, x0: np.ndarray | None = None) -> np.ndarray:
+    """Rows sum exactly to ``totals``, columns to ``col_sums`` (RAS with caps), starting from
+    ``x0`` (a city's own structure) or random shares around the column shares."""
     share = col_sums / col_sums.sum()
-    x = totals[:, None] * share[None, :] * rng.lognormal(0.0, 0.18, (len(totals), len(share)))
+    if x0 is not None:
+        x = np.array(x0, dtype=float)
+    else:
+        x = totals[:, None] * share[None, :] * rng.lognormal(0.0, 0.18, (len(totals), len(share)))
     cap = maxima * 0.97
     for _ in range(500):
         x *= (col_sums / x.sum(axis=0))[None, :]
@@ -177,6 +208,8 @@ def split_exact(value: float, maxima: list[float], rng: np.random.Generator, ste
     free = np.ones(len(m), bool)
     rest = value
     for _ in range(len(m) + 1):  # water-filling under the caps
+        if not free.any():  # every part at its cap: the residual step below places the rest
+            break
         p = rest * w * free / (w * free).sum()
         over = free & (p > m * 0.98)
         if not over.any():
@@ -286,6 +319,111 @@ def generate(seed: int = SEED) -> tuple[pd.DataFrame, dict]:
     return df, info
 
 
+SEED_2019 = 20191
+STEM_2019 = "ndrc-2019-simulated"
+RISE = 68.16 / 58.03  # national evaluation, 2017 -> 2019 mean (its own system): borrowed ratio
+TARGET_MEAN_2019 = round(TARGET_MEAN * RISE, 2)  # 52.97
+REGION_TARGETS_2019 = {"East": 5.0, "Central": 4.5, "Northeast": -4.5}  # West: what balances
+LEAPERS = {"420100": 4.0, "410100": 4.0, "610100": 4.0}  # 武汉 郑州 西安
+CATCH_UP = 0.30  # invented beta-convergence strength
+SHOCK_KM, SHOCK_SD, NOISE_SD = 200.0, 2.0, 1.5  # invented
+
+
+def _smooth_field(cities: pd.DataFrame, rng: np.random.Generator, km: float) -> np.ndarray:
+    """A spatially smooth standard-normal field over the cities (Gaussian kernel, ``km``)."""
+    lon = cities["lon"].to_numpy(float)
+    lat = cities["lat"].to_numpy(float)
+    x = np.radians(lon) * np.cos(np.radians(lat.mean())) * 6371.0
+    y = np.radians(lat) * 6371.0
+    d2 = (x[:, None] - x[None, :]) ** 2 + (y[:, None] - y[None, :]) ** 2
+    k = np.exp(-d2 / (2 * km**2))
+    field = k @ rng.standard_normal(len(cities)) / np.sqrt((k**2).sum(axis=1))
+    return (field - field.mean()) / field.std()
+
+
+def region_targets_2019(regions: pd.Series) -> dict[str, float]:
+    """Each region's mean total in 2019: national mean + its deviation; West balances."""
+    n = regions.value_counts()
+    dev = dict(REGION_TARGETS_2019)
+    dev["West"] = -sum(n[r] * d for r, d in dev.items()) / n["West"]
+    return {r: TARGET_MEAN_2019 + d for r, d in dev.items()}
+
+
+def generate_2019(df17: pd.DataFrame, seed: int = SEED_2019) -> tuple[pd.DataFrame, dict]:
+    """The second simulated year from the 2017 simulated file (see the module doc)."""
+    from cityrank.scoring.engine import score
+
+    rng = np.random.default_rng(seed)
+    system = load_system(SYSTEM)
+    units = load_units()
+    cities = prefecture_cities(units).set_index("code").loc[df17["code"]].reset_index()
+    s17 = score(system, df17.set_index("code")[system.leaves].astype(float), units=units,
+                synthetic=True).set_index("code").loc[cities["code"]]
+    t17 = s17["total"].to_numpy(float)
+    growth = (TARGET_MEAN_2019 - t17.mean()) - CATCH_UP * (t17 - t17.mean())
+    growth += SHOCK_SD * _smooth_field(cities, rng, SHOCK_KM)
+    growth += NOISE_SD * rng.standard_normal(len(cities))
+    growth += cities["code"].map(LEAPERS).fillna(0.0).to_numpy(float)
+    t19 = t17 + growth
+    targets = region_targets_2019(cities["region"])
+    for region, target in targets.items():
+        sel = (cities["region"] == region).to_numpy()
+        t19[sel] += target - t19[sel].mean()
+    t19 = np.round(t19, 2)
+    resid = round(TARGET_MEAN_2019 * len(t19) - t19.sum(), 2)  # rounding: one city takes it
+    j = int(np.argmin(np.abs(t19 - TARGET_MEAN_2019)))
+    t19[j] = round(t19[j] + resid, 2)
+
+    maxima = np.array([system.nodes[f].max_points for f in FIRST])
+    rates = np.array([TARGET_RATES[f] for f in FIRST]) * (TARGET_MEAN_2019 / TARGET_MEAN)
+    col_sums = rates * maxima * len(t19)
+    col_sums *= t19.sum() / col_sums.sum()
+    x0 = s17[FIRST].to_numpy(float) * (t19 / t17)[:, None]
+    l1 = split_first_level(t19, col_sums, maxima, rng, x0=x0)
+    rows = []
+    for i, code in enumerate(cities["code"]):
+        v = np.round(l1[i], 2)
+        v[int(np.argmax(v))] += round(t19[i] - v.sum(), 2)
+        rows.append({"code": code, **city_points(dict(zip(FIRST, v, strict=True)), system, rng)})
+    pts = pd.DataFrame(rows).set_index("code")
+    df = df17[["code", "name", "province", "synthetic"]].copy()
+    for leaf in system.leaves:
+        df[leaf] = df["code"].map(pts[leaf]).round(2)
+    info = {
+        "synthetic": True,
+        "title": "SIMULATED second year (2019) for the 2017 smart-governance system",
+        "warning": "Simulated data, invented city by city. There was no 2019 round of this "
+                   "assessment. Only the ratio of the national evaluation's means (68.16 / "
+                   "58.03, on its own system) and its 2019 regional statement are borrowed.",
+        "generator": "scripts/make_demo_data.py (generate_2019)",
+        "seed": seed,
+        "from": f"{STEM}.csv",
+        "system": "config/indicators/ndrc-2017.yaml",
+        "units": "today's 293 prefecture-level cities (the 2019 list: 莱芜 merged into 济南 "
+                 "in January 2019, 那曲 a city since 2018)",
+        "borrowed": {
+            "mean_rise": {"from": 58.03, "to": 68.16, "ratio": round(RISE, 6),
+                          "source": "national new-type smart city evaluation, 2017 and 2019 "
+                                    "rounds (seed 001; its own system)"},
+            "target_mean": TARGET_MEAN_2019,
+            "regions_vs_national_mean_points": {r: round(t - TARGET_MEAN_2019, 3)
+                                                for r, t in targets.items()},
+            "regions_source": "2019 round: East and Central more than 4 percentage points "
+                              "above the national mean score rate, Northeast and West more "
+                              "than 4 below (seed 001)",
+            "leapers": {"武汉市": 4.0, "郑州市": 4.0, "西安市": 4.0,
+                        "source": "China City Digital Governance Report 2020 (seeds 002/003)"},
+        },
+        "invented": {"catch_up_beta": -CATCH_UP, "shock_kernel_km": SHOCK_KM,
+                     "shock_sd": SHOCK_SD, "noise_sd": NOISE_SD,
+                     "first_level_rates": {f: round(float(r), 4) for f, r in
+                                           zip(FIRST, rates, strict=True)},
+                     "every city's value": True},
+        "sources": ["seed 001 (national evaluation)", "seeds 002/003", "DOMAIN.md section B"],
+    }
+    return df, info
+
+
 def check(df: pd.DataFrame) -> dict:
     """Score the generated file with the shipped system and return the achieved figures."""
     from cityrank.scoring.engine import score
@@ -305,19 +443,26 @@ def check(df: pd.DataFrame) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--seed-2019", type=int, default=SEED_2019)
     ap.add_argument("--out-dir", default=str(ROOT / "cityrank" / "data" / "demo"))
     args = ap.parse_args(argv)
-    df, info = generate(args.seed)
-    info["achieved"] = check(df)
     out = Path(args.out_dir)
-    csv = out / f"{STEM}.csv"
+    df, info = generate(args.seed)
+    write(out, STEM, df, info)
+    df19, info19 = generate_2019(df, args.seed_2019)
+    write(out, STEM_2019, df19, info19)
+    return 0
+
+
+def write(out: Path, stem: str, df: pd.DataFrame, info: dict) -> None:
+    info["achieved"] = check(df)
+    csv = out / f"{stem}.csv"
     atomic_write(csv, lambda p: df.to_csv(p, index=False, float_format="%.2f",
                                           lineterminator="\n"))
-    atomic_write(out / f"{STEM}.meta.json", lambda p: p.write_text(
+    atomic_write(out / f"{stem}.meta.json", lambda p: p.write_text(
         json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"))
-    print(f"wrote {csv} ({len(df)} cities) and {STEM}.meta.json")
+    print(f"wrote {csv} ({len(df)} cities) and {stem}.meta.json")
     print(json.dumps(info["achieved"], ensure_ascii=False))
-    return 0
 
 
 if __name__ == "__main__":

@@ -8,9 +8,10 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 # 1. Debian packages: Chromium (browser tests, PNG export), a CJK font (Chinese map text),
-#    GDAL's command-line tools (ogrinfo reads our OGC API), Node/npm for web assets.
+#    GDAL's command-line tools (ogrinfo reads our OGC API), PostgreSQL (the store's tests start
+#    a private server of their own: tests/store/conftest.py), Node/npm for web assets.
 apt_pkgs=(fonts-noto-cjk)
-[ $want_test = 1 ] && apt_pkgs+=(chromium chromium-driver gdal-bin)
+[ $want_test = 1 ] && apt_pkgs+=(chromium chromium-driver gdal-bin postgresql)
 command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
 missing=()
 for p in "${apt_pkgs[@]}"; do

@@ -19,7 +19,7 @@ from cityrank.i18n import t
 # One module per subcommand, cityrank/cli/<name>.py with register(subparsers, lang) and
 # run(args); the order is the order in --help.
 COMMANDS = ("validate", "score", "template", "uncertainty", "coherence", "map", "analyze",
-            "covariates", "grid", "export", "publish", "serve")
+            "covariates", "grid", "export", "publish", "compare", "datasets", "serve")
 
 
 def build_parser(lang: str | None = None) -> Parser:

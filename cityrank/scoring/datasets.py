@@ -28,6 +28,8 @@ class Dataset:
     data_path: Path
     missing: str = "refuse"
     source_zh: str = ""  # Chinese source note; ``source`` is the English (or only) one
+    year: int | None = None  # the year the data describe (the evaluation round)
+    vintage: str | None = None  # the city list it is scored on (default: its year's)
     _system: IndicatorSystem | None = field(default=None, repr=False)
     _scores: pd.DataFrame | None = field(default=None, repr=False)
     _warnings: list[str] = field(default_factory=list, repr=False)
@@ -54,6 +56,14 @@ class Dataset:
         df.attrs = dict(self._scores.attrs)
         return df
 
+    @property
+    def score_columns(self) -> pd.Index:
+        """The scores table's columns (an immutable Index), without copying the table: the
+        per-request check of an indicator."""
+        if self._scores is None:
+            self.scores()
+        return self._scores.columns
+
     def summary(self, bins=None) -> dict:
         out = summarise(self.scores(), self.system, bins)
         out["dataset"] = self.id
@@ -73,7 +83,8 @@ class Dataset:
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "title_en": self.title_en,
                 "synthetic": self.synthetic, "source": self.source, "source_zh": self.source_zh,
-                "system": self.system.id, "data": self.data_path.name}
+                "system": self.system.id, "data": self.data_path.name, "year": self.year,
+                "vintage": self.vintage}
 
 
 @dataclass
@@ -122,11 +133,16 @@ def load_catalog(data_dir: str | Path | None = None) -> Catalog:
         if not synthetic and is_synthetic_file(data_path):
             raise ConfigError(f"{where}: the data file says it is synthetic but the catalog "
                               "says synthetic: false")
+        year = spec.get("year")
+        if year is not None and (not isinstance(year, int) or isinstance(year, bool)
+                                 or not 1949 <= year <= 2100):
+            raise ConfigError(f"{where}: year must be a four-digit year, got {year!r}")
         out[str(did)] = Dataset(
             id=str(did), title=str(spec["title"]), title_en=str(spec.get("title_en", "")),
             synthetic=synthetic, source=str(spec.get("source", "")),
             system_ref=str(spec["system"]), data_path=data_path,
-            missing=str(spec.get("missing", "refuse")), source_zh=str(spec.get("source_zh", "")))
+            missing=str(spec.get("missing", "refuse")), source_zh=str(spec.get("source_zh", "")),
+            year=year, vintage=str(spec["vintage"]) if spec.get("vintage") else None)
     default = str(doc.get("default") or next(iter(out)))
     if default not in out:
         raise ConfigError(f"{path}: default dataset {default!r} is not in the catalog")

@@ -64,7 +64,7 @@ def write_template(system, out: str | Path, units: pd.DataFrame | None = None,
                    lang: str = "zh") -> tuple[Path, int]:
     """Write the template in ``lang``; returns (path, number of pre-filled units)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
     rows = eligible_units(system, units)
@@ -77,12 +77,7 @@ def write_template(system, out: str | Path, units: pd.DataFrame | None = None,
     ws.append(header)
     for r in rows.itertuples(index=False):
         ws.append([r.code, r.name, r.province])
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    for cell in ws[1]:
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    style_header(ws)
     ws.freeze_panes = "D2"
     ws.column_dimensions["A"].width = 10
     ws.column_dimensions["B"].width = 18
@@ -126,6 +121,27 @@ def write_template(system, out: str | Path, units: pd.DataFrame | None = None,
     ins.column_dimensions["A"].width = 120
     ins["A1"].font = Font(bold=True, size=13)
 
+    add_indicator_sheet(wb, system, lang)
+    path = atomic_write(out, lambda tmp: wb.save(tmp))
+    return path, len(rows)
+
+
+def style_header(ws) -> None:
+    """Bold, shaded, wrapped first row (the template's look; the scored workbook's too)."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for cell in ws[1]:
+        cell.font = bold
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def add_indicator_sheet(wb, system, lang: str = "zh"):
+    """The system's nodes (id, names, level, parent, maxima, weights, method...) as a sheet."""
+    from openpyxl.styles import Font
+
     ind = wb.create_sheet(t("export.template.sheet_indicators", lang))
     ind.append([t(f"export.template.col_{c}", lang) for c in (
         "id", "name", "name_en", "level", "parent", "max_points", "weight", "method", "direction",
@@ -135,7 +151,6 @@ def write_template(system, out: str | Path, units: pd.DataFrame | None = None,
         ind.append([n.id, n.name, n.name_en, n.level, n.parent or "", n.max_points,
                     n.weight, n.method, n.direction, n.unit, n.note])
     for cell in ind[1]:
-        cell.font = bold
-    path = atomic_write(out, lambda tmp: wb.save(tmp))
-    return path, len(rows)
+        cell.font = Font(bold=True)
+    return ind
 

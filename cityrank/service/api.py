@@ -37,10 +37,13 @@ def cache_control(dataset_id: str | None, public: str = DATA_CACHE) -> str:
 def _ds_info(ds, default_id: str) -> dict:
     return {"id": ds.id, "title": ds.title, "title_en": ds.title_en, "synthetic": bool(ds.synthetic),
             "source": ds.source, "source_zh": i18n.source_text(ds, "zh"),
-            "default": ds.id == default_id, "system": ds.system.id,
+            "default": ds.id == default_id, "system": ds.system.id, "year": ds.year,
+            "vintage": ds.vintage, "kind": getattr(ds, "kind", "bundled"),
+            "revision": int(getattr(ds, "revision", 0)),
             "links": {"self": f"/api/v1/datasets/{ds.id}", "scores": f"/api/v1/datasets/{ds.id}/scores",
                       "summary": f"/api/v1/datasets/{ds.id}/summary",
                       "system": f"/api/v1/datasets/{ds.id}/system",
+                      "workbook": f"/api/v1/datasets/{ds.id}/workbook.xlsx",
                       "geometry": f"/api/v1/geometry?dataset={ds.id}"}}
 
 
@@ -136,3 +139,65 @@ def geometry(site, args: dict) -> Result:
         return representation(dumps(body), mime, cache_control=cache_control(ds and ds.id))
 
     return site.cache.get_or_build(ds.id if ds else None, "geometry", (fmt, precision), make)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def intervals(site, ds):
+    """Monte Carlo rank intervals of a stored dataset, from the table it was scored from
+    (:func:`cityrank.scoring.uncertainty.analyse`; the system's ``uncertainty:`` settings);
+    None when they cannot be computed (gaps without a filling policy, too few indicators).
+    Cached per revision."""
+    from cityrank.errors import CityrankError
+    from cityrank.scoring.uncertainty import UncertaintyConfig, analyse
+    from cityrank.service.cities import resolver
+
+    def make():
+        raw, extra, _ = ds.raw()
+        config = UncertaintyConfig.from_mapping(ds.system.uncertainty or None)
+        try:
+            res = analyse(ds.system, raw, config=config,
+                          missing=ds.missing if raw.isna().to_numpy().any() else None,
+                          units=resolver(site).units, synthetic=bool(ds.synthetic), extra=extra)
+        except (CityrankError, ValueError):
+            return False
+        return res.ranks, {"runs": config.runs, "seed": config.seed}
+
+    out = site.cache.get_or_build(ds.id, "intervals", int(ds.revision), make)
+    return out or None
+
+
+def workbook(site, dataset_id: str, args: dict) -> Result:
+    """``/api/v1/datasets/<id>/workbook.xlsx``: the scored dataset in the template's layout
+    (:func:`cityrank.scoring.workbook.write_workbook`) in ``lang``; cached per revision."""
+    from cityrank.scoring.workbook import write_workbook
+
+    ds = site.dataset(dataset_id)
+    lang = i18n.norm_lang(args.get("lang"))
+    want = args.get("intervals", "1")
+    if want not in ("0", "1"):
+        raise ParameterError(f"intervals must be 0 or 1, got {want!r}")
+
+    def make() -> Result:
+        iv = intervals(site, ds) if want == "1" else None
+        raw, _, _ = ds.raw()
+        rec = ds.record
+        attrs = ds.scores().attrs
+        meta = {"title": i18n.plain_title(ds, lang), "dataset": ds.id, "year": ds.year,
+                "source": i18n.source_text(ds, lang), "synthetic": bool(ds.synthetic),
+                "missing": ds.missing, "vintage": ds.vintage, "filename": ds.filename,
+                "coverage": ds.coverage, "aggregation": attrs.get("aggregation", ""),
+                "weighting": attrs.get("weighting", ""),
+                "created": rec.to_dict()["created_at"] if rec is not None else None,
+                "intervals_note": i18n.t("workbook.intervals", lang, **iv[1]) if iv else None}
+        with site.tmp.directory() as d:
+            path = write_workbook(d / "workbook.xlsx", system=ds.system, scores=ds.scores(),
+                                  raw=raw, meta=meta, warnings=ds.warnings,
+                                  intervals=iv[0] if iv else None, lang=lang)
+            body = path.read_bytes()
+        name = f"{ds.id}-{lang}.xlsx"
+        return representation(body, XLSX, cache_control=cache_control(ds.id, "no-cache"),
+                              headers=(("Content-Disposition", f'attachment; filename="{name}"'),))
+
+    return site.cache.get_or_build(ds.id, "workbook", (lang, want), make)

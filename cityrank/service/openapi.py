@@ -46,6 +46,11 @@ _DATASET_INFO = {
     "source": {"type": "string", "description": "source note in English"},
     "source_zh": {"type": "string", "description": "source note in Chinese (English when none is given)"},
     "default": {"type": "boolean"}, "system": {"type": "string", "description": "indicator system id"},
+    "year": _n("integer", "the year the data describe (comparable years: /compare)"),
+    "vintage": _n("string", "the city list the dataset is scored on"),
+    "kind": {"type": "string", "enum": ["bundled", "added", "upload"],
+             "description": "bundled (the catalog), added (cityrank datasets add) or upload"},
+    "revision": {"type": "integer", "description": "raised whenever the stored scores change"},
     "links": _LINKS}
 _DATASET_ITEM = _obj(_DATASET_INFO, required=("id", "title", "synthetic", "source", "source_zh", "system"))
 _INDICATOR = _obj({"id": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string"},
@@ -92,6 +97,7 @@ _ERROR = _obj({"error": _ERROR_BODY, "problems": {"type": "array", "items": _PRO
               required=("error",))
 _UPLOAD_COMMON = {
     "ok": {"type": "boolean"}, "file": {"type": "string"}, "system": {"type": "string"},
+    "year": _n("integer", "the year the upload names"),
     "problems": {"type": "array", "items": _PROBLEM},
     "warnings": {**_STR_LIST, "description": "English"},
     "warnings_zh": {**_STR_LIST, "description": "the same warnings in simplified Chinese"},
@@ -100,18 +106,31 @@ _UPLOAD_COMMON = {
 _UPLOAD_CREATED = _obj(_UPLOAD_COMMON | {
     "id": {"type": "string"}, "dataset": {"type": "string"}, "title": {"type": "string"},
     "synthetic": {"type": "boolean"}, "source": {"type": "string"}, "n_units": {"type": "integer"},
+    "revision": {"type": "integer"},
+    "created_at": _n("string", "ISO 8601, UTC"),
+    "expires_at": _n("string", "ISO 8601, UTC; null: kept until deleted"),
+    "delete_token": {"type": "string", "description": "given once: DELETE /datasets/{dataset} "
+                                                      "with Authorization: Bearer <token>"},
     "links": _LINKS, "summary": {"type": "object"}},
-    required=("ok", "id", "synthetic", "warnings", "warnings_zh", "warning_details"))
+    required=("ok", "id", "synthetic", "warnings", "warnings_zh", "warning_details",
+              "delete_token"))
 # One 400 shape for both causes: a file with problems has every field; a bad parameter
 # (unknown encoding, system, policy) has only ``error``.
 _UPLOAD_PROBLEMS = _obj(_UPLOAD_COMMON | {"error": _ERROR_BODY}, required=("error",))
 SCHEMAS = {"Error": _ERROR, "Problem": _PROBLEM, "WarningDetail": _WARNING_DETAIL,
            "Datasets": _DATASETS, "Dataset": _DATASET, "City": _CITY, "ClusterRef": _CLUSTER_REF,
            "UploadCreated": _UPLOAD_CREATED, "UploadProblems": _UPLOAD_PROBLEMS}
+_LIMIT = {"description": "over budget, nothing stored: 429 too many uploads from this client "
+                         "(rate, or its quota of stored datasets), 503 the server is busy, 507 "
+                         "the storage is full; Retry-After (seconds) when waiting helps; "
+                         "message in English and Chinese",
+          "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _UPLOAD = {
-    "summary": "Upload a CSV/XLSX (UTF-8 or GBK; cities by code or name) and score it into a new "
-               "in-memory dataset (kept a few hours; same-origin or non-browser clients only). "
-               "The Excel template of a system is at /api/v1/systems/{system}/template.xlsx.",
+    "summary": "Upload a CSV/XLSX (UTF-8 or GBK; cities by code or name), score it and store it "
+               "as a private dataset (kept in the database until deleted; served by every "
+               "worker; same-origin or non-browser clients only). The Excel template of a "
+               "system is at /api/v1/systems/{system}/template.xlsx.",
     "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
         "type": "object", "required": ["file"], "properties": {
             "file": {"type": "string", "format": "binary", "description": ".csv or .xlsx, at most 2 MB"},
@@ -119,15 +138,27 @@ _UPLOAD = {
                                                         "default dataset's system)"},
             "encoding": {"type": "string", "enum": list(ENCODINGS), "default": "auto"},
             "missing": {"type": "string", "enum": list(POLICIES), "default": "refuse"},
-            "sheet": {"type": "string", "description": "XLSX sheet name (first by default)"}}}}}},
+            "sheet": {"type": "string", "description": "XLSX sheet name (first by default)"},
+            "year": {"type": "integer", "minimum": 1990, "maximum": 2100,
+                     "description": "the year the data describe"},
+            "title": {"type": "string", "maxLength": 120},
+            "note": {"type": "string", "maxLength": 2000, "description": "the owner's note"}}}}}},
     "responses": {
         "201": {"description": "created: id, summary, warnings (English, Chinese, details), coverage, links",
                 "content": {"application/json": {"schema": _UPLOAD_CREATED}}},
         "400": {"description": "the file has problems (nothing scored), or a bad parameter "
                                "(then only error and an empty problems list)",
                 "content": {"application/json": {"schema": _UPLOAD_PROBLEMS}}},
-        "403": _ERR, "413": _ERR},
+        "403": _ERR, "413": _ERR, "429": _LIMIT, "503": _LIMIT, "507": _LIMIT},
 }
+_DELETE = {
+    "summary": "Delete an uploaded dataset (and everything derived from it, in every worker)",
+    "parameters": [_DS, {"name": "Authorization", "in": "header", "required": True,
+                         "schema": {"type": "string"},
+                         "description": "Bearer <delete_token of the upload's 201 response>"}],
+    "responses": {"200": {"description": "deleted", "content": {"application/json": {
+        "schema": _obj({"deleted": {"type": "string"}}, required=("deleted",))}}},
+        "403": _ERR, "404": _ERR}}
 
 
 _BINARY = {"type": "string", "format": "binary"}
@@ -166,8 +197,24 @@ def openapi_document() -> dict:
         "servers": [{"url": "/api/v1"}],
         "paths": {
             "/datasets": {**_op("List datasets", errors=(), schema=_DATASETS), "post": _UPLOAD},
-            "/datasets/{dataset}": _op("One dataset with its indicators and system warnings (en, zh)",
-                                       [_DS], schema=_DATASET),
+            "/datasets/{dataset}": {**_op("One dataset with its indicators and system warnings "
+                                          "(en, zh)", [_DS], schema=_DATASET),
+                                    "delete": _DELETE},
+            "/datasets/{dataset}/workbook.xlsx": _op(
+                "The scored dataset as an Excel workbook in the template's layout: the data, "
+                "scores, ranks, rank intervals, problems and notes, in the language asked for",
+                [_DS, _q("lang", "zh (default) or en", ["zh", "en"]),
+                 _q("intervals", "1 (default) adds Monte Carlo rank intervals; 0 leaves them out",
+                    ["0", "1"])],
+                ok="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                errors=(400, 404)),
+            "/compare": _op(
+                "Two years of one indicator system compared: change per city, rank mobility "
+                "(Kendall's tau, spatial tau, spatial Markov), sigma/beta-convergence, regional "
+                "gap; findings in English and Chinese",
+                [_q("from", "the earlier dataset id (default: the oldest comparable year)"),
+                 _q("to", "the later dataset id (default: the newest comparable year)")],
+                errors=(400, 404)),
             "/datasets/{dataset}/system": _op("The dataset's indicator system", [_DS]),
             "/datasets/{dataset}/scores": _op(
                 "Scores and ranks (JSON or CSV)",

@@ -26,7 +26,10 @@ JSON_PREFIXES = ("/api/", "/ogc")
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The app. Config keys: ``DATA_DIR`` (a directory with datasets.yaml; default the bundled
-    data or ``$CITYRANK_DATA``), ``CACHE_BYTES`` (bound of the derived cache),
+    data or ``$CITYRANK_DATA``), ``STORE_DIR`` (the writable data directory: database and
+    private temp files; default ``$CITYRANK_DATA_DIR`` or the per-user one), ``DATABASE_URL``
+    (default ``$CITYRANK_DATABASE_URL`` or SQLite in ``STORE_DIR``), ``UPLOAD_LIMITS`` (a
+    :class:`~cityrank.service.limits.UploadLimits`), ``CACHE_BYTES`` (bound of the derived cache),
     ``ANALYSIS_PERMUTATIONS``/``ANALYSIS_DRAWS`` (the analysis page), ``VENDOR_DIR``,
     ``SITE`` (a ready :class:`~cityrank.service.site.Site`, for tests), ``BIND_HOST`` (the
     address served, trusted as a host name) and ``TRUSTED_HOST_NAMES`` (default
@@ -47,15 +50,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["cityrank"] = app.config.get("SITE") or Site(
         app.config["DATA_DIR"], cache_bytes=int(app.config["CACHE_BYTES"]),
         analysis_permutations=app.config.get("ANALYSIS_PERMUTATIONS"),
-        analysis_draws=app.config.get("ANALYSIS_DRAWS"))
+        analysis_draws=app.config.get("ANALYSIS_DRAWS"), store_dir=app.config.get("STORE_DIR"),
+        database_url=app.config.get("DATABASE_URL"), limits=app.config.get("UPLOAD_LIMITS"))
 
     security.init_app(app)
     compress.init_app(app)
 
     from cityrank.web import assets
-    from cityrank.web.views import analysis, api, embed, maps, ogc, upload, viewer
+    from cityrank.web.views import analysis, api, compare, embed, maps, ogc, upload, viewer
 
-    for bp in (assets.bp, viewer.bp, api.bp, ogc.bp, embed.bp, upload.bp, analysis.bp, maps.bp):
+    for bp in (assets.bp, viewer.bp, api.bp, ogc.bp, embed.bp, upload.bp, analysis.bp, maps.bp,
+               compare.bp):
         app.register_blueprint(bp)
     app.jinja_env.globals["has_analysis"] = True
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import urllib.error
@@ -25,9 +26,11 @@ def test_serve_prints_url_and_serves(console_script):
             assert found, line
             url = found.group(0)
             assert not url.endswith(":0/")  # the port actually bound
-            banner = "".join(proc.stdout.readline() for _ in range(5))
-            assert "数据集：2 个（" in banner and "默认 ndrc-2017-simulated" in banner
-            assert "datasets.yaml" in banner and "上传数据" in banner and "内存" in banner
+            banner = "".join(proc.stdout.readline() for _ in range(6))
+            assert "数据集：3 个（" in banner and "默认 ndrc-2017-simulated" in banner
+            assert "datasets.yaml" in banner and "上传数据：保存在数据库中，直到删除" in banner
+            assert f"数据目录：{os.environ['CITYRANK_DATA_DIR']}" in banner
+            assert "cityrank.sqlite3" in banner
             assert "服务器：waitress，2 个线程" in banner
             with urllib.request.urlopen(url + "api/v1/datasets", timeout=60) as r:
                 assert r.status == 200 and b"ndrc-2017-simulated" in r.read()

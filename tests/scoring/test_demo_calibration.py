@@ -127,3 +127,5 @@ def test_generator_is_deterministic(tmp_path):
     subprocess.run([sys.executable, str(ROOT / "scripts" / "make_demo_data.py"),
                     "--out-dir", str(tmp_path)], check=True, capture_output=True)
     assert (tmp_path / DEMO.name).read_bytes() == DEMO.read_bytes()
+    second = paths.DEMO_DIR / "ndrc-2019-simulated.csv"  # the second simulated year too
+    assert (tmp_path / second.name).read_bytes() == second.read_bytes()

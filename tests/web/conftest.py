@@ -10,11 +10,16 @@ from urllib.parse import urlparse
 import pytest
 from werkzeug.serving import make_server
 
+from cityrank.service.limits import UploadLimits
 from cityrank.service.site import Site
 from cityrank.web.app import create_app
 
 EVIL_NAMES = {"330100": "<img src=x onerror=alert(1)>", "330200": "${alert(1)}"}
 DATASET = "ndrc-2017-simulated"
+# The suite uploads hundreds of files from one client: no quota or rate limit on the shared
+# apps (tests/store checks the limits with apps of their own).
+UNLIMITED = UploadLimits(per_client=None, total=None, total_bytes=None, per_minute=1e6,
+                         burst=10**6, queue=64)
 
 
 class _EvilDataset:
@@ -46,12 +51,12 @@ class EvilSite(Site):
 
 @pytest.fixture(scope="session")
 def app():
-    return create_app({"TESTING": True})
+    return create_app({"TESTING": True, "UPLOAD_LIMITS": UNLIMITED})
 
 
 @pytest.fixture(scope="session")
 def evil_app():
-    return create_app({"TESTING": True, "SITE": EvilSite()})
+    return create_app({"TESTING": True, "SITE": EvilSite(limits=UNLIMITED)})
 
 
 @pytest.fixture()

@@ -16,7 +16,6 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from cityrank import paths
-from cityrank.errors import NotFoundError
 from cityrank.service import uploads as up
 
 DATASET = "ndrc-2017-simulated"
@@ -70,7 +69,8 @@ def test_gbk_traditional_upload_scores_like_the_bundled_data(client, gbk_upload)
     assert len(laiwu) == 1 and "济南" in laiwu[0] and "第 127 行" in laiwu[0] and "城市數據.csv" in laiwu[0]
     page_en = client.get(f"/upload/{gbk_upload}?lang=en").get_data(as_text=True)
     assert "row 127" in page_en.split('id="cr-upload-warnings"', 1)[1].split("</section>", 1)[0]
-    assert "293" in page and "uploaded by user: 城市數據.csv" in page
+    assert "293" in page and "用户上传：城市數據.csv" in page
+    assert "uploaded by user: 城市數據.csv" in page_en
     assert "cr-synthetic" in page  # the file has a synthetic column: it says so
 
     mine = client.get(f"/api/v1/datasets/{gbk_upload}/scores").get_json()
@@ -291,45 +291,12 @@ def test_clean_filename():
     assert up.clean_filename("") == "upload" and up.clean_filename(".csv") == "upload.csv"
 
 
-class _Clock:
-    def __init__(self):
-        self.now = 0.0
+def test_expired_upload_is_404_and_its_caches_are_dropped(client):
+    """An expiry (``UploadLimits.ttl``, off by default) ends an upload like a deletion: the
+    next request answers 404 and drops everything derived from it."""
+    from datetime import UTC, datetime, timedelta
 
-    def __call__(self):
-        return self.now
-
-
-def _ds(i: int) -> up.UploadedDataset:
-    from pathlib import Path
-
-    return up.UploadedDataset(id=f"upload-{i}", title="t", title_en="t", synthetic=False, source="s",
-                              system_ref="ndrc-2017", data_path=Path("t.csv"))
-
-
-def test_store_is_a_bounded_lru_that_expires():
-    clock, evicted = _Clock(), []
-    store = up.UploadStore(max_items=3, ttl=100, clock=clock, on_evict=evicted.append)
-    for i in range(3):
-        store.add(_ds(i))
-    store.get("upload-0")  # now most recent
-    store.add(_ds(3))
-    assert store.ids() == ["upload-2", "upload-0", "upload-3"] and evicted == ["upload-1"]
-    clock.now = 50
-    store.get("upload-3")  # reading does not extend life: expiry counts from the upload
-    clock.now = 101
-    with pytest.raises(NotFoundError, match="expired"):
-        store.get("upload-3")
-    assert len(store) == 0 and sorted(evicted) == ["upload-0", "upload-1", "upload-2", "upload-3"]
-
-
-def test_expired_upload_is_404_and_its_caches_are_dropped():
-    from cityrank.web.app import create_app
-
-    app = create_app({"TESTING": True})  # its own store: expiring it leaves other tests alone
-    client = app.test_client()
-    site = app.extensions["cityrank"]
-    clock = _Clock()
-    site.uploads.clock = clock
+    site = client.application.extensions["cityrank"]
     data = (paths.PUBLISHED_DIR / "ndrc-2017-top10.csv").read_bytes()
     did = post(client, data, "t.csv", url="/api/v1/datasets").get_json()["id"]
     assert client.get(f"/api/v1/datasets/{did}").status_code == 200
@@ -340,12 +307,12 @@ def test_expired_upload_is_404_and_its_caches_are_dropped():
     derived = {k[1] for k in site.cache.keys(did)}
     assert {"joined", "geometry", "map_values", "page"} <= derived, derived
     before = site.cache.bytes
-    clock.now = site.uploads.ttl + 1
-    r = client.get("/api/v1/datasets")  # any request notices the expiry
-    assert r.status_code == 200 and site.cache.keys(did) == [] and site.cache.bytes < before
+    site.store.update(did, expires_at=datetime.now(UTC) - timedelta(seconds=1))
     r = client.get(f"/api/v1/datasets/{did}")
     assert r.status_code == 404 and "expired" in r.get_json()["error"]["message"]
+    assert site.cache.keys(did) == [] and site.cache.bytes < before
     assert client.get(f"/upload/{did}").status_code == 404
+    assert site.store.sweep() == [did] and site.store.find(did) is None
 
 
 def test_process_upload_id_is_reproducible_with_a_seed():

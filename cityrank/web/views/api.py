@@ -1,4 +1,6 @@
-"""JSON API ``/api/v1``: datasets, systems, scores (JSON/CSV), cities, summaries, geometry."""
+"""JSON API ``/api/v1``: datasets, systems, scores (JSON/CSV), the scored workbook, cities,
+summaries, geometry. (``POST``/``DELETE`` of datasets: views/upload.py; ``/compare``:
+views/compare.py.)"""
 
 from __future__ import annotations
 
@@ -44,6 +46,11 @@ def scores(dataset: str):
 @bp.route("/datasets/<dataset>/summary")
 def summary(dataset: str):
     return respond(api.summary(site(), dataset, args()))
+
+
+@bp.route("/datasets/<dataset>/workbook.xlsx")
+def workbook(dataset: str):
+    return respond(api.workbook(site(), dataset, args()))
 
 
 @bp.route("/datasets/<dataset>/cities/<code>")

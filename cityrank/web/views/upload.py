@@ -1,9 +1,15 @@
-"""Upload pages and API: ``/upload`` (form, result), ``POST /api/v1/datasets`` and the Excel
-template ``/api/v1/systems/<id>/template.xlsx``.
+"""Upload pages and API: ``/upload`` (form, result, delete), ``POST /api/v1/datasets``,
+``DELETE /api/v1/datasets/<id>`` and the Excel template ``/api/v1/systems/<id>/template.xlsx``.
 
 The logic lives in :mod:`cityrank.service.uploads`; these views parse the request, refuse
 cross-origin posts (the form is same-origin, and the API's ``Access-Control-Allow-Origin: *``
-must not let another site's page push files into the viewer) and serialise.
+must not let another site's page push files into the viewer) and serialise. Uploads over a
+budget (rate, busy pool, quota) get 429/503/507 with a message in the page's language and
+``Retry-After`` where waiting helps; nothing of them is stored.
+
+The delete token of a form upload is kept in an HttpOnly cookie scoped to the upload's own
+result page, so only the uploader's browser can delete it; API clients get it in the 201
+response (``delete_token``) and send it as ``Authorization: Bearer <token>``.
 """
 
 from __future__ import annotations
@@ -12,73 +18,20 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
-from cityrank.i18n import lookup
+from cityrank.errors import AccessError, QuotaError
+from cityrank.i18n import t
 from cityrank.scoring.messages import render_warning
 from cityrank.service import uploads as up
 from cityrank.web.i18n import norm_lang
 from cityrank.web.respond import respond, site
 
 bp = Blueprint("upload", __name__)
-
-# Strings of these pages only (zh, en); the shared table is web/i18n.py.
-TEXT = {
-    "upload": ("上传数据", "Upload data"),
-    "intro": ("上传您自己的 CSV 或 Excel（.xlsx）数据表，按所选指标体系校验、评分，并像内置数据集一样查看地图、排名和汇总。"
-              "城市可用 6 位行政区划代码或名称（含繁体字、历史区划如莱芜）标识。文件最大 2 MB，仅保存在内存中，数小时后自动删除。",
-              "Upload your own CSV or Excel (.xlsx) table: it is validated and scored against the chosen "
-              "indicator system and shown like a bundled dataset (map, ranking, summary). Cities may be keyed by "
-              "6-digit code or by name (traditional characters and former units such as 莱芜 included). At most "
-              "2 MB; kept in memory only and deleted after a few hours."),
-    "file": ("数据文件（.csv / .xlsx）", "Data file (.csv / .xlsx)"),
-    "file_col": ("文件", "File"),
-    "system": ("指标体系", "Indicator system"),
-    "encoding": ("文本编码（CSV）", "Text encoding (CSV)"),
-    "auto": ("自动识别", "Detect automatically"),
-    "missing": ("缺失值处理", "Missing values"),
-    "refuse": ("拒绝（列为问题）", "Refuse (list as problems)"),
-    "mean": ("以全国均值填补", "Fill with the national mean"),
-    "province_mean": ("以本省均值填补", "Fill with the province mean"),
-    "zero": ("以 0 填补", "Fill with zero"),
-    "sheet": ("工作表名称（可选，默认第一个）", "Sheet name (optional, first by default)"),
-    "submit": ("上传并评分", "Upload and score"),
-    "template": ("下载所选指标体系的 Excel 模板", "Download the Excel template of the chosen system"),
-    "api_problems": ("{file} 中有 {n} 个问题；未评分", "{n} problem(s) in {file}; nothing was scored"),
-    "problems": ("发现 {n} 个问题，数据未评分。请修改文件后重新上传。",
-                 "{n} problem(s) found; the data were not scored. Fix the file and upload it again."),
-    "row": ("行", "Row"),
-    "column": ("列", "Column"),
-    "message": ("问题", "Problem"),
-    "warnings": ("提示", "Warnings"),
-    "admin_changes": ("{n} 个城市以历史区划标识，已映射到现行单位：", "{n} city key(s) name former units, mapped to today's:"),
-    "again": ("再上传一个文件", "Upload another file"),
-    "coverage": ("覆盖率", "Coverage"),
-    "units": ("有数据的单位", "Units with data"),
-    "universe": ("参评范围内", "Of the evaluated universe"),
-    "low_indicators": ("覆盖率低于 65% 的指标", "Indicators under 65% coverage"),
-    "done": ("上传成功：{n} 个城市已评分。", "Uploaded: {n} cities scored."),
-    "open_map": ("查看地图", "Open the map"),
-    "open_ranking": ("查看排名表", "Open the ranking"),
-    "open_api": ("API（JSON）", "API (JSON)"),
-    "open_ogc": ("OGC 要素", "OGC features"),
-    "summary": ("汇总", "Summary"),
-    "mean_score": ("均值", "Mean"),
-    "std": ("标准差", "Std. deviation"),
-    "median": ("中位数", "Median"),
-    "min_max": ("最低 / 最高", "Min / max"),
-    "cv": ("变异系数（%）", "Coefficient of variation (%)"),
-    "expiry": ("此数据集仅保存在服务器内存中，约 {h} 小时后或服务器重启后删除。",
-               "This dataset lives in server memory only; it is deleted after about {h} hours or on restart."),
-    "too_large": ("文件太大：上传上限为 {mb} MB。请删除多余的列或工作表后重试。",
-                  "The file is too large: uploads are limited to {mb} MB. Remove extra columns or sheets and try again."),
-    "cross_origin": ("拒绝跨站提交：上传只能来自本站页面。",
-                     "Cross-site upload refused: uploads must come from this site's own pages."),
-    "no_file": ("请选择要上传的文件。", "Choose a file to upload."),
-    "synthetic_file": ("文件声明为模拟数据。", "The file says it holds simulated data."),
-}
+COOKIE = "cr_delete_"
 
 
 def ut(key: str, lang: str, **kw) -> str:
-    return lookup(TEXT, key, lang, **kw)
+    """The upload pages' strings (catalogue domain ``upload``)."""
+    return t(f"upload.{key}", lang, **kw)
 
 
 def _lang() -> str:
@@ -102,26 +55,36 @@ def _same_origin() -> bool:
     return True
 
 
-def _form_page(lang: str, status: int = 200, values=None, outcome=None, **ctx):
+def _form_page(lang: str, status: int = 200, values=None, outcome=None, headers=None, **ctx):
     values = request.values if values is None else values
     page = render_template("upload.html", lang=lang, ut=ut, render_warning=render_warning,
                            **up.form_context(site(), values, outcome), **ctx)
-    return page, status
+    return page, status, headers or {}
 
 
-def _run(lang: str):
-    """Shared by the form and the API: (outcome, None) or (None, (status, message))."""
+def _run(lang: str, api: bool = False):
+    """Shared by the form and the API: (outcome, None) or (None, (status, message, headers)).
+    Over budget: the form shows the message on the form; the API answers as
+    :func:`over_budget` does."""
     if not _same_origin():
-        return None, (403, ut("cross_origin", lang))
+        return None, (403, ut("cross_origin", lang), {})
     f = request.files.get("file")
     if f is None or not f.filename:
-        return None, (400, ut("no_file", lang))
-    return up.upload(site(), f.read(up.MAX_BYTES + 1), f.filename, request.form.to_dict()), None
+        return None, (400, ut("no_file", lang), {})
+    try:
+        return up.upload(site(), f.read(up.MAX_BYTES + 1), f.filename, request.form.to_dict(),
+                         client=request.remote_addr), None
+    except QuotaError as exc:
+        if api:
+            raise
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+        return None, (exc.status, up.limit_message(exc, lang), headers)
 
 
 @bp.route("/upload", methods=["GET"])
 def upload_form():
-    return _form_page(_lang())
+    deleted = request.args.get("deleted")
+    return _form_page(_lang(), notice=ut("deleted", _lang(), id=deleted) if deleted else None)
 
 
 @bp.route("/upload", methods=["POST"])
@@ -129,24 +92,47 @@ def upload_post():
     lang = _lang()
     outcome, err = _run(lang)
     if err:
-        return _form_page(lang, err[0], error=err[1])
+        return _form_page(lang, err[0], error=err[1], headers=err[2])
     if outcome.ok:
-        return redirect(url_for("upload.upload_result", dataset=outcome.dataset.id, lang=lang), 303)
+        did = outcome.dataset.id
+        resp = redirect(url_for("upload.upload_result", dataset=did, lang=lang), 303)
+        resp.set_cookie(COOKIE + did.removeprefix(up.ID_PREFIX), outcome.delete_token,
+                        path=f"/upload/{did}", httponly=True, samesite="Strict",
+                        secure=request.is_secure, max_age=10 * 365 * 86400)
+        return resp
     return _form_page(lang, 400, outcome=outcome)
+
+
+def _cookie_token(dataset: str) -> str | None:
+    return request.cookies.get(COOKIE + dataset.removeprefix(up.ID_PREFIX))
 
 
 @bp.route("/upload/<dataset>")
 def upload_result(dataset: str):
     outcome = up.stored_outcome(site(), dataset)
     return _form_page(_lang(), outcome=outcome, summary=outcome.dataset.summary(),
-                      links=up.links(dataset))
+                      links=up.links(dataset), can_delete=bool(_cookie_token(dataset)))
+
+
+@bp.route("/upload/<dataset>/delete", methods=["POST"])
+def upload_delete(dataset: str):
+    lang = _lang()
+    if not _same_origin():
+        return _form_page(lang, 403, error=ut("cross_origin", lang))
+    try:
+        up.delete(site(), dataset, _cookie_token(dataset))
+    except AccessError:
+        return _form_page(lang, 403, error=ut("not_deleted", lang))
+    resp = redirect(url_for("upload.upload_form", lang=lang, deleted=dataset), 303)
+    resp.delete_cookie(COOKIE + dataset.removeprefix(up.ID_PREFIX), path=f"/upload/{dataset}")
+    return resp
 
 
 @bp.route("/api/v1/datasets", methods=["POST"])
 def api_upload():
-    outcome, err = _run("en")
+    outcome, err = _run("en", api=True)
     if err:
-        return _json_error(err[0], err[1])
+        return _json_error(*err)
     body = outcome.to_dict()
     if not outcome.ok:
         kw = {"n": len(outcome.problems), "file": outcome.filename}
@@ -161,15 +147,48 @@ def api_upload():
     return resp
 
 
+@bp.route("/api/v1/datasets/<dataset>", methods=["DELETE"])
+def api_delete(dataset: str):
+    auth = request.headers.get("Authorization", "")
+    token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+    return respond(up.delete(site(), dataset, token or request.headers.get("X-Delete-Token")))
+
+
 @bp.route("/api/v1/systems/<system_id>/template.xlsx")
 def template(system_id: str):
     return respond(up.template(site(), system_id))
 
 
-def _json_error(status: int, message: str):
-    resp = jsonify({"error": {"status": status, "message": message}, "problems": []})
+def _json_error(status: int, message: str, headers: dict | None = None,
+                message_zh: str | None = None):
+    body = {"error": {"status": status, "message": message}, "problems": []}
+    if message_zh:
+        body["error"]["message_zh"] = message_zh
+    resp = jsonify(body)
     resp.status_code = status
+    resp.headers.update(headers or {})
     return resp
+
+
+@bp.app_errorhandler(QuotaError)
+def over_budget(exc: QuotaError):
+    """A QuotaError raised anywhere (uploads, heavy work): 429/503/507 + Retry-After."""
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+    if request.path.startswith(("/api/", "/ogc")):
+        return _json_error(exc.status, up.limit_message(exc, "en"), headers,
+                           up.limit_message(exc, "zh"))
+    lang = _lang()
+    return render_template("error.html", status=exc.status, message=up.limit_message(exc, lang),
+                           lang=lang), exc.status, headers
+
+
+@bp.app_errorhandler(AccessError)
+def forbidden(exc: AccessError):
+    if request.path.startswith(("/api/", "/ogc")):
+        return _json_error(403, str(exc), message_zh=t("store.access", "zh"))
+    lang = _lang()
+    return render_template("error.html", status=403, message=t("store.access", lang),
+                           lang=lang), 403
 
 
 @bp.app_errorhandler(413)
