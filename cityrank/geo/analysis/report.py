@@ -186,7 +186,8 @@ def build_report(
         disp["provinces"] = _section(group_disparity, data, value_column, "province", max_value=max_value,
                                      n_boot=boot, seed=seed)
     report["disparity"] = disp
-    report["gradients"] = _section(gradients, data, value_column, geographic=geographic)
+    report["gradients"] = _section(gradients, data, value_column, geographic=geographic,
+                                   crs=getattr(sw, "projection", None), crs_name=sw.crs)
     if not geographic and report["gradients"].get("available"):
         report["gradients"]["caveat"] += " Coordinates are planar x/y (no CRS), not degrees."
 
@@ -269,6 +270,7 @@ def _spillover(frame, data, y, sw, value, x_columns, hub, geographic, *, draws, 
                                       "its impact column is not computed")
         if kind == "durbin" and hub is not None and str(hub) in sw.ids:
             out["hub_column"] = hub_column(fit, sw, str(hub), x_columns[0], seed=seed,
-                                           draws=min(draws, 500) if sw.n <= EXACT_MAX_N else 0)
+                                           draws=min(draws, 500) if sw.n <= EXACT_MAX_N else 0,
+                                           bounds=(lo, hi))
     out["models"] = models
     return out
