@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from cityrank.errors import DataError
+from cityrank.geo.analysis._common import p_text
 from cityrank.geo.map_style import use_cjk_font
 from cityrank.i18n import t
 from cityrank.jsonsafe import num
@@ -143,7 +144,7 @@ def _direction_statement(label: str, slope: dict, unit: str, plus: str, minus: s
     per = f"per {PER_DEGREES:g}° {label}"
     sign = plus if c > 0 else minus
     sig = "significant at 5%" if p is not None and p < 0.05 else "not significant at 5%"
-    text = f"{sign}: {c:+.2f}{unit} {per} (95% CI {lo:+.2f} to {hi:+.2f}, p={p:.3g}, {sig}"
+    text = f"{sign}: {c:+.2f}{unit} {per} (95% CI {lo:+.2f} to {hi:+.2f}, p {p_text(p)}, two-sided t-test, {sig}"
     if hac:
         hlo, hhi = hac["ci95"]
         hsig = "significant" if hac["p"] is not None and hac["p"] < 0.05 else "not significant"
@@ -215,6 +216,7 @@ def gradients(
                                               "North-high/south-low", "South-high/north-low", sn_h),
         },
         "joint": {"model": "value ~ longitude + latitude", **joint},
+        "p_value": {"ols": "t-test, two-sided", "hac": "normal approximation, two-sided"},
         "band_width_degrees": band_width,
         "caveat": "OLS intervals assume independent errors; with spatially autocorrelated "
         "scores they are too narrow (see the Moran's I of the value). The spatial-HAC intervals "
