@@ -80,3 +80,8 @@ def region(name: str):
 @bp.route("/cluster/<cluster_id>")
 def cluster(cluster_id: str):
     return render_template("group.html", **groups.cluster_context(site(), request.args.get("dataset"), cluster_id, _lang()), lang=_lang())
+
+
+@bp.route("/clusters/compare", endpoint="compare")
+def compare_page():
+    return render_template("compare.html", **groups.compare_context(site(), request.args.get("dataset"), request.args.getlist("c"), _lang()), lang=_lang())
