@@ -4,7 +4,17 @@ The CLI (``cityrank analyze``), the HTML report and the viewer all read this dic
 number shown in the browser is the number in the JSON file. Sections that do not apply to
 the data (no regions in a user's district file, no regressors for a spatial model) are
 present with ``"available": false`` and the reason, rather than missing, so readers can tell
-"not computed" from "forgotten".
+"not computed" from "forgotten"; a reason the pages must say in their language also carries
+``reason_key`` (``report.reason.*`` of the catalogue) and ``params``.
+
+Beside the numbers the report says how they were obtained: ``small_sample`` (``small`` below
+:data:`MIN_UNITS` analysed units: no spatial regression, a warning on every surface),
+``global_moran.p_value`` / ``local_moran.p_value`` / ``getis_ord.p_value`` /
+``gradients.p_value`` (permutation or analytic, one- or two-sided), ``local_moran.standardisation``
+(n-1, as esda and GeoDa), ``disparity.regions.nbs`` (the NBS regions' names only on the
+built-in layer), ``gradients.*.hac.crs`` (the weights' equal-area projection) and
+``spillover.hub`` (``id``, ``name``, ``status``: effect, no_effect, no_data, no_regressor,
+no_model, not_in_layer).
 """
 
 from __future__ import annotations

@@ -139,7 +139,8 @@ def dataset_report(ds, *, value: str = "total", x_columns=(), hub: str | None = 
     and layer, kept by a long-running caller such as the viewer). ``covariates``: a frame
     indexed by code (:func:`read_covariates`) whose columns may be regressors. Regressors that
     are parts of the value (:func:`circular_regressors`) are refused: the report says so, and
-    fits no model when none is left."""
+    fits no model when none is left. ``hub`` is a code or a name (Chinese or pinyin,
+    :func:`resolve_hub`)."""
     from cityrank.geo.analysis.report import build_report, unavailable
     from cityrank.geo.join import join_scores
 
@@ -154,6 +155,11 @@ def dataset_report(ds, *, value: str = "total", x_columns=(), hub: str | None = 
         if col not in allowed and col not in cov_cols:
             raise DataError(f"dataset {ds.id}: no indicator or covariate {col!r}; choose from "
                             f"{sorted(allowed | set(cov_cols))}")
+    if hub is not None and not str(hub).isdigit():  # 深圳, Shenzhen (the CLI's --hub takes names too)
+        code, problem = resolve_hub(str(hub))
+        if problem:
+            raise DataError(problem["en"])
+        hub = code
     circular = circular_regressors(ds.system, value, x_columns)
     valid = [x for x in x_columns if x not in circular]
     jr = join_scores(ds.scores(), layer=layer, value_column=value)

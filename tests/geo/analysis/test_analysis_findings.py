@@ -145,3 +145,35 @@ def test_html_report_language(report):
     # an old report without findings_zh still renders (English findings)
     old = {k: v for k, v in report.items() if k != "findings_zh"}
     assert escape(report["findings"][2]) in render_html(old, lang="zh")
+
+
+def test_report_template_keys_are_in_the_catalogue():
+    """Every tx('key') of the report templates is report.<key> of the catalogue, and every
+    tk('domain.key') a key (the catalogue test scans t('…') only)."""
+    from cityrank.geo.analysis.html import TEMPLATE_DIR
+    from cityrank.i18n import has
+    from cityrank.paths import PACKAGE_DIR
+
+    pages = [TEMPLATE_DIR / "report.html", PACKAGE_DIR / "web" / "templates" / "analysis.html"]
+    found = 0
+    for page in pages:
+        text = re.sub(r"\{#.*?#\}", "", page.read_text(encoding="utf-8"), flags=re.S)  # not comments
+        for key in re.findall(r"\btx\(\s*'([\w.]+)'(?!\s*~)", text):
+            found += 1
+            assert has(f"report.{key}"), f"{page.name}: tx('{key}')"
+        for key in re.findall(r"\btk\(\s*'([\w.]+)'", text):
+            found += 1
+            assert has(key), f"{page.name}: tk('{key}')"
+    assert found > 40
+
+
+def test_hub_by_name_in_the_core(ds, cache):
+    from cityrank.errors import DataError
+    from cityrank.geo.analysis.service import dataset_report
+
+    rep, _ = dataset_report(ds, value="total", hub="Shenzhen", permutations=19, seed=1, draws=20, zones=False,
+                            weights_cache=cache)
+    assert rep["spillover"]["hub"] == {"id": "440300", "name": "深圳市", "status": "no_regressor"}
+    with pytest.raises(DataError, match="could be 苏州市"):
+        dataset_report(ds, value="total", hub="Suzhou", permutations=19, seed=1, draws=20, zones=False,
+                       weights_cache=cache)
