@@ -104,9 +104,17 @@ def rank_intervals(site, ds) -> dict[str, dict] | None:
 
 
 # -- page contexts --------------------------------------------------------------------------
+def words(lang: str) -> dict[str, dict[str, str]]:
+    """Labels the group pages pick by a value (plan level, tier, unit type), in ``lang``."""
+    from cityrank.i18n import keys
+
+    return {part: {k: i18n.t(f"group.{part}.{k}", lang) for k in keys(f"group.{part}")}
+            for part in ("level", "tier", "unit_type")}
+
+
 def groups_context(site, lang: str) -> dict:
     cls = clusters(site)
-    return {"regions": regions(),
+    return {"regions": regions(), "words": words(lang),
             "clusters": [(cid, i18n.label(c, lang)) for cid, c in cls.items()],
             "cluster_objs": cls,
             "unchecked_clusters": {cid for cid, c in cls.items() if not c.checked},
@@ -141,6 +149,7 @@ def cluster_context(site, dataset_id, cluster_id: str, lang: str) -> dict:
     ctx = _group(site, dataset_id, lang, i18n.label(cl, lang), codes=codes)
     ds = ctx["ds"]
     ctx["cluster"] = cl
+    ctx["words"] = words(lang)
     ctx.update(site.cache.get_or_build(ds.id, "cluster_page", (cluster_id,),
                                        lambda: _cluster_details(site, ds, cl)))
     return ctx
