@@ -41,32 +41,31 @@ SUB_PROVINCIAL = {
     "230100", "220100", "210100", "210200", "320100", "330100", "330200", "350200",
     "370100", "370200", "420100", "440100", "440300", "510100", "610100",
 }
-# Ethnic-group names that occur in the names of autonomous prefectures and counties, so the
-# short name (恩施 for 恩施土家族苗族自治州) can be derived without guessing.
-ETHNIC = sorted(
-    "土家族 苗族 藏族 羌族 彝族 蒙古族 回族 朝鲜族 哈萨克族 柯尔克孜族 傣族 景颇族 白族 傈僳族 "
-    "哈尼族 壮族 布依族 侗族 黎族 维吾尔".split(),
-    key=len,
-    reverse=True,
-)
 SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "地区", "林区", "盟", "市", "县", "省")
-# Conventional English names where Hanyu Pinyin is not what maps and the UN use.
-PINYIN_OVERRIDES = {
-    "香港": "Hong Kong", "澳门": "Macao", "台湾": "Taiwan", "呼和浩特": "Hohhot",
-    "鄂尔多斯": "Ordos", "呼伦贝尔": "Hulunbuir", "巴彦淖尔": "Bayannur", "乌兰察布": "Ulanqab",
-    "锡林郭勒": "Xilingol", "阿拉善": "Alxa", "兴安": "Hinggan", "乌鲁木齐": "Urumqi",
-    "拉萨": "Lhasa", "日喀则": "Shigatse", "喀什": "Kashgar", "重庆": "Chongqing",
-    "长沙": "Changsha", "长春": "Changchun", "长治": "Changzhi", "厦门": "Xiamen",
-    "蚌埠": "Bengbu", "六安": "Lu'an", "六盘水": "Liupanshui", "乐山": "Leshan",
-    "大理": "Dali", "石河子": "Shihezi", "伊犁": "Ili", "博尔塔拉": "Bortala",
-    "巴音郭楞": "Bayingolin", "克孜勒苏": "Kizilsu", "阿勒泰": "Altay", "塔城": "Tacheng",
-    "哈密": "Hami", "吐鲁番": "Turpan", "和田": "Hotan", "阿克苏": "Aksu",
-    # Provinces whose romanisation is fixed by convention (陕西 vs 山西).
-    "陕西": "Shaanxi", "内蒙古": "Inner Mongolia", "西藏": "Xizang",
-}
+NAMES = PKG / "config" / "unit_names.yaml"
+
+
+def load_names(path: Path = NAMES) -> dict:
+    """``config/unit_names.yaml``: romanisations, ethnic-group names, aliases (with sources)."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["romanisation"] = {k: v["name_en"] for k, v in doc["romanisation"].items()}
+    doc["ethnic_groups"] = sorted(doc["ethnic_groups"], key=len, reverse=True)
+    doc["aliases"] = {code: list(v["aliases"]) for code, v in (doc.get("aliases") or {}).items()}
+    return doc
+
+
+NAME_DATA = load_names()
+# Ethnic-group names that end the names of autonomous prefectures and counties, so the short
+# name (恩施 for 恩施土家族苗族自治州, 伊犁 for 伊犁哈萨克自治州) is derived without guessing.
+ETHNIC = NAME_DATA["ethnic_groups"]
+# English names where plain Hanyu Pinyin of the short name is not right (polyphonic characters,
+# official romanisations of minority-language names): config/unit_names.yaml, with sources.
+PINYIN_OVERRIDES = NAME_DATA["romanisation"]
 
 
 def short_name(name: str) -> str:
+    if name in NAME_DATA.get("short_names", {}):
+        return NAME_DATA["short_names"][name]
     for suffix in SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
             stem = name[: -len(suffix)]
@@ -84,7 +83,7 @@ def short_name(name: str) -> str:
 def pinyin_name(short: str) -> str:
     if short in PINYIN_OVERRIDES:
         return PINYIN_OVERRIDES[short]
-    syllables = lazy_pinyin(short, style=Style.NORMAL)
+    syllables = lazy_pinyin(short, style=Style.NORMAL, v_to_u=True)
     # Hanyu Pinyin rule: an apostrophe before a non-initial syllable starting with a, o or e.
     text = syllables[0] + "".join(("'" if s[0] in "aoe" else "") + s for s in syllables[1:])
     return text.capitalize()
@@ -107,11 +106,13 @@ def unit_type(code: str, name: str) -> str:
     return "副省级市" if code in SUB_PROVINCIAL else "地级市"
 
 
-def load_regions() -> tuple[dict[str, str], dict[str, str]]:
+def load_regions() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(province -> region, province -> default north/south side, city -> its own side)."""
     doc = yaml.safe_load((PKG / "config" / "regions.yaml").read_text(encoding="utf-8"))
     region = {p: r for r, spec in doc["regions"].items() for p in spec["provinces"]}
     ns = {p: side for side in ("North", "South") for p in doc["north_south"][side]}
-    return region, ns
+    cities = {code: spec["side"] for code, spec in (doc["north_south"].get("cities") or {}).items()}
+    return region, ns, cities
 
 
 def sha256(path: Path) -> str:
@@ -130,7 +131,7 @@ def build(gpkg: Path = GPKG, units_csv: Path = UNITS_CSV, provenance: Path = PRO
     """Build every output; the paths default to the committed files (tests build elsewhere)."""
     city, city_path = read_source("china_city")
     prov, prov_path = read_source("china_province")
-    region_of, ns_of = load_regions()
+    region_of, ns_of, ns_city = load_regions()
 
     prov_polys = prov[prov["gb"] != ""].copy()
     prov_polys["code"] = prov_polys["gb"].str[3:]
@@ -146,12 +147,17 @@ def build(gpkg: Path = GPKG, units_csv: Path = UNITS_CSV, provenance: Path = PRO
     units["province_code"] = units["code"].str[:2] + "0000"
     units["province"] = units["province_code"].map(prov_name)
     units["region"] = units["province_code"].map(region_of)
-    units["north_south"] = units["province_code"].map(ns_of)
+    units["north_south"] = [ns_city.get(c, ns_of.get(p)) for c, p in
+                            zip(units["code"], units["province_code"], strict=True)]
+    unknown = set(ns_city) - set(units["code"])
+    if unknown:
+        raise SystemExit(f"regions.yaml north_south.cities: unknown codes {sorted(unknown)}")
+    units["aliases"] = units["code"].map(lambda c: "|".join(NAME_DATA["aliases"].get(c, [])))
     rep = units.geometry.representative_point()
     units["lon"] = rep.x.round(4)
     units["lat"] = rep.y.round(4)
     cols = ["code", "name", "short_name", "name_en", "type", "province_code", "province",
-            "region", "north_south", "lon", "lat"]
+            "region", "north_south", "lon", "lat", "aliases"]
     units = units.sort_values("code")[cols + ["geometry"]].reset_index(drop=True)
     units["geometry"] = units.geometry.make_valid()
 
@@ -208,7 +214,9 @@ def build(gpkg: Path = GPKG, units_csv: Path = UNITS_CSV, provenance: Path = PRO
             "Codes are GB/T 2260 6-digit codes (the source's 156 country prefix removed).",
             "Taiwan is present at province level only, as in the source.",
             "Boundary lines come from the province file (deduplicated), the South China Sea dashed line tagged kind=south_china_sea_dashed_line.",
-            "Region (NBS four regions) and north/south side from cityrank/config/regions.yaml.",
+            "Region (NBS four regions) and north/south side from cityrank/config/regions.yaml "
+            "(north/south per city: a province's side is the default, north_south.cities the exceptions).",
+            "English names, ethnic-group suffixes and aliases from cityrank/config/unit_names.yaml.",
             *extra_notes,
         ],
     }

@@ -27,11 +27,17 @@ UNCHECKED_NOTE = (i18n.t("clusters.unchecked", "zh"), i18n.t("clusters.unchecked
 catalogue key ``clusters.unchecked`` for callers that still take a pair."""
 
 
+LEVELS = ("national", "provincial")
+"""Who issued a cluster's plan: the State Council / central government, or a province."""
+
+
 @dataclass(frozen=True)
 class Member:
     code: str
     name: str
     partial: bool = False
+    tier: str | None = None  # e.g. Central Plains: "core" (核心发展区) or "linked" (联动辐射区)
+    note: str = ""  # which counties a partial member contributes, and the like
 
 
 @dataclass(frozen=True)
@@ -46,9 +52,17 @@ class Cluster:
     members: tuple[Member, ...] = field(default_factory=tuple)
     # False where membership was compiled from summaries and still needs checking against the plan.
     checked: bool = False
+    level: str = "national"  # national or provincial plan (LEVELS)
+    note: str = ""
+    checked_against: str = ""
+    tiers: tuple[tuple[str, str], ...] = ()  # (tier id, description) in the plan's order
 
-    def codes(self, include_partial: bool = True) -> list[str]:
-        return [m.code for m in self.members if include_partial or not m.partial]
+    def codes(self, include_partial: bool = True, tier: str | None = None) -> list[str]:
+        return [m.code for m in self.members
+                if (include_partial or not m.partial) and (tier is None or m.tier == tier)]
+
+    def tier_of(self, code: str) -> str | None:
+        return next((m.tier for m in self.members if m.code == code), None)
 
 
 def _read_yaml(path: Path) -> dict:
@@ -88,11 +102,23 @@ def region_of_province(province_code: str) -> str | None:
 
 
 def north_south_of_province(province_code: str) -> str | None:
+    """The default side of a province's cities (see :func:`north_south_of` for a city)."""
     ns = load_regions()["north_south"]
     for side in ("North", "South"):
         if str(province_code) in ns[side]:
             return side
     return None
+
+
+def north_south_of(code: str) -> str | None:
+    """A unit's side of the Qinling-Huaihe line: its own entry in ``north_south.cities`` of
+    ``config/regions.yaml`` (the line runs through provinces: 徐州 is north, 信阳 south), else
+    its province's default. ``config/admin_units.csv`` carries the same value per unit."""
+    code = str(code)
+    city = (load_regions()["north_south"].get("cities") or {}).get(code)
+    if city:
+        return city["side"]
+    return north_south_of_province(code[:2] + "0000")
 
 
 def region_ids() -> tuple[str, ...]:
@@ -122,17 +148,28 @@ def load_clusters(path: Path | None = None) -> dict[str, Cluster]:
     for cid, spec in (doc.get("clusters") or {}).items():
         try:
             members = tuple(
-                Member(str(m["code"]), m["name"], bool(m.get("partial", False)))
+                Member(str(m["code"]), m["name"], bool(m.get("partial", False)), m.get("tier"),
+                       str(m.get("note", "")))
                 for m in spec["members"]
             )
             cluster = Cluster(
                 id=cid, name=spec["name"], name_en=spec["name_en"], plan=spec["plan"],
                 year=int(spec["year"]), source=spec.get("source", spec["plan"]),
                 cores=tuple(str(c) for c in spec.get("cores", ())), members=members,
-                checked=bool(spec.get("checked", False)),
+                checked=bool(spec.get("checked", False)), level=spec.get("level", "national"),
+                note=str(spec.get("note", "")), checked_against=str(spec.get("checked_against", "")),
+                tiers=tuple((str(k), str(v)) for k, v in (spec.get("tiers") or {}).items()),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"{path}: cluster {cid!r}: missing or invalid field {exc}") from exc
+        if cluster.level not in LEVELS:
+            raise ConfigError(f"{path}: cluster {cid!r}: level {cluster.level!r} is not one of {', '.join(LEVELS)}")
+        tier_ids = {k for k, _ in cluster.tiers}
+        bad_tier = [m.code for m in members if (m.tier is not None) != bool(tier_ids)
+                    or (m.tier is not None and m.tier not in tier_ids)]
+        if bad_tier:
+            raise ConfigError(f"{path}: cluster {cid!r}: members {bad_tier} have no tier or one not "
+                              f"in its tiers {sorted(tier_ids)}")
         codes = [m.code for m in members]
         if len(set(codes)) != len(codes):
             raise ConfigError(f"{path}: cluster {cid!r} lists a member twice")

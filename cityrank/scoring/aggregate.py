@@ -17,7 +17,8 @@ How far each method lets indicators compensate each other (:data:`COMPENSABILITY
   section 6.2). For each pair of units the weights of the indicators on which one is better
   are summed and the larger sum wins the pair; only the direction of each difference counts,
   never its size. A node's score is ``node max x (wins + ties/2) / (N - 1)`` over the given
-  indicators below it, weighted by their effective weights, minus the deductions below it.
+  indicators below it, weighted by their effective weights, minus the deductions below it
+  (never below zero: :func:`deduct`).
   Pairwise, so O(N^2): refused above :data:`COPELAND_MAX_UNITS` units.
 """
 
@@ -126,6 +127,19 @@ def copeland_shares(rates: np.ndarray, weights: np.ndarray, chunk: int = 256) ->
     return won / (n - 1)
 
 
+def deduct(score, points):
+    """``score`` minus a deduction item's ``points`` (missing = 0), never below zero: the
+    deduction is capped at the score it is taken from, so no total (and no node) of a system
+    with deduction items goes negative (ndrc-2018's 信息安全: its published cap is unknown).
+
+    >>> deduct(np.array([10.0, 2.0]), np.array([3.0, 5.0])).tolist()
+    [7.0, 0.0]
+    """
+    score = np.asarray(score, dtype=float)
+    points = np.nan_to_num(np.asarray(points, dtype=float))
+    return score - np.minimum(points, np.maximum(score, 0.0))
+
+
 def _copeland_tree(system, given: dict[str, np.ndarray]) -> tuple[dict, np.ndarray]:
     """Every node (and the total) by Copeland over the given indicators below it."""
     from .weighting import flat_weights
@@ -148,7 +162,7 @@ def _copeland_tree(system, given: dict[str, np.ndarray]) -> tuple[dict, np.ndarr
         shares = copeland_shares(np.column_stack([rates[k] for k in kids]),
                                  np.array([flat[k] for k in kids]))
         ded = below(nid, deductions) if nid is not None else list(deductions)
-        return node_max * shares - sum((deductions[d] for d in ded), np.zeros(len(shares)))
+        return deduct(node_max * shares, sum((deductions[d] for d in ded), np.zeros(len(shares))))
 
     for nid in system.postorder():
         if nid not in given and below(nid, rates):
@@ -191,7 +205,7 @@ def aggregate(system, given: dict[str, np.ndarray], aggregation: str | None = No
         val = agg(parts, maxima, node.max_points, node.scale)
         for k in kids:
             if k.deduction:
-                val = val - np.nan_to_num(compute(k.id))
+                val = deduct(val, compute(k.id))
         scores[nid] = val
         return val
 
@@ -201,7 +215,7 @@ def aggregate(system, given: dict[str, np.ndarray], aggregation: str | None = No
     total = agg(parts, maxima, system.total_max, 1.0)
     for n in firsts:
         if n.deduction:
-            total = total - np.nan_to_num(compute(n.id))
+            total = deduct(total, compute(n.id))
     return scores, total
 
 

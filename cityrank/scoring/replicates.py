@@ -15,7 +15,8 @@ product of the flat weights with the precomputed pairwise sign tensor of the ind
 Semantics match :func:`cityrank.scoring.engine.score` at the nominal choices (tests check it):
 a node's rate is the weighted mean of its children's rates (geometric: of ``e + (1 - e) r``),
 minus its deductions over its declared maximum; the total is ``total_max`` times the root's
-rate minus the first-level deductions. Copeland's total is ``total_max`` times the share of
+rate minus the first-level deductions (a deduction never takes a score below zero:
+``aggregate.deduct``). Copeland's total is ``total_max`` times the share of
 pairwise contests won over all given indicators, minus every deduction.
 """
 
@@ -29,7 +30,7 @@ from scipy.stats import rankdata
 
 from cityrank.errors import ConfigError, DataError
 
-from .aggregate import COPELAND_TIE
+from .aggregate import COPELAND_TIE, deduct
 from .missing import POLICIES
 from .normalise import given_rates
 from .weighting import compute_weights, shares_from_flat, tree_groups
@@ -271,7 +272,7 @@ class Model:
         if not geometric and set(ded) <= {None}:
             # arithmetic without inner deductions is linear: one product with flat weights
             total = sysm.total_max * (self.flat(shares) @ rates.T)
-            return total - ded[None][None, :] if None in ded else total
+            return deduct(total, ded[None][None, :]) if None in ded else total
         val: dict[int, np.ndarray] = {p: rates[None, :, k] for k, p in enumerate(self.given_pos)}
 
         def combine(kids):
@@ -285,11 +286,11 @@ class Model:
             p = self.pos[nid]
             v = combine(self.children[nid])
             if nid in ded:
-                v = v - ded[nid][None, :] / sysm.nodes[nid].max_points
+                v = deduct(v, ded[nid][None, :] / sysm.nodes[nid].max_points)
             val[p] = v
         total = sysm.total_max * combine(self.children[None])
         if None in ded:
-            total = total - ded[None][None, :]
+            total = deduct(total, ded[None][None, :])
         return np.broadcast_to(total, (len(shares), self.n))
 
     def _pair_signs(self, i: int, j: int) -> np.ndarray:
@@ -331,14 +332,14 @@ class Model:
         out = np.empty((len(w), n))
         ded_all = sum(self.ded[i].values(), np.zeros(n))
         if n == 1:
-            out[:] = self.system.total_max - ded_all
+            out[:] = deduct(self.system.total_max, ded_all)
             return out
         for a in range(0, len(w), chunk):
             m = signs @ w[a:a + chunk].T.astype(np.float32)  # pairs x replicates
             d = np.sign(m)
             d[np.abs(m) <= COPELAND_TIE] = 0.0
             net = (self._incidence @ d).T.astype(np.float64)  # integers, exact
-            out[a:a + chunk] = self.system.total_max * (net + n - 1) / (2 * (n - 1)) - ded_all
+            out[a:a + chunk] = deduct(self.system.total_max * (net + n - 1) / (2 * (n - 1)), ded_all)
         return out
 
 

@@ -26,7 +26,7 @@ from .messages import render as render_message
 from .problems import Problem
 
 UNIT_COLUMNS = ("code", "name", "short_name", "name_en", "type", "province_code", "province",
-                "region", "lon", "lat")
+                "region", "lon", "lat", "aliases")
 PREFECTURE_CITY_TYPES = ("副省级市", "地级市")
 """The 293 sub-provincial and prefecture-level cities: the 2017 assessment's universe."""
 PREFECTURE_LEVEL_TYPES = ("直辖市", "副省级市", "地级市", "自治州", "地区", "盟")
@@ -147,6 +147,9 @@ class UnitResolver:
             short = normalise_name(getattr(r, "short_name", "") or "") or strip_suffix(full)
             self._add(self._by_short, short, r.code)
             self._add(self._by_short, strip_suffix(full), r.code)
+            # Other names people use (伊犁州, 博州): config/unit_names.yaml via the aliases column.
+            for alias in str(getattr(r, "aliases", "") or "").split("|"):
+                self._add(self._by_short, normalise_name(alias), r.code)
         self._old_code: dict[str, dict] = {}
         self._old_name: dict[str, list[dict]] = {}
         self._old_full: dict[str, list[dict]] = {}

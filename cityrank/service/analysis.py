@@ -4,18 +4,26 @@ maps and chart (PNG) and the page's context, all cached in ``site.cache`` under 
 The computation is :func:`cityrank.geo.analysis.service.dataset_report` (the CLI's code
 path); the page is the core's one report template (``geo.analysis.html``). Spatial weights
 depend on the analysed units, not the value, so they are cached per dataset across values.
-Query parameters: ``value`` (total or an indicator id), ``hub`` (6-digit code), ``x``
-(regressor, repeatable), ``lang``. Values from the query are validated against the dataset.
+Query parameters: ``value`` (total or an indicator id), ``hub`` (what a planner types: a
+Chinese name, pinyin or a code, resolved by :func:`geo.analysis.service.resolve_hub`), ``x``
+(regressor, repeatable: a covariate column, or an indicator that is not part of the value),
+``cov`` (the key of a covariates table uploaded for this dataset, see :func:`covariates_upload`),
+``lang``. Values from the query are validated against the dataset.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
 
 from markupsafe import Markup
 
 from cityrank.errors import DataError, NotFoundError
+from cityrank.i18n import both
 from cityrank.service import catalog, geometry
 from cityrank.service.api import cache_control
 from cityrank.service.response import IMAGE_CACHE, Result, representation
@@ -28,43 +36,82 @@ DRAWS = 1000
 SEED = 12345
 DEFAULT_HUB = "330100"  # Hangzhou: the reports' example of a city radiating to its neighbours
 IMAGE_NAMES = ("lisa_clusters", "lisa_significance", "getis_ord", "zones", "hub_effects", "gradients")
-_CODE = re.compile(r"^\d{6}$")
+COVARIATE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
+_COV_KEY = re.compile(r"^[0-9a-f]{16}$")
 
 
-def params(site, dataset_id: str | None, args: dict):
-    """Validated ``(dataset, value, hub, xs)`` from the URL and query (``x``: str or list)."""
-    from cityrank.geo.analysis.service import analysable_columns
+@dataclass
+class Params:
+    """The validated query of an analysis page, image or JSON report."""
+
+    ds: object
+    value: str
+    hub: str | None  # a 6-digit code, or None
+    xs: tuple[str, ...]
+    cov: str | None = None  # key of an uploaded covariates table
+    hub_query: str = ""  # what was typed
+    notes: list[dict] = field(default_factory=list)  # {"zh", "en"} messages for the page
+
+    def key(self) -> tuple:
+        return (self.value, self.hub, self.xs, self.cov)
+
+    def query(self) -> list[tuple[str, str]]:
+        return [("value", self.value), ("hub", self.hub_query if self.hub_query else (self.hub or "")),
+                *(("x", x) for x in self.xs), *((("cov", self.cov),) if self.cov else ())]
+
+
+def covariates(site, ds, key: str | None):
+    """The covariates table uploaded for ``ds`` under ``key`` (None when none or expired)."""
+    if not key:
+        return None
+    if not _COV_KEY.match(key):
+        raise DataError(f"cov must be the 16-hex-digit key of an uploaded covariates table, got {key!r}")
+    return site.cache.get(ds.id, "covariates", (key,))
+
+
+def params(site, dataset_id: str | None, args: dict) -> Params:
+    """Validated parameters from the URL and query (``x``: str or list)."""
+    from cityrank.geo.analysis.service import analysable_columns, resolve_hub
 
     ds = site.dataset(dataset_id)
     allowed = analysable_columns(ds)
     value = args.get("value", "total")
     if value not in allowed:
         raise NotFoundError(f"dataset {ds.id} has no indicator {value!r}")
+    notes: list[dict] = []
+    cov = args.get("cov") or None
+    table = covariates(site, ds, cov)
+    if cov and table is None:
+        notes.append(both("report.covariates_expired"))
+        cov = None
+    cov_cols = [str(c) for c in table.columns] if table is not None else []
     raw = args.get("x") or ()
-    xs = tuple(x for x in ([raw] if isinstance(raw, str) else raw) if x)
+    xs = tuple(dict.fromkeys(x for x in ([raw] if isinstance(raw, str) else raw) if x))
     for x in xs:
-        if x not in allowed or x == value:
-            raise DataError(f"regressor {x!r} is not an indicator of {ds.id} (or is the value itself)")
-    hub = args.get("hub", DEFAULT_HUB) or None
-    if hub is not None and not _CODE.match(hub):
-        raise DataError(f"hub must be a 6-digit code, got {hub!r}")
-    return ds, value, hub, xs
+        if x not in allowed and x not in cov_cols:
+            raise DataError(f"regressor {x!r} is neither an indicator of {ds.id} nor a column of the "
+                            "uploaded covariates table")
+    hub_query = args.get("hub", DEFAULT_HUB).strip()
+    hub, problem = resolve_hub(hub_query)
+    if problem:
+        notes.append(problem)
+    return Params(ds, value, hub, xs, cov, hub_query if hub_query != hub else "", notes)
 
 
-def report(site, ds, value: str, hub: str | None, xs: tuple[str, ...]):
+def report(site, p: Params):
     """``(report, gdf)``, computed on a miss (seconds: PySAL, weights, SKATER)."""
     from cityrank.geo.analysis.service import dataset_report
 
     perms = int(site.analysis_permutations or PERMUTATIONS)
     draws = int(site.analysis_draws or DRAWS)
-    return site.cache.get_or_build(ds.id, "analysis", (value, hub, xs, perms, draws), lambda: dataset_report(
-        ds, value=value, x_columns=xs, hub=hub, permutations=perms, seed=SEED, draws=draws,
-        weights_cache=site.cache.mapping(ds.id, "weights")))
+    table = covariates(site, p.ds, p.cov)
+    return site.cache.get_or_build(p.ds.id, "analysis", (*p.key(), perms, draws), lambda: dataset_report(
+        p.ds, value=p.value, x_columns=p.xs, hub=p.hub, permutations=perms, seed=SEED, draws=draws,
+        weights_cache=site.cache.mapping(p.ds.id, "weights"), covariates=table))
 
 
 def report_json(site, dataset_id: str | None, args: dict) -> dict:
-    ds, value, hub, xs = params(site, dataset_id, args)
-    return report(site, ds, value, hub, xs)[0]
+    return report(site, params(site, dataset_id, args))[0]
 
 
 def image(site, dataset_id: str, name: str, args: dict) -> Result:
@@ -73,42 +120,80 @@ def image(site, dataset_id: str, name: str, args: dict) -> Result:
 
     if name not in IMAGE_NAMES:
         raise NotFoundError(f"no analysis image {name!r}; available: {', '.join(IMAGE_NAMES)}")
-    ds, value, hub, xs = params(site, dataset_id, args)
+    p = params(site, dataset_id, args)
     lang = i18n.norm_lang(args.get("lang"))
 
     def make() -> Result | None:
         from cityrank.geo.analysis.html import report_images
 
-        rep, gdf = report(site, ds, value, hub, xs)
+        rep, gdf = report(site, p)
         with RENDER_LOCK:
             png = report_images(rep, gdf, id_column="code", only={name}, lang=lang).get(name)
         return None if png is None else representation(png, "image/png",
-                                                       cache_control=cache_control(ds.id, IMAGE_CACHE))
+                                                       cache_control=cache_control(p.ds.id, IMAGE_CACHE))
 
-    result = site.cache.get_or_build(ds.id, "analysis_png", (value, hub, xs, name, lang), make)
+    result = site.cache.get_or_build(p.ds.id, "analysis_png", (*p.key(), name, lang), make)
     if result is None:
         raise NotFoundError(f"image {name!r} is not available for this report (e.g. no hub or regressor)")
     return result
 
 
-def _query(value: str, hub: str | None, xs) -> list[tuple[str, str]]:
-    return [("value", value), ("hub", hub or ""), *(("x", x) for x in xs)]
+def covariates_upload(site, dataset_id: str, data: bytes, filename: str) -> str:
+    """Read an uploaded covariates table (CSV/XLSX keyed like data files), keep it in the
+    cache under the dataset and return its key (the ``cov`` query value). Problems raise
+    :class:`DataError` naming the file, row and column."""
+    from cityrank.geo.analysis.service import read_covariates
+    from cityrank.service.uploads import MAX_BYTES, clean_filename
+
+    ds = site.dataset(dataset_id)
+    name = clean_filename(filename) or "covariates.csv"
+    suffix = Path(name).suffix.lower()
+    if suffix not in COVARIATE_SUFFIXES:
+        raise DataError(f"{name}: a covariates table must be a CSV or Excel (.xlsx) file")
+    if len(data) > MAX_BYTES:
+        raise DataError(f"{name}: larger than {MAX_BYTES // 2**20} MB")
+    key = hashlib.sha256(data).hexdigest()[:16]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"covariates{suffix}"
+        path.write_bytes(data)
+        table = read_covariates(path, name=name)
+    site.cache.put(ds.id, "covariates", (key,), table)
+    return key
+
+
+def _hub_options(site) -> list[tuple[str, str]]:
+    """(value, label) of every unit for the hub box's list: the Chinese name, then pinyin and
+    code, so typing any of them finds it."""
+    from cityrank.scoring.units import load_units
+
+    def build():
+        units = load_units()
+        return [(r.name, f"{r.name_en} · {r.code}") for r in units.itertuples(index=False)]
+
+    return site.cache.get_or_build(None, "hub_options", (), build)
 
 
 def page_context(site, dataset_id: str | None, args: dict, root: str = "") -> dict:
     """The viewer page: the core template's context plus the form's choices and links."""
     from cityrank.geo.analysis.html import report_context
-    from cityrank.geo.analysis.service import analysable_columns
+    from cityrank.geo.analysis.service import analysable_columns, circular_regressors
     from cityrank.service.cities import display_name
 
-    ds, value, hub, xs = params(site, dataset_id, args)
-    rep, _ = report(site, ds, value, hub, xs)
+    p = params(site, dataset_id, args)
+    ds = p.ds
+    rep, _ = report(site, p)
     lang = i18n.norm_lang(args.get("lang"))
-    q = _query(value, hub, xs)
+    q = p.query()
     img_q = urlencode([("lang", lang), *q])
     images = {name: f"{root}/analysis/{ds.id}/{name}.png?{img_q}" for name in IMAGE_NAMES}
     labels = catalog.indicator_labels(ds, lang)
     levels = {"total": 0} | {nid: n.level for nid, n in ds.system.nodes.items()}
+    table = covariates(site, ds, p.cov)
+    cov_cols = [str(c) for c in table.columns] if table is not None else []
+    # Regressors offered: the covariates, and the indicators that are not parts of the value.
+    circular = set(circular_regressors(ds.system, p.value, analysable_columns(ds)))
+    regressors = [(c, c, 0) for c in cov_cols] + [
+        (c, labels.get(c, c), levels.get(c, 0)) for c in analysable_columns(ds) if c not in circular]
 
     def unit(code, name) -> Markup:
         href = f"{root}/city/{code}?" + urlencode({"dataset": ds.id, "lang": lang})
@@ -117,9 +202,17 @@ def page_context(site, dataset_id: str | None, args: dict, root: str = "") -> di
     def province(name) -> str:
         return geometry.province_name(site, name, lang)
 
+    hub_name = (rep.get("spillover", {}).get("hub") or {}).get("name", "") if p.hub else ""
+    cov_info = rep.get("covariates")
     return report_context(rep, lang, images, unit, province) | {
-        "ds": ds, "value": value, "hub": hub, "xs": xs, "labels": labels,
+        "ds": ds, "value": p.value, "hub": p.hub, "hub_input": p.hub_query or hub_name or (p.hub or ""),
+        "xs": p.xs, "cov": p.cov, "labels": labels,
         "columns": [(c, labels.get(c, c), levels.get(c, 0)) for c in analysable_columns(ds)],
+        "regressors": regressors, "hub_options": _hub_options(site),
+        "notes": [n[lang] for n in p.notes],
+        "covariates_line": i18n.t("report.covariates_loaded", lang, file=cov_info["file"], n=cov_info["n"],
+                                  cols=", ".join(cov_info["columns"])) if cov_info else "",
         "json_url": f"{root}/api/v1/datasets/{ds.id}/analysis?{urlencode(q)}",
+        "upload_url": f"{root}/analysis/{ds.id}/covariates?" + urlencode([("lang", lang), *q]),
         "layout": "base.html",
     }

@@ -15,6 +15,9 @@ PAGES = ["/", "/ranking", "/city/330100", "/region/East", "/cluster/yrd-2016", "
 TOP10 = "ndrc-2017-top10"  # published data: 10 scored cities, most of the map without values
 PAGES += [f"/?dataset={TOP10}", f"/ranking?dataset={TOP10}", f"/city/330100?dataset={TOP10}",
           f"/region/West?dataset={TOP10}", f"/cluster/gba?dataset={TOP10}", f"/embed/{TOP10}", f"/analysis/{TOP10}"]
+PAGES += ["/cluster/jjj", "/cluster/central-plains", f"/cluster/jjj?dataset={TOP10}", "/clusters/compare",
+          "/clusters/compare?c=yrd-2016&c=jjj&c=rest:yrd-2016", f"/clusters/compare?dataset={TOP10}&c=gba&c=jjj",
+          f"/analysis/{DS}?hub=Shenzhen", f"/analysis/{DS}?hub=Suzhou&x=perception"]
 BAD_ANYWHERE = ("built-in method", "bound method", "object at 0x", "Undefined", ">None<", "{{", "{%")
 SHOWN_VALUE = re.compile(r"(?<![\w.])(nan|NaN|None|undefined|inf)(?![\w])")
 

@@ -159,3 +159,38 @@ def cluster_comparison(
         rec["member_names"] = {c: names.get(c, c) for c in members}
         out.append(rec)
     return out
+
+
+def compare_groups(frame: pd.DataFrame, columns: list[str], groups: dict[str, list[str]], *,
+                   n_boot: int = 999, seed: int | None = 12345) -> dict:
+    """Groups of units (clusters, a cluster's provinces' rest, ...) side by side per column:
+    mean, n and CV of each, and every group's gap to the first (the reference) with a seeded
+    bootstrap 95% interval (each group resampled within itself; groups that share members are
+    treated as independent samples, which makes the interval a little wide, never narrow).
+
+    ``frame`` has ``code`` and the ``columns``; ``groups`` maps a group id to member codes, in
+    the order shown (the first is the reference). Units without a value are left out per
+    column and counted."""
+    frame = frame.copy()
+    frame["code"] = frame["code"].astype(str)
+    rng = np.random.default_rng(seed)
+    ids = list(groups)
+    out: dict = {"groups": ids, "reference": ids[0] if ids else None, "columns": {},
+                 "bootstrap": {"replicates": int(n_boot), "seed": seed,
+                               "scheme": "each group resampled within itself; groups independent"}}
+    for col in columns:
+        vals = pd.to_numeric(frame[col], errors="coerce")
+        per = {g: vals[frame["code"].isin(codes)].dropna().to_numpy(dtype=float) for g, codes in groups.items()}
+        row = {}
+        ref = per[ids[0]] if ids else np.array([])
+        for g in ids:
+            v = per[g]
+            rec = {"n": int(v.size), "mean": num(v.mean()) if v.size else None,
+                   "cv_percent": num(cv_percent(v)) if v.size >= 2 else None}
+            if g != ids[0]:
+                gap = float(v.mean() - ref.mean()) if v.size and ref.size else None
+                rec["gap_vs_reference"] = num(gap)
+                rec["gap_ci95"] = _boot_gap(v, ref, pooled=False, n_boot=n_boot, rng=rng)
+            row[g] = rec
+        out["columns"][col] = row
+    return out

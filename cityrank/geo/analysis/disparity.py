@@ -101,7 +101,9 @@ def group_disparity(
         raise DataError(f"disparity: fewer than 3 units with {value!r} and {group!r}")
     y = data[value].to_numpy(dtype=float)
     labels = data[group].astype(str).to_numpy()
-    groups = sorted(set(labels), key=lambda g: -np.mean(y[labels == g]))
+    # Highest mean first; equal means by name, never by set order (string hashes vary between
+    # runs, and the order of groups is the order of the seeded bootstrap draws).
+    groups = sorted(set(labels), key=lambda g: (-np.mean(y[labels == g]), g))
     names = group_names or {}
     rng = np.random.default_rng(seed)
     boot = _boot_groups(y, labels, groups, n_boot, rng) if n_boot else None

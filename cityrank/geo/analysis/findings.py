@@ -12,6 +12,7 @@ indicator system), otherwise the column id is shown in both; region names come f
 
 from __future__ import annotations
 
+from cityrank.geo.analysis._common import p_text
 from cityrank.geo.analysis.clusters import KM_PER_STEP
 from cityrank.geo.analysis.gradients import PER_DEGREES
 from cityrank.geo.regions import region_ids, region_name
@@ -38,7 +39,7 @@ def _side(value: float) -> dict[str, str]:
     return _word("above" if value >= 0 else "below")
 
 
-def _reason(reason: str, lang: str) -> str:
+def link_reason(reason: str, lang: str) -> str:
     """Why the weights gained a link, in ``lang`` (the report stores the English reason)."""
     for key in keys("analysis.reason"):
         if t(f"analysis.reason.{key}", "en") == reason:
@@ -46,9 +47,25 @@ def _reason(reason: str, lang: str) -> str:
     return reason
 
 
-def _region_zh(group: str, fallback: str) -> str:
-    """A group's Chinese name: the region's (config/regions.yaml) when it is one, else as given."""
-    return region_name(group, "zh") if group in region_ids() else fallback
+def _region_zh(group: str, fallback: str, nbs: bool = True) -> str:
+    """A group's Chinese name: the NBS region's (config/regions.yaml) when the report's regions
+    are the NBS four (``nbs``), else as given (a user's own "West" is not the NBS region)."""
+    return region_name(group, "zh") if nbs and group in region_ids() else fallback
+
+
+def _small(report: dict) -> bool:
+    return bool((report.get("small_sample") or {}).get("small"))
+
+
+def _significance(significant: bool, report: dict, at_5: bool = False) -> dict[str, str]:
+    """"significant" / "not significant", with "(small sample: indicative only)" on a small
+    sample: nothing is called significant silently on a handful of units."""
+    word = ("significant_at_5" if significant else "not_significant_at_5") if at_5 else (
+        "significant" if significant else "not_significant")
+    out = _word(word)
+    if significant and _small(report):
+        out = {lang: out[lang] + t("findings.word.small_sample", lang) for lang in LANGS}
+    return out
 
 
 def _name(report: dict, column: str, lang: str) -> str:
@@ -89,9 +106,9 @@ def _moran(report: dict) -> dict:
     gm = report["global_moran"]
     clustered = gm["I"] > gm["expected_I"]
     significant = gm["p"] is not None and gm["p"] < 0.05
-    return _say("moran", I=f"{gm['I']:.3f}", z=f"{gm['z']:.2f}", p=f"{gm['p']:.3f}",
+    return _say("moran", I=f"{gm['I']:.3f}", z=f"{gm['z']:.2f}", p=p_text(gm["p"]),
                 perm=gm["permutations"], pattern=_word("clustered" if clustered else "dispersed"),
-                significance=_word("significant" if significant else "not_significant"))
+                significance=_significance(significant, report))
 
 
 def _lisa(report: dict) -> list[dict]:
@@ -126,14 +143,13 @@ def _gradients(report: dict) -> list[dict]:
         if hac:
             hlo, hhi = _ci(hac["ci95"], "+.2f") or ("–", "–")
             hsig = hac["p"] is not None and hac["p"] < 0.05
-            hac_text = _say("gradient_hac", lo=hlo, hi=hhi,
-                            significance=_word("significant" if hsig else "not_significant"))
+            hac_text = _say("gradient_hac", lo=hlo, hi=hhi, significance=_significance(hsig, report))
         word = f"gradient.{key}"
         out.append(_say(
             "gradient", lead=_say(f"{word}.lead"), direction=_say(f"{word}.direction"),
             pattern=_say(f"{word}.{'rising' if c > 0 else 'falling'}"), coef=f"{c:+.2f}",
-            per=f"{PER_DEGREES:g}", lo=lo, hi=hi, p=f"{p:.3g}",
-            significance=_word("significant_at_5" if sig else "not_significant_at_5"), hac=hac_text))
+            per=f"{PER_DEGREES:g}", lo=lo, hi=hi, p=p_text(p),
+            significance=_significance(sig, report, at_5=True), hac=hac_text))
     return out
 
 
@@ -142,8 +158,9 @@ def _regions(report: dict) -> list[dict]:
     if not reg.get("available"):
         return []
     out = []
+    nbs = reg.get("nbs", True)
     for r in reg["groups"]:
-        name = {"en": r["name"], "zh": _region_zh(r["group"], r["name"])}
+        name = {"en": r["name"], "zh": _region_zh(r["group"], r["name"], nbs)}
         if r.get("gap_rate_pp") is not None:
             out.append(_say("region_rate", name=name, gap=f"{abs(r['gap_rate_pp']):.1f}",
                             side=_side(r["gap_rate_pp"]),
@@ -154,8 +171,9 @@ def _regions(report: dict) -> list[dict]:
                             ci=_ci_text(r.get("gap_points_ci95"), "+.2f")))
     out.extend(_widest_indicator(report, reg))
     th = (reg.get("inequality") or {}).get("theil")
-    if th:
+    if th and th.get("between_share_percent") is not None:
         out.append(_say("theil", T=f"{th['T']:.4f}", share=f"{th['between_share_percent']:.1f}",
+                        k=len(reg["groups"]),
                         ci=_ci_range(th.get("between_share_ci95"), ".1f", "ci_range_percent")))
     return out
 
@@ -169,9 +187,10 @@ def _widest_indicator(report: dict, reg: dict) -> list[dict]:
     names = {r["group"]: r["name"] for r in reg["groups"]}
     hi, lo = v["highest"], v["lowest"]
     col_names = _names(report, col)
+    nbs = reg.get("nbs", True)
     out = _say("widest_indicator", col=col_names,
-               hi={"en": names.get(hi, hi), "zh": _region_zh(hi, hi)},
-               lo={"en": names.get(lo, lo), "zh": _region_zh(lo, lo)},
+               hi={"en": names.get(hi, hi), "zh": _region_zh(hi, names.get(hi, hi), nbs)},
+               lo={"en": names.get(lo, lo), "zh": _region_zh(lo, names.get(lo, lo), nbs)},
                hi_rate=f"{v[hi]:.1f}", lo_rate=f"{v[lo]:.1f}",
                ratio=f"{v['ratio_highest_to_lowest']:.2f}")
     cv = ((reg.get("cv_by_indicator_percent") or {}).get(col) or {}).get("national")
@@ -227,14 +246,22 @@ def _distance_decay(report: dict) -> dict | None:
 
 
 def _hub(report: dict) -> dict | None:
-    hc = (report.get("spillover") or {}).get("hub_column")
-    lohi = _ci((hc or {}).get("effect_on_others_ci95"), ".3f")
-    if not (hc and lohi):
+    """One sentence on the hub: its effect with the number, or why there is none."""
+    sp = report.get("spillover") or {}
+    info = sp.get("hub")
+    if not info:
         return None
-    name = {u["id"]: u["name"] for u in report.get("units") or []}.get(hc["hub"], "")
-    return _say("hub", where_en=hc["hub"], where_zh=f"{name}（{hc['hub']}）",
-                var=_names(report, hc["variable"]), total=f"{hc['effect_on_others_total']:.3f}",
-                lo=lohi[0], hi=lohi[1], draws=hc["draws"])
+    code, name = info["id"], info.get("name") or info["id"]
+    hub = {"zh": f"{name}（{code}）" if name != code else code,
+           "en": f"{name} ({code})" if name != code else code}
+    status = info["status"]
+    hc = sp.get("hub_column") or {}
+    if status in ("effect", "no_effect"):
+        lohi = _ci(hc.get("effect_on_others_ci95"), "+.3f") or ("–", "–")
+        return _say(f"hub.{status}", hub=hub, x=_names(report, hc["variable"]),
+                    value=_names(report, report["value"]), total=f"{hc['effect_on_others_total']:+.3f}",
+                    lo=lohi[0], hi=lohi[1], draws=hc.get("draws", 0))
+    return _say(f"hub.{status}", hub=hub)
 
 
 def _model_kind(kind: str) -> dict[str, str]:
@@ -242,10 +269,29 @@ def _model_kind(kind: str) -> dict[str, str]:
     return _word(f"model.{kind}") if has(key) else {lang: kind for lang in LANGS}
 
 
+def _no_model(report: dict) -> dict | None:
+    """"No valid model" in one sentence, when the models were refused for a reason a planner
+    must see (circular regressors, an unstable estimate); a small sample is said first."""
+    models = (report.get("spillover") or {}).get("models") or {}
+    refused = [models] if models.get("reason_key") else [
+        m for m in models.values() if isinstance(m, dict) and m.get("reason_key")]
+    for m in refused:
+        if m["reason_key"] in ("report.reason.circular", "report.reason.unstable"):
+            return {lang: t("findings.no_model", lang, reason=t(m["reason_key"], lang, **_localised(
+                m.get("params") or {}, lang))) for lang in LANGS}
+    return None
+
+
+def _localised(params: dict, lang: str) -> dict:
+    """Parameters stored as ``{"zh": .., "en": ..}`` pairs, in ``lang``."""
+    return {k: v[lang] if isinstance(v, dict) else v for k, v in params.items()}
+
+
 def _spillover(report: dict) -> list[dict]:
     sp = report.get("spillover") or {}
     out = [p for p in (_distance_decay(report),) if p]
-    for kind, m in (sp.get("models") or {}).items():
+    models = sp.get("models") or {}
+    for kind, m in (models.items() if "reason_key" not in models else ()):
         if not isinstance(m, dict) or not m.get("available"):
             continue
         for var, imp in m["impacts"].items():
@@ -255,12 +301,19 @@ def _spillover(report: dict) -> list[dict]:
                 out.append(_say("model_no_draws", kind=_model_kind(kind), var=_names(report, var)))
                 continue
             out.append(_say("model_impact", kind=_model_kind(kind), rho=f"{m['rho']:.3f}",
-                            var=_names(report, var), est=f"{ind['estimate']:.3f}",
-                            sd=f"{ind['sd']:.3f}", lo=lohi[0], hi=lohi[1], draws=m["draws"]))
-    hub = _hub(report)
-    if hub:
-        out.append(hub)
+                            var=_names(report, var), value=_names(report, report["value"]),
+                            est=f"{ind['estimate']:.3f}", sd=f"{ind['sd']:.3f}", lo=lohi[0],
+                            hi=lohi[1], draws=m["draws"]))
+    out.extend(p for p in (_no_model(report), _hub(report)) if p)
     return out
+
+
+def unit_label(report: dict, uid: str, lang: str) -> str:
+    """A unit as a planner reads it: its name with the code in brackets (舟山市（330900）)."""
+    name = {u["id"]: u["name"] for u in report.get("units") or []}.get(uid)
+    if not name or name == uid:
+        return uid
+    return f"{name}（{uid}）" if lang == "zh" else f"{name} ({uid})"
 
 
 def _weights(report: dict) -> list[dict]:
@@ -268,8 +321,9 @@ def _weights(report: dict) -> list[dict]:
     if not fixed:
         return []
     items = {lang: t("findings.word.item_sep", lang).join(
-        t("findings.weights_item", lang, unit=f["unit"], reason=_reason(f["reason"], lang),
-          to=f["attached_to"], km=f"{f['distance_m'] / 1000:.0f}") for f in fixed) for lang in LANGS}
+        t("findings.weights_item", lang, unit=unit_label(report, f["unit"], lang),
+          reason=link_reason(f["reason"], lang), to=unit_label(report, f["attached_to"], lang),
+          km=f"{f['distance_m'] / 1000:.0f}") for f in fixed) for lang in LANGS}
     return [_say("weights", items=items)]
 
 
@@ -278,6 +332,9 @@ def bilingual_findings(report: dict) -> list[dict[str, str]]:
     out = []
     if report.get("synthetic"):
         out.append(_say("synthetic"))
+    if _small(report):
+        ss = report["small_sample"]
+        out.append(_say("small_sample", n=ss["n"], m=ss["minimum"]))
     out.append(_moran(report))
     out.extend(_lisa(report))
     out.extend(_gradients(report))

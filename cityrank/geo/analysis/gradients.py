@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from cityrank.errors import DataError
+from cityrank.geo.analysis._common import p_text
 from cityrank.geo.map_style import use_cjk_font
 from cityrank.i18n import t
 from cityrank.jsonsafe import num
@@ -95,17 +96,26 @@ def hac_ols(y, X, names: list[str], points: np.ndarray, k: int | None = None) ->
     return out
 
 
-def _planar_points(data: pd.DataFrame, lon: str, lat: str, geographic: bool) -> np.ndarray:
+def _planar_points(data: pd.DataFrame, lon: str, lat: str, geographic: bool,
+                   crs=None, crs_name: str | None = None) -> tuple[np.ndarray, str]:
+    """Points in metres for the HAC kernel and the CRS's description: ``crs`` (the spatial
+    weights' projection) when given, else the same equal-area choice the weights make
+    (:func:`geo.analysis.weights.equal_area_crs`: China's Albers inside China, a local Lambert
+    azimuthal equal-area elsewhere); planar input is used as it is."""
     xy = data[[lon, lat]].to_numpy(dtype=float)
     if not geographic:
-        return xy
-    from pyproj import Transformer
+        return xy, "planar x/y (no CRS)"
+    from pyproj import CRS, Transformer
 
-    from cityrank.geo.projection import ANALYSIS_CRS
+    from cityrank.geo.analysis.weights import equal_area_crs
 
-    tr = Transformer.from_crs(4326, ANALYSIS_CRS, always_xy=True)
+    if crs is None:
+        crs, name = equal_area_crs((xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max()))
+    else:
+        name = crs_name or CRS.from_user_input(crs).name
+    tr = Transformer.from_crs(4326, crs, always_xy=True)
     x, y = tr.transform(xy[:, 0], xy[:, 1])
-    return np.column_stack([x, y])
+    return np.column_stack([x, y]), name
 
 
 def band_means(values, coords, width: float) -> list[dict]:
@@ -134,7 +144,7 @@ def _direction_statement(label: str, slope: dict, unit: str, plus: str, minus: s
     per = f"per {PER_DEGREES:g}° {label}"
     sign = plus if c > 0 else minus
     sig = "significant at 5%" if p is not None and p < 0.05 else "not significant at 5%"
-    text = f"{sign}: {c:+.2f}{unit} {per} (95% CI {lo:+.2f} to {hi:+.2f}, p={p:.3g}, {sig}"
+    text = f"{sign}: {c:+.2f}{unit} {per} (95% CI {lo:+.2f} to {hi:+.2f}, p {p_text(p)}, two-sided t-test, {sig}"
     if hac:
         hlo, hhi = hac["ci95"]
         hsig = "significant" if hac["p"] is not None and hac["p"] < 0.05 else "not significant"
@@ -152,11 +162,15 @@ def gradients(
     unit: str = " points",
     geographic: bool = True,
     hac: bool = True,
+    crs=None,
+    crs_name: str | None = None,
 ) -> dict:
     """East-west and south-north gradients of ``value``: separate and joint OLS, band means.
 
     With ``hac`` each slope also gets a spatial-HAC interval (see :func:`hac_ols`);
-    ``geographic`` says whether lon/lat are degrees (projected to metres for the kernel).
+    ``geographic`` says whether lon/lat are degrees (projected to metres for the kernel, on
+    ``crs`` -- pass the spatial weights' ``projection`` and ``crs`` as ``crs_name`` -- or
+    the same equal-area choice).
     """
     for col in (value, lon, lat):
         if col not in df.columns:
@@ -174,10 +188,11 @@ def gradients(
     sn_s = sn["coefficients"]["lat"]
     ew_h = sn_h = None
     if hac:
-        pts = _planar_points(data, lon, lat, geographic)
+        pts, crs_name = _planar_points(data, lon, lat, geographic, crs, crs_name)
         h_ew = hac_ols(y, [x_ew], ["lon"], pts)
         h_sn = hac_ols(y, [x_sn], ["lat"], pts)
         if h_ew and h_sn:
+            h_ew["crs"] = h_sn["crs"] = crs_name
             ew["hac"], sn["hac"] = h_ew, h_sn
             ew_h, sn_h = h_ew["coefficients"]["lon"], h_sn["coefficients"]["lat"]
     return {
@@ -201,6 +216,7 @@ def gradients(
                                               "North-high/south-low", "South-high/north-low", sn_h),
         },
         "joint": {"model": "value ~ longitude + latitude", **joint},
+        "p_value": {"ols": "t-test, two-sided", "hac": "normal approximation, two-sided"},
         "band_width_degrees": band_width,
         "caveat": "OLS intervals assume independent errors; with spatially autocorrelated "
         "scores they are too narrow (see the Moran's I of the value). The spatial-HAC intervals "

@@ -15,115 +15,57 @@ from functools import cache
 from pathlib import Path
 
 from cityrank.atomic import write_text_atomic
-from cityrank.geo.analysis.findings import report_findings, sentence
-from cityrank.geo.regions import UNCHECKED_NOTE, region_names
-from cityrank.i18n import lookup
+from cityrank.geo.analysis._common import p_text
+from cityrank.geo.analysis.findings import link_reason, report_findings, sentence, unit_label
+from cityrank.geo.regions import region_names
+from cityrank.i18n import has, t
 
 LANGS = ("zh", "en")
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "report.html"
 IMAGE_NAMES = ("lisa_clusters", "lisa_significance", "getis_ord", "zones", "hub_effects", "gradients")
 
-# key: (simplified Chinese, English). Read through ``tx(key)`` in the template, never as
-# ``T.key``: Jinja resolves attributes before items, so ``T.update`` was dict.update.
-_TEXT = {
-    "title": ("空间分析", "Spatial analysis"),
-    "findings": ("主要发现", "Findings"),
-    "moran": ("空间自相关（全局 Moran's I）", "Spatial autocorrelation (global Moran's I)"),
-    "lisa": ("局部空间自相关（LISA）与热点", "Local autocorrelation (LISA) and hot spots"),
-    "gradients": ("东西、南北梯度", "East-west and south-north gradients"),
-    "regions": ("四大区域差异", "Regional disparity"),
-    "provinces": ("省份", "Provinces"),
-    "clusters": ("城市群比较", "City clusters"),
-    "zones": ("数据驱动的治理分区", "Data-driven governance zones"),
-    "spillover": ("中心城市溢出效应", "Hub spillover"),
-    "weights": ("空间权重", "Spatial weights"),
-    "json": ("JSON 报告", "JSON report"),
-    "hub": ("中心城市（代码）", "Hub city (code)"),
-    "value": ("分析指标", "Indicator"),
-    "regressor": ("解释变量", "Regressor"),
-    "submit": ("更新", "Update"),
-    "none": ("（无）", "(none)"),
-    "permutations": ("置换次数", "permutations"),
-    "permutation_note": ("本页使用 {n} 次置换计算伪 p 值（命令行 cityrank analyze 默认 999 次）。",
-                         "Pseudo p-values on this page use {n} permutations (cityrank analyze defaults to 999)."),
-    "pseudo_p": ("伪 p 值", "pseudo p"),
-    "count": ("数量", "n"),
-    "unit": ("单元", "unit"),
-    "unit_id": ("代码", "id"),
-    "unit_value": ("数值", "value"),
-    "extremes": ("最高与最低的单元", "Highest and lowest units"),
-    "all_units": ("全部单元", "Units"),
-    "east_west": ("东西", "East-west"),
-    "south_north": ("南北", "South-north"),
-    "slope": ("每 10° 斜率", "slope / 10°"),
-    "ci_ols": ("95% 置信区间（OLS）", "95% CI (OLS)"),
-    "ci_hac": ("95% 置信区间（空间 HAC）", "95% CI (spatial HAC)"),
-    "p_hac": ("p（空间 HAC）", "p (HAC)"),
-    "caveat": ("OLS 区间假定误差相互独立；得分存在空间自相关时区间偏窄（见上方 Moran's I）。"
-               "空间 HAC 区间（Kelejian-Prucha，spreg）允许相邻单元的误差相关。", None),
-    "region": ("区域", "Region"),
-    "province": ("省份", "Province"),
-    "mean": ("均值", "mean"),
-    "score_rate": ("得分率 %", "score rate %"),
-    "gap_pp": ("与全国差距（百分点）", "gap (pp)"),
-    "ci95": ("95% 置信区间", "95% CI"),
-    "cv": ("差异系数 %", "CV %"),
-    "rate_cv": ("得分率 % / 差异系数 %", "score rate % / CV %"),
-    "national": ("全国", "national"),
-    "ratio": ("最高 / 最低", "highest / lowest"),
-    "theil": ("泰尔指数 T {T} {Tci}；区域间占 {b}% {bci}；基尼系数 {G} {Gci}。",
-              "Theil T {T} {Tci}; between regions {b}% {bci}; Gini {G} {Gci}."),
-    "cluster": ("城市群", "cluster"),
-    "cluster_unchecked": UNCHECKED_NOTE,
-    "vs_national": ("与全国均值差", "vs national"),
-    "vs_rest": ("与所在省其余城市差", "vs rest of provinces"),
-    "per_100km": ("距核心每 100 公里", "per 100 km from core"),
-    "model": ("空间{kind}模型（{est}），rho = {rho}", "Spatial {kind} model ({est}), rho = {rho}"),
-    "lag": ("滞后", "lag"),
-    "durbin": ("杜宾", "Durbin"),
-    "term": ("变量", "term"),
-    "coef": ("系数", "coef"),
-    "se": ("标准误", "se"),
-    "impact": ("效应", "impact"),
-    "estimate": ("估计值", "estimate"),
-    "sd": ("标准差", "sd"),
-    "interval": ("95% 区间", "95% interval"),
-    "direct": ("直接", "direct"),
-    "indirect": ("间接（溢出）", "indirect (spillover)"),
-    "total": ("总", "total"),
-    "draws_note": ("效应区间来自参数渐近分布的 {n} 次抽样（{r} 次因 rho 超出稳定范围被舍弃）。",
-                   "Impact intervals from {n} draws of the asymptotic distribution ({r} rejected for rho "
-                   "outside the stable range)."),
-    "weights_line": ("{method} · {crs} · 修正前 {n} 个连通分量。", "{method} · {crs} · {n} component(s) before fixing."),
-    "island (no neighbours)": ("孤岛，无相邻单元", "island (no neighbours)"),
-    "disconnected component": ("不连通的分区", "disconnected component"),
-    "no_x": ("选择一个解释变量后，可估计空间滞后 / 杜宾模型及其直接、间接效应。",
-             "Choose a regressor to fit the spatial lag / Durbin models and their direct and indirect impacts."),
-    "alt_lisa": ("LISA 聚类图", "LISA cluster map"),
-    "alt_sig": ("LISA 显著性图", "LISA significance map"),
-    "alt_gi": ("Getis-Ord Gi* 热点图", "Getis-Ord Gi* map"),
-    "alt_gradients": ("梯度图", "gradient chart"),
-    "alt_zones": ("治理分区图", "governance zones map"),
-    "alt_hub": ("中心城市影响图", "hub effect map"),
-    "banner": ("模拟数据（SYNTHETIC DATA）：数值为演示用的模拟数据，不描述任何真实城市。",
-               "SYNTHETIC DATA (模拟数据): values are simulated for demonstration and describe no real city."),
-    "meta": ("分析单元 {a} / {n} 个；空间权重 {w}（{crs}）；{p} 次置换；随机种子 {seed}；生成于 {gen}，{sw}。",
-             "{a} of {n} units analysed; weights {w} on {crs}; {p} permutations; seed {seed}; generated {gen} by {sw}."),
-}
-
-
-def _t(key: str, lang: str, **fmt) -> str:
-    return lookup(_TEXT, key, lang, **fmt)
-
-
 def translator(lang: str):
-    """``tx(key, **fmt)`` for the template: the string in ``lang`` (English falls back to
-    Chinese only where no English text exists, e.g. a caveat the report already has in English)."""
+    """``tx(key, **fmt)`` for the template: ``report.<key>`` of the catalogue in ``lang``
+    (cityrank/i18n/report.yaml). Read as ``tx('key')``, never ``T.key``: Jinja resolves
+    attributes before items."""
     def tx(key: str, **fmt) -> str:
-        return _t(key, lang, **fmt)
+        return t(f"report.{key}", lang, **fmt)
 
     return tx
+
+
+def _reason_text(section: dict | None, lang: str) -> str:
+    """Why a section was not computed, in ``lang`` (its catalogue key), else its English reason."""
+    section = section or {}
+    key = section.get("reason_key")
+    if not key:
+        return str(section.get("reason") or "")
+    params = {k: v[lang] if isinstance(v, dict) else v for k, v in (section.get("params") or {}).items()}
+    return t(key, lang, **params)
+
+
+def _weights_method(weights: dict, lang: str) -> str:
+    """The weights in plain words with the technical name in brackets (queen contiguity ...)."""
+    method = weights.get("method", "")
+    key = f"report.weights_method.{method}"
+    params = weights.get("params") or {}
+    return t(key, lang, k=params.get("k", 6)) if has(key) else method
+
+
+def _models_reason(models: dict, lang: str) -> str:
+    """Why no spatial model is shown: the section's reason, or each refused model's."""
+    if not isinstance(models, dict):
+        return ""
+    if "reason_key" in models or "reason" in models:
+        return _reason_text(models, lang)
+    return " ".join(_reason_text(m, lang) for m in models.values()
+                    if isinstance(m, dict) and not m.get("available"))
+
+
+def _zones_method(method: str, lang: str) -> str:
+    key = f"report.zones_method.{method}"
+    return t(key, lang) if has(key) else method
 
 
 @cache
@@ -152,8 +94,17 @@ def report_context(report: dict, lang: str = "zh", images: dict[str, str] | None
     regions = report.get("disparity", {}).get("regions") or {}
     ranked = sorted(report["units"], key=lambda u: -(u["value"] if u["value"] is not None else float("-inf")))
     models = (report.get("spillover") or {}).get("models") or {}
+    reg_names = region_names(lang) if regions.get("nbs", True) else {}
     return {
         "report": report, "lang": lang, "tx": translator(lang),
+        "tk": lambda key, **fmt: t(key, lang, **fmt),
+        "pval": p_text,
+        "reason_text": lambda section: _reason_text(section, lang),
+        "weights_method": _weights_method(report.get("weights") or {}, lang),
+        "zones_method": _zones_method((report.get("zones") or {}).get("method", ""), lang),
+        "link_reason": lambda reason: link_reason(reason, lang),
+        "unit_label": lambda uid: unit_label(report, uid, lang),
+        "small_sample": (report.get("small_sample") or {}).get("small", False),
         "title": report.get("title_zh") if lang == "zh" and report.get("title_zh") else report["title"],
         "findings": report_findings(report, lang),
         "distance_decay": sentence(report, "distance_decay", lang),
@@ -162,8 +113,8 @@ def report_context(report: dict, lang: str = "zh", images: dict[str, str] | None
         "provinces": report.get("disparity", {}).get("provinces") or {},
         "clusters": [c for c in (report.get("clusters") or {}).get("clusters", []) if c.get("available")],
         "models": {k: m for k, m in models.items() if isinstance(m, dict) and m.get("available")},
-        "models_reason": models.get("reason", "") if isinstance(models, dict) else "",
-        "region_name": region_names(lang),
+        "models_reason": _models_reason(models, lang),
+        "region_name": reg_names,
         "name": lambda col: indicator_name(report, col, lang),
         "units_shown": ranked if len(ranked) <= 50 else ranked[:10] + ranked[-10:],
         "units_all": len(ranked) <= 50,

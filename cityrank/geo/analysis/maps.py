@@ -34,6 +34,25 @@ def text(key: str, lang: str, **fmt) -> str:
     return t(f"analysis.{key}", lang, **fmt)
 
 
+def plain_digits(values) -> int:
+    """Decimals that show the largest of ``values`` with three significant digits (at most 6)."""
+    top = float(np.nanmax(np.abs(values))) if len(values) else 0.0
+    if not np.isfinite(top) or top == 0:
+        return 0
+    return int(min(6, max(0, 2 - np.floor(np.log10(top)))))
+
+
+def plain_number(value: float, digits: int) -> str:
+    """A legend number in plain notation (``0.0123``, never ``1.47e-19``): what rounds to zero
+    at ``digits`` decimals is ``0``.
+
+    >>> plain_number(1.47e-19, 4), plain_number(0.01234, 4), plain_number(-2.5, 1)
+    ('0', '0.0123', '-2.5')
+    """
+    out = f"{value:.{digits}f}"
+    return "0" if float(out) == 0 else out
+
+
 def lisa_label(code: int, lang: str) -> str:
     """The long name of a GeoDa cluster code (0 not significant, 1 HH, 2 LL, 3 LH, 4 HL)."""
     return t(f"analysis.lisa.{int(code)}", lang)
@@ -185,8 +204,10 @@ def report_maps(gdf: gpd.GeoDataFrame, report: dict, *, id_column: str | None = 
         vals = np.array([v for k, v in eff.items() if k != hub["hub"]])
         qs = np.unique(np.quantile(vals, [0, 0.5, 0.75, 0.9, 0.97, 1.0]))
         labels, cats = [], {}
+        unit = (report.get("value_unit") or {}).get(lang, "")  # "points" of a dataset's score
+        digits = plain_digits(qs)
         for lo, hi in zip(qs[:-1], qs[1:], strict=True):
-            labels.append(f"{lo:.3g} – {hi:.3g}")
+            labels.append(f"{plain_number(lo, digits)} – {plain_number(hi, digits)} {unit}".rstrip())
         for k, v in eff.items():
             if k == hub["hub"]:
                 cats[k] = text("hub", lang)
@@ -204,6 +225,7 @@ def report_maps(gdf: gpd.GeoDataFrame, report: dict, *, id_column: str | None = 
             f"{hub_name}（{code}）" if lang == "zh" else f"{hub_name} ({code})")
         maps["hub_effects"] = categorical_map(
             gdf, list(eff), cats, colours, id_column=id_column,
-            title=text("hub_title", lang, x=indicator_name(report, hub["variable"], lang), hub=hub_label),
+            title=text("hub_title", lang, x=indicator_name(report, hub["variable"], lang), hub=hub_label,
+                       v=value),
             synthetic=synthetic, lang=lang)
     return maps

@@ -4,7 +4,17 @@ The CLI (``cityrank analyze``), the HTML report and the viewer all read this dic
 number shown in the browser is the number in the JSON file. Sections that do not apply to
 the data (no regions in a user's district file, no regressors for a spatial model) are
 present with ``"available": false`` and the reason, rather than missing, so readers can tell
-"not computed" from "forgotten".
+"not computed" from "forgotten"; a reason the pages must say in their language also carries
+``reason_key`` (``report.reason.*`` of the catalogue) and ``params``.
+
+Beside the numbers the report says how they were obtained: ``small_sample`` (``small`` below
+:data:`MIN_UNITS` analysed units: no spatial regression, a warning on every surface),
+``global_moran.p_value`` / ``local_moran.p_value`` / ``getis_ord.p_value`` /
+``gradients.p_value`` (permutation or analytic, one- or two-sided), ``local_moran.standardisation``
+(n-1, as esda and GeoDa), ``disparity.regions.nbs`` (the NBS regions' names only on the
+built-in layer), ``gradients.*.hac.crs`` (the weights' equal-area projection) and
+``spillover.hub`` (``id``, ``name``, ``status``: effect, no_effect, no_data, no_regressor,
+no_model, not_in_layer).
 """
 
 from __future__ import annotations
@@ -43,6 +53,29 @@ from cityrank.jsonsafe import jsonable, num
 from cityrank.scoring.summary import cv_percent, std
 
 SCHEMA = "cityrank/analysis-report/1"
+MIN_UNITS = 30
+"""Below this many analysed units the report says it is a small sample (on the page, in the
+findings) and fits no spatial regression: permutation tests and intervals on a handful of
+units (the published top 10) are unreliable, and nothing is called significant silently."""
+
+P_VALUES = {
+    "moran": {"p": "permutation (pseudo p), one-sided toward the observed sign",
+              "p_norm": "analytic normal approximation, two-sided"},
+    "lisa": "conditional permutation (pseudo p), one-sided toward the observed side",
+    "gi_star": {True: "permutation (pseudo p), one-sided toward the observed side",
+                False: "analytic normal approximation, one-sided"},
+}
+"""How each p-value of the report is obtained (esda's conventions), stored beside it."""
+LISA_STANDARDISATION = "n-1 (I_i = (n-1) z_i sum_j w_ij z_j / sum_k z_k^2, as esda and GeoDa)"
+
+
+def unavailable(key: str, **params) -> dict:
+    """A section not computed: ``reason`` in English for JSON readers, ``reason_key`` (a key
+    of the catalogue's ``report`` domain) and ``params`` for the pages to say it in their
+    language."""
+    en = {k: v["en"] if isinstance(v, dict) else v for k, v in params.items()}
+    return {"available": False, "reason": t(f"report.{key}", "en", **en),
+            "reason_key": f"report.{key}", "params": params}
 
 
 def _coordinates(gdf: gpd.GeoDataFrame) -> tuple[pd.DataFrame, bool]:
@@ -182,16 +215,19 @@ def build_report(
                          "max": num(y.max()), "cv_percent": num(cv_percent(y)),
                          "cv_definition": both("common.cv_definition")}
     gm = ac.global_moran(y, sw, permutations=permutations, seed=seed)
-    report["global_moran"] = gm.to_dict()
+    report["small_sample"] = {"small": len(data) < MIN_UNITS, "n": int(len(data)), "minimum": MIN_UNITS}
+    report["global_moran"] = gm.to_dict() | {"p_value": P_VALUES["moran"]}
     local = engine if engine is not None and permutations else ac
     lisa = local.local_moran(y, sw, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
     report["local_moran"] = {"alpha": alpha, "fdr": fdr, "p_threshold": num(lisa["p_threshold"].iloc[0]),
-                             "cluster_codes": ac.GEODA_LABELS, "summary": ac.lisa_summary(lisa, names)}
+                             "cluster_codes": ac.GEODA_LABELS, "summary": ac.lisa_summary(lisa, names),
+                             "standardisation": LISA_STANDARDISATION, "p_value": P_VALUES["lisa"]}
     try:
         gstar = local.local_g_star(y, sw, permutations=permutations, seed=seed, alpha=alpha, fdr=fdr)
         vc = gstar["label"].value_counts()
         report["getis_ord"] = {"available": True, "star": True,
-                               "counts": {k: int(vc.get(k, 0)) for k in ("hot spot", "cold spot", "not significant")}}
+                               "counts": {k: int(vc.get(k, 0)) for k in ("hot spot", "cold spot", "not significant")},
+                               "p_value": P_VALUES["gi_star"][bool(permutations)]}
     except DataError as exc:
         gstar = None
         report["getis_ord"] = {"available": False, "reason": str(exc)}
@@ -202,16 +238,22 @@ def build_report(
     if weight_column is not None:
         disp["overall_weighted"] = _weighted_section(data, y, weight_column, boot, seed)
     if "region" in data.columns and data["region"].notna().any():
-        names_r = {r: f"{region_name(r, 'en')} ({region_name(r, 'zh')})" for r in region_ids()}
+        # The NBS region names only on the built-in layer: a user's own "region" column keeps
+        # its own names (a user's own "West" is not the NBS region).
+        nbs = "province_code" in data.columns and set(data["region"].dropna().astype(str)) <= set(region_ids())
+        names_r = {r: f"{region_name(r, 'en')} ({region_name(r, 'zh')})" for r in region_ids()} if nbs else None
         disp["regions"] = _section(group_disparity, data, value_column, "region", max_value=max_value,
                                    indicators=indicators, group_names=names_r, n_boot=boot, seed=seed)
+        if disp["regions"].get("available"):
+            disp["regions"]["nbs"] = nbs
     else:
         disp["regions"] = {"available": False, "reason": "the layer has no 'region' column"}
     if "province" in data.columns and data["province"].notna().any():
         disp["provinces"] = _section(group_disparity, data, value_column, "province", max_value=max_value,
                                      n_boot=boot, seed=seed)
     report["disparity"] = disp
-    report["gradients"] = _section(gradients, data, value_column, geographic=geographic)
+    report["gradients"] = _section(gradients, data, value_column, geographic=geographic,
+                                   crs=getattr(sw, "projection", None), crs_name=sw.crs)
     if not geographic and report["gradients"].get("available"):
         report["gradients"]["caveat"] += " Coordinates are planar x/y (no CRS), not degrees."
 
@@ -234,7 +276,7 @@ def build_report(
         report["zones"] = {"available": False, "reason": "disabled"}
 
     report["spillover"] = _spillover(frame, data, y, sw, value_column, list(x_columns), hub, geographic,
-                                     draws=draws, seed=seed)
+                                     draws=draws, seed=seed, names=names)
     hub_effects = report["spillover"].get("hub_column", {}).pop("effects", {}) if report["spillover"].get("hub_column") else {}
 
     gi = gstar.set_index("id") if gstar is not None else None
@@ -272,17 +314,25 @@ def _weighted_section(data, y, weight_column: str, boot: int, seed) -> dict:
     return {"available": True, **out}
 
 
-def _spillover(frame, data, y, sw, value, x_columns, hub, geographic, *, draws, seed) -> dict:
+def _spillover(frame, data, y, sw, value, x_columns, hub, geographic, *, draws, seed, names=None) -> dict:
     out: dict = {"available": True}
     if hub is not None:
         if geographic:
             out["distance_decay"] = _section(distance_decay, frame.assign(code=frame["_id"]), value, str(hub))
         else:
             out["distance_decay"] = {"available": False, "reason": "needs geographic coordinates"}
-    if not x_columns:
-        out["models"] = {"available": False,
-                         "reason": "no regressors given (--x COLUMN); impacts need at least one"}
-        return out
+    if len(data) < MIN_UNITS:
+        out["models"] = unavailable("reason.small_sample", n=int(len(data)), m=MIN_UNITS)
+    elif not x_columns:
+        out["models"] = unavailable("reason.no_regressor")
+    else:
+        out["models"] = _models(data, y, sw, value, x_columns, hub, draws=draws, seed=seed, out=out)
+    if hub is not None:
+        out["hub"] = _hub_status(out, frame, sw, str(hub), names or {})
+    return out
+
+
+def _models(data, y, sw, value, x_columns, hub, *, draws, seed, out) -> dict:
     X = data[x_columns].to_numpy(dtype=float)
     ops = trace_operator(sw, seed=seed)
     models = {}
@@ -290,14 +340,13 @@ def _spillover(frame, data, y, sw, value, x_columns, hub, geographic, *, draws, 
         try:
             fit = fit_spatial_model(y, X, sw, x_names=x_columns, model=kind, y_name=value)
         except (DataError, np.linalg.LinAlgError, ValueError) as exc:
-            models[kind] = {"available": False, "reason": f"{type(exc).__name__}: {exc}"}
+            models[kind] = unavailable("reason.failed", detail=f"{type(exc).__name__}: {exc}")
             continue
         lo, hi = ops.rho_bounds()
         if not lo < fit.rho < hi:
-            models[kind] = {"available": False, "estimator": fit.estimator, "rho": num(fit.rho),
-                            "coefficients": fit.table, **fit.extra,
-                            "reason": f"estimated rho {fit.rho:.3f} is outside the stable range "
-                            f"({lo:.3f}, {hi:.3f}); impacts are undefined (weak identification?)"}
+            models[kind] = {**unavailable("reason.unstable", rho=f"{fit.rho:.3f}", lo=f"{lo:.3f}", hi=f"{hi:.3f}"),
+                            "estimator": fit.estimator, "rho": num(fit.rho),
+                            "coefficients": fit.table, **fit.extra}
             continue
         sim = simulate_impacts(fit, ops, draws=draws, seed=seed)
         models[kind] = {"available": True, "estimator": fit.estimator, "rho": num(fit.rho),
@@ -307,6 +356,27 @@ def _spillover(frame, data, y, sw, value, x_columns, hub, geographic, *, draws, 
                                       "its impact column is not computed")
         if kind == "durbin" and hub is not None and str(hub) in sw.ids:
             out["hub_column"] = hub_column(fit, sw, str(hub), x_columns[0], seed=seed,
-                                           draws=min(draws, 500) if sw.n <= EXACT_MAX_N else 0)
-    out["models"] = models
-    return out
+                                           draws=min(draws, 500) if sw.n <= EXACT_MAX_N else 0,
+                                           bounds=(lo, hi))
+    return models
+
+
+def _hub_status(out: dict, frame, sw, hub: str, names: dict) -> dict:
+    """What can be said about the hub: ``effect`` / ``no_effect`` (the 95% interval of its
+    effect on the other units includes zero), ``no_data`` (no value: outside the evaluated
+    universe or missing), ``no_regressor``, ``no_model``, ``not_in_layer``."""
+    info = {"id": hub, "name": names.get(hub, hub)}
+    models = out.get("models") or {}
+    if hub not in set(frame["_id"]):
+        return info | {"status": "not_in_layer"}
+    if hub not in sw.ids:
+        return info | {"status": "no_data"}
+    if models.get("reason_key") == "report.reason.no_regressor":
+        return info | {"status": "no_regressor"}
+    hc = out.get("hub_column")
+    if not hc:
+        return info | {"status": "no_model"}
+    lo, hi = hc.get("effect_on_others_ci95") or (None, None)
+    if lo is not None and hi is not None and lo <= 0 <= hi:
+        return info | {"status": "no_effect"}
+    return info | {"status": "effect"}

@@ -14,7 +14,9 @@ Do strong cities lift their neighbours? Two views:
 
   and their uncertainty by drawing (beta, theta, rho) from the estimated asymptotic normal
   distribution (spreg's ``vm``), seeded, reporting mean, sd and a 95% interval (LeSage and
-  Pace 2009, ch. 2.7). Draws with rho outside the stable range are rejected and counted.
+  Pace 2009, ch. 2.7). Draws with rho outside the stable range (1/lambda_min, 1/lambda_max) --
+  (1/lambda_min, 1) for row-standardised W, the same range in every simulation here -- are
+  rejected and counted.
 
   The traces are exact for small n (eigenvalues of W: mean diag (I-rho W)^-1 =
   mean 1/(1-rho lambda)); for large n they use the LeSage-Pace trace approximation
@@ -166,6 +168,7 @@ class TraceOperator:
     traces: np.ndarray | None = None  # tr(W^k)/n for k = 0..order+1
     row_standardised: bool = True
     W: sparse.csr_matrix | None = None
+    bounds: tuple[float, float] | None = None  # stable range of rho when eig is not kept
 
     def mean_diag(self, rho: float) -> tuple[float, float]:
         if self.eig is not None:
@@ -184,10 +187,32 @@ class TraceOperator:
         return float(a.mean()), float(b.mean())
 
     def rho_bounds(self) -> tuple[float, float]:
+        """LeSage-Pace's stable range (1/lambda_min, 1/lambda_max) -- (1/lambda_min, 1) for a
+        row-standardised W -- the ONE range every simulation here keeps its draws in."""
         if self.eig is not None:
             lam = self.eig.real
             return 1.0 / lam.min(), 1.0 / lam.max()
-        return -1.0, 1.0
+        return self.bounds if self.bounds is not None else stable_rho_range(self.W)
+
+
+def stable_rho_range(W: sparse.csr_matrix) -> tuple[float, float]:
+    """(1/lambda_min, 1/lambda_max) of W from its extreme eigenvalues (sparse ARPACK; no dense
+    matrix): the range in which I - rho W is invertible with rho's sign meaningful."""
+    from scipy.sparse.linalg import eigs, eigsh
+
+    A = (W != 0).astype(float)
+    rs = np.asarray(W.sum(axis=1)).ravel()
+    row_std = bool(np.allclose(rs, 1.0))
+    v0 = np.random.default_rng(0).uniform(0.5, 1.5, W.shape[0])  # fixed start: same bounds every run
+    if row_std and abs(A - A.T).sum() == 0 and np.allclose(W.multiply(np.asarray(A.sum(axis=1))).data, 1.0):
+        d = 1.0 / np.sqrt(np.asarray(A.sum(axis=1)).ravel())
+        S = sparse.diags(d) @ A @ sparse.diags(d)  # similar to W = D^-1 A: same eigenvalues
+        lam_min = float(eigsh(S, k=1, which="SA", v0=v0, return_eigenvectors=False)[0])
+    else:
+        lam_min = float(eigs(W.astype(float), k=1, which="SR", v0=v0, return_eigenvectors=False)[0].real)
+    lam_max = 1.0 if row_std else float(eigs(W.astype(float), k=1, which="LR", v0=v0,
+                                            return_eigenvectors=False)[0].real)
+    return 1.0 / lam_min, 1.0 / lam_max
 
 
 def _eigenvalues(W: sparse.csr_matrix, binary: bool) -> np.ndarray:
@@ -228,7 +253,7 @@ def trace_operator(sw: SpatialWeights, *, method: str | None = None, order: int 
         if k >= 3:
             tr[k] = float(np.mean(np.sum(u * v, axis=0))) / n
     return TraceOperator(f"trace approximation (order {order}, {probes} Hutchinson probes)", traces=tr,
-                         row_standardised=row_std, W=W)
+                         row_standardised=row_std, W=W, bounds=stable_rho_range(W))
 
 
 def _impacts_for(beta, theta, rho, ops: TraceOperator) -> dict:
@@ -279,11 +304,13 @@ def simulate_impacts(fit: SpatialModelFit, ops: TraceOperator, *, draws: int = 1
 
 
 def hub_column(fit: SpatialModelFit, sw: SpatialWeights, hub_id: str, variable: str | None = None, *,
-               draws: int = 0, seed: int | None = 12345) -> dict:
+               draws: int = 0, seed: int | None = 12345, bounds: tuple[float, float] | None = None) -> dict:
     """Column of S_r for the hub: effect on every unit of a unit change in x_r at the hub.
 
     With ``draws`` the hub's total effect on the *other* units also gets a simulated sd and
-    95% interval (one sparse solve per parameter draw).
+    95% interval (one sparse solve per parameter draw), keeping the draws whose rho is in the
+    stable range ``bounds`` (default :func:`stable_rho_range` of W: the range of
+    :func:`simulate_impacts`, so both simulations keep the same draws).
     """
     if hub_id not in sw.ids:
         raise NotFoundError(f"hub {hub_id!r} is not among the analysed units")
@@ -306,7 +333,7 @@ def hub_column(fit: SpatialModelFit, sw: SpatialWeights, hub_id: str, variable: 
     if draws:
         rng = np.random.default_rng(seed)
         sims = rng.multivariate_normal(fit.params, fit.vm, size=draws, method="eigh")
-        lo, hi = -1.0, 1.0
+        lo, hi = bounds if bounds is not None else stable_rho_range(W)
         totals = []
         for row in sims:
             rho = float(row[fit.idx_rho])
@@ -319,4 +346,6 @@ def hub_column(fit: SpatialModelFit, sw: SpatialWeights, hub_id: str, variable: 
         out["effect_on_others_sd"] = num(totals.std(ddof=1)) if totals.size > 1 else None
         out["effect_on_others_ci95"] = _ci(totals)
         out["draws"] = int(draws)
+        out["rejected_draws"] = int(draws - totals.size)
+        out["rho_bounds"] = [num(lo), num(hi)]
     return out

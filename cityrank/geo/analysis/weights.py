@@ -45,6 +45,7 @@ class SpatialWeights:
     components_before: int = 1
     fixed: list[dict] = field(default_factory=list)
     params: dict = field(default_factory=dict)
+    projection: object = None  # the CRS the units were projected to (pyproj CRS or proj string)
 
     @property
     def n(self) -> int:
@@ -79,15 +80,24 @@ def analysis_frame(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str]:
         return gdf, "none (coordinates used as planar; units unknown)"
     if not gdf.crs.is_geographic:
         return gdf, gdf.crs.name
-    minx, miny, maxx, maxy = gdf.total_bounds
+    crs, name = equal_area_crs(gdf.total_bounds)
+    return gdf.to_crs(crs), name
+
+
+def equal_area_crs(bounds) -> tuple[object, str]:
+    """The equal-area CRS (metres) for geographic data within ``bounds`` (minx, miny, maxx,
+    maxy in degrees) and its description: the project's Albers inside China's extent, else a
+    Lambert azimuthal equal-area centred on the data. The ONE choice for weights and for every
+    distance computed with them (the gradients' spatial-HAC kernel)."""
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
     if CHINA.covers((minx, miny, maxx, maxy)):
         from cityrank.geo.projection import ANALYSIS_CRS
 
-        return gdf.to_crs(ANALYSIS_CRS), ANALYSIS_CRS.name
+        return ANALYSIS_CRS, ANALYSIS_CRS.name
     lon0 = (minx + maxx) / 2
     lat0 = (miny + maxy) / 2
     proj = f"+proj=laea +lat_0={lat0:.4f} +lon_0={lon0:.4f} +ellps=GRS80 +units=m +no_defs"
-    return gdf.to_crs(proj), f"Lambert azimuthal equal-area centred {lon0:.2f},{lat0:.2f}"
+    return proj, f"Lambert azimuthal equal-area centred {lon0:.2f},{lat0:.2f}"
 
 
 def _centroids(gdf: gpd.GeoDataFrame) -> np.ndarray:
@@ -210,6 +220,7 @@ def build_weights(
         raise DataError("spatial weights: some units have no geometry")
     ids = [str(i) for i in (ids if ids is not None else gdf.index)]
     projected, crs_name = analysis_frame(gdf.reset_index(drop=True))
+    projection = projected.crs if gdf.crs is not None else None
     params = dict(params)
     w0 = (builder or WEIGHT_BUILDERS[method])(projected, params)
     n = len(ids)
@@ -231,4 +242,5 @@ def build_weights(
         components_before=components,
         fixed=fixed,
         params={k: (float(v) if isinstance(v, float | np.floating) else v) for k, v in params.items()},
+        projection=projection,
     )

@@ -104,3 +104,8 @@ def cluster(cluster_id: str):
     ctx = groups.cluster_context(site(), request.args.get("dataset"), cluster_id, _lang())
     return render_template("group.html", **ctx, **group_map("cluster", cluster_id, *pages.cluster_members(site(), cluster_id)),
                            lang=_lang())
+
+
+@bp.route("/clusters/compare", endpoint="compare")
+def compare_page():
+    return render_template("compare.html", **groups.compare_context(site(), request.args.get("dataset"), request.args.getlist("c"), _lang()), lang=_lang())

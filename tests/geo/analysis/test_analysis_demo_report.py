@@ -82,5 +82,5 @@ def test_spillover_impacts_with_uncertainty(demo_report):
     assert sp["distance_decay"]["hub_name"] == "杭州市"
     assert sp["hub_column"]["hub"] == "330100"
     assert sp["hub_column"]["effect_on_others_ci95"][0] is not None
-    assert any(f.startswith("Hub 330100:") for f in demo_report["findings"])
+    assert any(f.startswith("Hub 杭州市 (330100):") for f in demo_report["findings"])
     assert demo_report["weights"]["fixed"]  # islands (舟山, Hainan...) were attached and listed

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -30,12 +31,23 @@ def cache():
     return {}
 
 
+COVARIATES = Path(__file__).resolve().parents[2] / "data" / "analysis" / "covariates_synthetic.csv"
+GDP = "模拟人均GDP（万元）"
+
+
 @pytest.fixture(scope="module")
-def report(ds, cache):
+def covariates():
+    from cityrank.geo.analysis.service import read_covariates
+
+    return read_covariates(COVARIATES)
+
+
+@pytest.fixture(scope="module")
+def report(ds, cache, covariates):
     from cityrank.geo.analysis.service import dataset_report
 
-    rep, _ = dataset_report(ds, value="total", x_columns=("perception",), hub="330100", permutations=99,
-                            seed=7, draws=200, zones=False, weights_cache=cache)
+    rep, _ = dataset_report(ds, value="total", x_columns=(GDP,), hub="330100", permutations=99,
+                            seed=7, draws=200, zones=False, weights_cache=cache, covariates=covariates)
     return rep
 
 
@@ -67,7 +79,7 @@ def test_chinese_is_simplified_and_chinese(report):
         assert re.search(r"[\u4e00-\u9fff]", s), s
     text = "".join(zh)
     for word in ("东高西低", "南高北低", "百分点", "泰尔指数", "基尼系数", "长江三角洲", "粤港澳大湾区",
-                 "杜宾", "智能感知", "杭州市"):
+                 "杜宾", GDP, "杭州市"):
         assert word in text, word
     for english in ("above", "below", "points", "interval", "significant"):
         assert english not in text, english
@@ -89,16 +101,16 @@ def test_english_keeps_the_statements(report):
     assert report["indicator_names"]["perception"] == {"zh": "智能感知", "en": "Intelligent perception"}
 
 
-def test_weights_cache_reuses_and_changes_nothing(ds, report, cache):
+def test_weights_cache_reuses_and_changes_nothing(ds, report, cache, covariates):
     from cityrank.geo.analysis.service import dataset_report
 
     assert len(cache) == 1
     (sw,) = cache.values()
-    again, _ = dataset_report(ds, value="total", x_columns=("perception",), hub="330100", permutations=99,
-                              seed=7, draws=200, zones=False, weights_cache=cache)
+    again, _ = dataset_report(ds, value="total", x_columns=(GDP,), hub="330100", permutations=99,
+                              seed=7, draws=200, zones=False, weights_cache=cache, covariates=covariates)
     assert list(cache.values()) == [sw]  # reused, not rebuilt
-    fresh, _ = dataset_report(ds, value="total", x_columns=("perception",), hub="330100", permutations=99,
-                              seed=7, draws=200, zones=False)
+    fresh, _ = dataset_report(ds, value="total", x_columns=(GDP,), hub="330100", permutations=99,
+                              seed=7, draws=200, zones=False, covariates=covariates)
     for rep in (again, fresh):
         assert rep["findings"] == report["findings"] and rep["findings_zh"] == report["findings_zh"]
         assert rep["global_moran"] == report["global_moran"]
@@ -133,3 +145,35 @@ def test_html_report_language(report):
     # an old report without findings_zh still renders (English findings)
     old = {k: v for k, v in report.items() if k != "findings_zh"}
     assert escape(report["findings"][2]) in render_html(old, lang="zh")
+
+
+def test_report_template_keys_are_in_the_catalogue():
+    """Every tx('key') of the report templates is report.<key> of the catalogue, and every
+    tk('domain.key') a key (the catalogue test scans t('…') only)."""
+    from cityrank.geo.analysis.html import TEMPLATE_DIR
+    from cityrank.i18n import has
+    from cityrank.paths import PACKAGE_DIR
+
+    pages = [TEMPLATE_DIR / "report.html", PACKAGE_DIR / "web" / "templates" / "analysis.html"]
+    found = 0
+    for page in pages:
+        text = re.sub(r"\{#.*?#\}", "", page.read_text(encoding="utf-8"), flags=re.S)  # not comments
+        for key in re.findall(r"\btx\(\s*'([\w.]+)'(?!\s*~)", text):
+            found += 1
+            assert has(f"report.{key}"), f"{page.name}: tx('{key}')"
+        for key in re.findall(r"\btk\(\s*'([\w.]+)'", text):
+            found += 1
+            assert has(key), f"{page.name}: tk('{key}')"
+    assert found > 40
+
+
+def test_hub_by_name_in_the_core(ds, cache):
+    from cityrank.errors import DataError
+    from cityrank.geo.analysis.service import dataset_report
+
+    rep, _ = dataset_report(ds, value="total", hub="Shenzhen", permutations=19, seed=1, draws=20, zones=False,
+                            weights_cache=cache)
+    assert rep["spillover"]["hub"] == {"id": "440300", "name": "深圳市", "status": "no_regressor"}
+    with pytest.raises(DataError, match="could be 苏州市"):
+        dataset_report(ds, value="total", hub="Suzhou", permutations=19, seed=1, draws=20, zones=False,
+                       weights_cache=cache)

@@ -76,3 +76,36 @@ def test_hac_interval_matches_spreg_and_widens_under_autocorrelation():
     assert abs(hac["se"] - float(np.ravel(ref.std_err)[1])) < 1e-9
     assert hac["se"] > g["east_west"]["slope"]["se"]
     assert "spatial-HAC 95% CI" in g["east_west"]["statement"]
+
+
+def test_hac_kernel_uses_the_weights_projection_outside_china(grid_factory):
+    """New Zealand polygons: the spatial-HAC distances are measured on the weights' local
+    equal-area projection, not on China's Albers (which is ~8% off there)."""
+    import numpy as np
+    from pyproj import Transformer
+
+    from cityrank.geo.analysis.gradients import hac_ols
+    from cityrank.geo.analysis.report import build_report
+
+    g = grid_factory(8, 14, cell=0.5, crs="EPSG:4326", x0=167.0, y0=-47.0)
+    rng = np.random.default_rng(4)
+    pts = g.geometry.representative_point()
+    g["v"] = 50 + 2.0 * (pts.x - 167) - 1.5 * (pts.y + 47) + rng.normal(0, 1, len(g))
+    rep = build_report(g, "v", id_column="id", permutations=9, zones=False, draws=20)
+    hac = rep["gradients"]["east_west"]["hac"]
+    assert "Lambert azimuthal equal-area" in rep["weights"]["crs"]
+    assert hac["crs"] == rep["weights"]["crs"]
+    # the same numbers as a kernel built on the weights' projection by hand
+    from cityrank.geo.analysis.weights import equal_area_crs
+
+    crs, _ = equal_area_crs(g.total_bounds)
+    tr = Transformer.from_crs(4326, crs, always_xy=True)
+    x, y = tr.transform(pts.x.to_numpy(), pts.y.to_numpy())
+    by_hand = hac_ols(g["v"].to_numpy(), [pts.x.to_numpy() / 10.0], ["lon"], np.column_stack([x, y]))
+    assert hac["coefficients"]["lon"]["se"] == pytest.approx(by_hand["coefficients"]["lon"]["se"], rel=1e-9)
+    from cityrank.geo.projection import ANALYSIS_CRS
+
+    ta = Transformer.from_crs(4326, ANALYSIS_CRS, always_xy=True)
+    xa, ya = ta.transform(pts.x.to_numpy(), pts.y.to_numpy())
+    albers = hac_ols(g["v"].to_numpy(), [pts.x.to_numpy() / 10.0], ["lon"], np.column_stack([xa, ya]))
+    assert albers["coefficients"]["lon"]["se"] != pytest.approx(hac["coefficients"]["lon"]["se"], rel=1e-6)

@@ -3,6 +3,7 @@ character covered by the CJK font, the viewer's image URLs and cache keyed by la
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -60,7 +61,8 @@ def test_chinese_maps_have_chinese_titles_and_legends(grid_report, drawn):
     assert lisa["title"].startswith("综合得分：LISA 聚类（p ≤ 0.05，99 次置换）")
     assert "模拟数据（SYNTHETIC DATA）" in lisa["title"]  # the report is marked synthetic
     assert [t.rsplit(" (", 1)[0] for t in lisa["legend"][:5]] == [
-        "HH 高-高（热点）", "LL 低-低（冷点）", "LH 低-高（低值异常）", "HL 高-低（高值异常）", "不显著"]
+        "高值集聚（高-高，HH）", "低值集聚（低-低，LL）", "被高值包围的低值（低-高，LH）",
+        "被低值包围的高值（高-低，HL）", "不显著"]
     assert "显著性" in figs["lisa_significance"]["title"]
     assert any(t.startswith("不显著") for t in figs["lisa_significance"]["legend"])
     assert "Gi* 热点/冷点" in figs["getis_ord"]["title"]
@@ -68,6 +70,8 @@ def test_chinese_maps_have_chinese_titles_and_legends(grid_report, drawn):
     hub = figs["hub_effects"]
     assert hub["title"].startswith("中心城市溢出效应：") and "智能感知" in hub["title"]
     assert any(t.startswith("中心城市") for t in hub["legend"])
+    # plain numbers, never 1.47e-19
+    assert not any(re.search(r"\de[-+]\d", t) for t in hub["legend"])
     if "zones" in figs:
         assert "治理分区" in figs["zones"]["title"]
         assert all(t.startswith("分区 ") for t in figs["zones"]["legend"])
@@ -81,7 +85,7 @@ def test_english_maps_have_english_titles_and_legends(grid_report, drawn):
     lisa = figs["lisa_clusters"]
     assert lisa["title"].startswith("LISA clusters of Overall score (p ≤ 0.05, 99 permutations)")
     assert "SYNTHETIC DATA" in lisa["title"]
-    assert lisa["legend"][0].startswith("High-High (hot spot)")
+    assert lisa["legend"][0].startswith("High-value cluster (high-high, HH)")
     assert figs["getis_ord"]["title"] == ("Getis-Ord Gi* hot and cold spots of Overall score\n"
                                           "SYNTHETIC DATA 模拟数据 — not real scores")
     assert "Perception" in figs["hub_effects"]["title"] and any(

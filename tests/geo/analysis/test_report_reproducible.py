@@ -63,3 +63,45 @@ def test_negative_values_and_unscored_hub():
     assert "hub_column" not in rep["spillover"] and "G00" in rep["spillover"]["hub_column_note"]
     assert rep["spillover"]["distance_decay"]["hub"] == "G00"  # unscored hub still a location
     json.dumps(rep, allow_nan=False)
+
+
+_HASH_SCRIPT = r"""
+import json, sys
+import numpy as np
+import geopandas as gpd
+from shapely.geometry import box
+from cityrank.geo.analysis.report import build_report
+
+cells, ids, groups, vals = [], [], [], []
+base = [3.0, 5.0, 4.0, 6.0, 5.5, 4.5]
+names = ["甲", "乙", "丙", "丁", "戊", "己"]  # six groups with the same values: equal means
+for g, name in enumerate(names):
+    for i, v in enumerate(base):
+        cells.append(box(i, g, i + 1, g + 1))
+        ids.append(f"{name}{i}")
+        groups.append(name)
+        vals.append(v + (i % 2) * 0.25)
+gdf = gpd.GeoDataFrame({"uid": ids, "region": groups, "province": groups, "v": vals}, geometry=cells)
+rep = build_report(gdf, "v", id_column="uid", permutations=49, zones=False, seed=3, draws=50)
+rep.pop("generated")
+sys.stdout.write(json.dumps(rep, ensure_ascii=False, sort_keys=False))
+"""
+
+
+def test_report_is_byte_identical_under_two_hash_seeds(tmp_path):
+    """Groups with equal means are ordered deterministically, so the seeded bootstrap draws
+    (and every interval) do not follow Python's string-hash randomisation."""
+    import os
+    import subprocess
+    import sys
+
+    outs = []
+    for hash_seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        res = subprocess.run([sys.executable, "-c", _HASH_SCRIPT], env=env, capture_output=True,
+                             timeout=600, check=True)
+        outs.append(res.stdout)
+    assert outs[0] == outs[1]
+    rep = json.loads(outs[0])
+    groups = [g["group"] for g in rep["disparity"]["regions"]["groups"]]
+    assert groups == sorted(groups)  # tied means: by name
