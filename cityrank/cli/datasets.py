@@ -29,7 +29,6 @@ def register(sub, lang: str):
     p.add_argument("--id", metavar="ID", help=o.h("datasets.id", lang))
     p.add_argument("--title", metavar="TEXT", help=o.h("datasets.title", lang))
     p.add_argument("--title-en", metavar="TEXT", help=o.h("datasets.title_en", lang))
-    p.add_argument("--year", metavar="YYYY", help=o.h("datasets.year", lang))
     p.add_argument("--source", metavar="TEXT", default="", help=o.h("datasets.source", lang))
     p.add_argument("--note", metavar="TEXT", default="", help=o.h("datasets.note", lang))
     p.add_argument("--synthetic", action="store_true", default=None,
@@ -101,7 +100,8 @@ def _add(site, args) -> int:
     rec = catalog.add(site, args.data, args.system, dataset_id=args.id, title=args.title,
                       title_en=args.title_en, year=parse_year(args.year), source=args.source,
                       note=args.note, synthetic=args.synthetic, missing=args.missing or "refuse",
-                      encoding=args.encoding, sheet=args.sheet, replace=args.replace)
+                      encoding=args.encoding, sheet=args.sheet, replace=args.replace,
+                      vintage=args.vintage, decimal=args.decimal)
     from cityrank.cli.output import warn
 
     warn(rec.warnings, args.lang)

@@ -147,7 +147,7 @@ def add(site, path, system: str, *, dataset_id: str | None = None, title: str | 
         title_en: str | None = None, year: int | None = None, source: str = "",
         source_zh: str = "", synthetic: bool | None = None, note: str = "",
         missing: str = "refuse", encoding: str | None = None, sheet=None,
-        replace: bool = False):
+        replace: bool = False, vintage: str | None = None, decimal: str = "."):
     """``cityrank datasets add``: score a file and keep it as a public dataset (listed beside
     the bundled ones, served by every worker). ``system`` is a bundled id or a YAML file,
     whose text is kept with the dataset."""
@@ -175,7 +175,8 @@ def add(site, path, system: str, *, dataset_id: str | None = None, title: str | 
     sys_obj = load_system(system)
     synth = bool(synthetic) if synthetic is not None else is_synthetic_file(path)
     scored = score_table(path, sys_obj, missing=missing, encoding=encoding, sheet=sheet,
-                         resolver=resolver(site), synthetic=synth or None, year=year)
+                         resolver=resolver(site), synthetic=synth or None, year=year,
+                         vintage=vintage, decimal=decimal)
     record = DatasetRecord(
         id=did, kind="added", title=title or path.stem, title_en=title_en or title or path.stem,
         year=year, system_id=sys_obj.id, system_ref=str(system),

@@ -144,18 +144,20 @@ class Scored:
 
 def score_table(path: str | Path, system, *, encoding: str | None = None, sheet=None,
                 missing: str = "refuse", resolver=None, synthetic: bool | None = None,
-                year: int | None = None, vintage: str | None = None) -> Scored:
+                year: int | None = None, vintage: str | None = None, decimal: str = ".") -> Scored:
     """THE call from a file to a stored dataset's scores, for uploads, the bundled catalog
     (:func:`cityrank.service.catalog.sync_bundled`) and ``cityrank datasets add``.
 
     Raises :class:`~cityrank.scoring.problems.ProblemsError` when the file has errors.
-    ``year``/``vintage`` name the city list to score on (the list of the dataset's year); they
-    are recorded with the dataset and handed to the pipeline once it takes them.
+    ``year``/``vintage`` name the city list to score on (``scoring.vintage.choose``: the list of
+    the end of the year before the data's year, unless a vintage is named); ``decimal`` is the
+    file's decimal mark.
     """
     from cityrank.scoring.pipeline import score_file
 
     run = score_file(system, path, missing=missing, encoding=encoding, sheet=sheet,
-                     resolver=resolver, synthetic=synthetic)
+                     resolver=resolver, synthetic=synthetic, year=year, vintage=vintage,
+                     decimal=decimal)
     ing = run.ingest
     raw = ing.raw if ing.raw is not None else ing.data
     return Scored(run.system, run.scores, raw, ing.extra, dict(ing.rows), list(run.warnings),

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, or_, select, update
 
-from cityrank.errors import QuotaError, NotFoundError
+from cityrank.errors import NotFoundError, QuotaError
 from cityrank.scoring.messages import Notice
 
 from . import engine as eng

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cityrank import paths
-from cityrank.errors import QuotaError, NotFoundError
+from cityrank.errors import NotFoundError, QuotaError
 from cityrank.scoring.messages import Notice
 from cityrank.service.uploads import score_table
 from cityrank.store import DatasetRecord, Quota, Store
