@@ -4,8 +4,8 @@ mobility, σ/β-convergence and the regional gap over time (:mod:`cityrank.geo.a
 
 Results are cached in ``site.cache`` under the ``from`` dataset with both revisions in the key,
 so replacing or deleting either dataset never serves a stale comparison. The change map is the
-existing map component given another value column (``change`` or ``rank_change``) over the
-``to`` dataset's joined layer.
+one map client given another value column (``change`` or ``rank_change``) over the ``to``
+dataset's layer (``/api/v1/compare/map``).
 """
 
 from __future__ import annotations
@@ -128,34 +128,60 @@ def value_label(p: CompareParams, a, b) -> str:
     return i18n.t(f"compare.value_{p.value}", p.lang, a=a.year or a.id, b=b.year or b.id)
 
 
-def map_context(site, p: CompareParams, a, b, res, root: str = "") -> dict:
-    """The context of the map block: the ``to`` layer with the change as its value column."""
-    from cityrank.service.classes import ClassificationError, classify
-    from cityrank.service.pages import source_note
-    from cityrank.service.webmap import build_map, legend
+def change_values(site, a, b, value: str) -> dict:
+    """The map client's values payload of ``value`` (a column of the change table) over the
+    ``to`` dataset's layer: cities scored in one year only are no data, not a change."""
+    from cityrank.scoring.aggregate import rank_desc
+    from cityrank.service import mapclient
 
-    base = geometry.map_layer(site, b.id)
-    values = res.table.set_index("code")[p.value]
-    gdf = base.copy()
-    gdf[p.value] = gdf["code"].astype(str).map(values).astype(float)
-    gone = (gdf["display"] == "scored") & gdf[p.value].isna()
-    gdf.loc[gone, "display"] = "no_data"  # scored in one year only: not a change
-    label = value_label(p, a, b)
-    scored = gdf.loc[gdf["display"] == "scored", p.value]
-    try:
-        classes = classify(scored.to_numpy(dtype=float), "quantiles", p.k)
-    except ClassificationError as exc:
-        raise ParameterError(str(exc)) from exc
-    key = (b.id, a.revision, b.revision, p.value, p.k, p.lang, p.dark, root)
-    rendered = site.cache.get_or_build(a.id, "change_map", key, lambda: build_map(
-        gdf, p.value, classes, lang=p.lang, indicator_label=label, dark=p.dark,
-        lines=geometry.scs_lines(site), root=root,
-        province_names=geometry.province_names_en(site) if p.lang == "en" else None))
-    pair_ds = _Pair(a, b)
-    note = f"{source_note(a, p.lang)} | {source_note(b, p.lang)}"
-    return {"p": p, "ds": pair_ds, "lang": p.lang, "indicator_label": label, "map": rendered,
-            "legend": legend(classes, p.lang, set(gdf["display"])), "source_note": note,
-            "finding": res.findings[p.lang][0] if res.findings.get(p.lang) else ""}
+    if value not in VALUES:
+        raise ParameterError(f"unknown value {value!r}; choose one of {', '.join(VALUES)}")
+    table = result(site, a, b).table
+    rows = table.loc[table[value].notna(), ["code", "name", value]]
+    return mapclient.payload_of(site, b, value, rows, rank_desc(rows[value]),
+                                synthetic=bool(a.synthetic or b.synthetic))
+
+
+def values(site, args: dict):
+    """``/api/v1/compare/map?from=A&to=B&value=``: :func:`change_values`, cached with an ETag
+    under both revisions."""
+    from cityrank.service.api import cache_control, dumps
+    from cityrank.service.response import representation
+
+    a, b = pair(site, args)
+    value = args.get("value", "change")
+    return site.cache.get_or_build(a.id, "change_values", (b.id, a.revision, b.revision, value),
+                                   lambda: representation(
+                                       dumps(change_values(site, a, b, value)), "application/json",
+                                       cache_control=cache_control(b.id)))
+
+
+def map_context(site, p: CompareParams, a, b, res, root: str = "") -> dict:
+    """The context of ``_mapblock.html``: the one map client over the ``to`` dataset's layer,
+    given the change (or the rank change) as its values; switching between them fetches
+    :func:`values` and recolours without a page load."""
+    from urllib.parse import urlencode
+
+    from cityrank.service import mapclient, pages
+    from cityrank.service.vendor import asset_url
+
+    mp = pages.MapParams(b.id, "total", "quantiles", p.k, p.lang, p.dark)
+    query = urlencode({"from": a.id, "to": b.id})
+    urls = pages.client_urls(site, mp, root=root, city_url=f"{root}/city/__CODE__?dataset={b.id}&lang={p.lang}",
+                             values_url=f"{root}/api/v1/compare/map?{query}&value={{indicator}}",
+                             png_url=None, pdf_url=None)
+    cfg = mapclient.config(site, mp, mode="change", urls=urls)
+    labels = {v: value_label(CompareParams(a.id, b.id, v, p.lang), a, b) for v in VALUES}
+    cfg.update(indicator=p.value, classification="quantiles",
+               indicators=[{"id": v, "label": labels[v], "level": 0, "published": False} for v in VALUES],
+               values=change_values(site, a, b, p.value))
+    cfg["dataset"]["synthetic"] = bool(a.synthetic or b.synthetic)
+    note = f"{pages.source_note(a, p.lang)} | {pages.source_note(b, p.lang)}"
+    return {"p": p, "ds": _Pair(a, b), "lang": p.lang, "indicator_label": labels[p.value],
+            "mode": "change", "config": cfg, "config_json": mapclient.config_json(cfg),
+            "source_note": note, "inset_svg": geometry.inset_svg(p.lang),
+            "finding": res.findings[p.lang][0] if res.findings.get(p.lang) else "",
+            "assets": {name: asset_url(name, root) for name in pages.CLIENT_ASSETS}}
 
 
 def page_context(site, args: dict, root: str = "") -> dict:

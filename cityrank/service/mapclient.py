@@ -83,6 +83,13 @@ def values_payload(site, dataset_id: str, indicator: str) -> dict:
     s = ds.scores()
     s = s[s[indicator].notna()]
     ranks = s["rank"].to_numpy() if indicator == "total" and "rank" in s.columns else rank_desc(s[indicator])
+    return payload_of(site, ds, indicator, s, ranks)
+
+
+def payload_of(site, ds, indicator: str, s, ranks, *, synthetic: bool | None = None) -> dict:
+    """The map client's values payload of the rows ``s`` (``code``, ``name``, ``indicator``;
+    no missing value) ranked by ``ranks``, drawn over the layer of ``ds`` (its units without a
+    value are ``no_data``). Shared by the dataset maps and the change map of two years."""
     order = np.lexsort((s["code"].astype(str).to_numpy(), np.asarray(ranks, dtype=float)))
     codes = [str(c) for c in s["code"].to_numpy()[order]]
     vals = [round(float(v), 2) for v in s[indicator].to_numpy()[order]]
@@ -91,9 +98,12 @@ def values_payload(site, dataset_id: str, indicator: str) -> dict:
     names = {c: str(n) for c, n in zip(s["code"].astype(str), s["name"], strict=True)
              if isinstance(n, str) and units.get(c) != n}
     joined = geometry.joined(site, ds.id)
-    no_data = sorted(str(c) for c in joined.loc[joined["display"] == "no_data", "code"])
+    valued = set(codes)
+    no_data = sorted(str(c) for c in joined.loc[joined["display"].isin(("no_data", "scored")), "code"]
+                     if str(c) not in valued)
     hmt = sorted(str(c) for c in joined.loc[joined["display"] == "hmt", "code"])
-    return {"dataset": ds.id, "indicator": indicator, "synthetic": bool(ds.synthetic),
+    return {"dataset": ds.id, "indicator": indicator,
+            "synthetic": bool(ds.synthetic if synthetic is None else synthetic),
             "n": len(codes), "codes": codes, "values": vals, "ranks": rks, "no_data": no_data, "hmt": hmt,
             "names": names}
 

@@ -111,10 +111,13 @@ def map_context(site, p: MapParams, *, mode: str, urls: dict, root: str = "", gr
         "indicators": cfg["indicators"], "datasets": _with(site.datasets(), ds),
         "classifications": METHODS, "k_range": K_RANGE,
         "inset_svg": geometry.inset_svg(p.lang),
-        "assets": {name: asset_url(name, root) for name in (
-            "map/cityrank-map.js", "map/classify.js", "map/map.css", "vendor/leaflet/leaflet.js",
-            "vendor/leaflet/leaflet.css", "vendor/topojson-client/topojson-client.min.js")},
+        "assets": {name: asset_url(name, root) for name in CLIENT_ASSETS},
     }
+
+
+# What a page with a map loads (``_maphead.html``), by the names of ``service.vendor``.
+CLIENT_ASSETS = ("map/cityrank-map.js", "map/classify.js", "map/map.css", "vendor/leaflet/leaflet.js",
+                 "vendor/leaflet/leaflet.css", "vendor/topojson-client/topojson-client.min.js")
 
 
 def _with(datasets: list, ds) -> list:

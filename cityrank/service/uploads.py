@@ -174,9 +174,10 @@ def honest_coverage(coverage: dict, raw: pd.DataFrame | None) -> dict:
     values = raw.select_dtypes("number") if len(raw.columns) else raw
     has = values.notna().any(axis=1) if len(values.columns) else pd.Series(False, index=raw.index)
     blank = [str(c) for c in raw.index[~has.to_numpy()]]
-    out["n_rows"] = int(len(raw))
+    skipped = int(out.get("not_evaluated") or 0)  # rows ingest set aside as not evaluated
+    out["n_rows"] = int(len(raw)) + skipped
     out["n_units"] = int(has.sum())
-    out["n_blank"] = len(blank)
+    out["n_blank"] = len(blank) + skipped
     uni = out.get("universe")
     if isinstance(uni, dict) and uni.get("size"):
         outside = set(map(str, uni.get("outside") or ()))

@@ -14,10 +14,15 @@ bp = Blueprint("compare", __name__)
 
 @bp.route("/change")
 def change():
-    # Rendered per request (a few ms): the comparison and the folium map inside it are cached
+    # Rendered per request (a few ms): the comparison and the change map's values are cached
     # with BOTH datasets' revisions in their keys, which a page cached under one id could not be.
     ctx = compare.page_context(site(), args(), root=request.script_root)
     return render_template("change.html", **ctx, lang=ctx["p"].lang)
+
+
+@bp.route("/api/v1/compare/map")
+def api_compare_map():
+    return respond(compare.values(site(), args()))
 
 
 @bp.route("/api/v1/compare")
