@@ -33,7 +33,7 @@ def register(sub, lang: str):
     p.add_argument("--weights", default="queen", help=o.h("analyze.weights", lang))
     o.alias(p, "--k", p.add_argument("--neighbours", type=o.positive_int, default=None, metavar="K",
                                      help=o.h("analyze.neighbours", lang)))
-    p.add_argument("--permutations", type=int, default=999, help=o.h("analyze.permutations", lang))
+    o.permutations(p, lang, key="analyze.permutations")
     p.add_argument("--seed", type=int, help=o.h("analyze.seed", lang))
     p.add_argument("--hub", metavar="CODE", help=o.h("analyze.hub", lang))
     p.add_argument("--fdr", action="store_true", help=o.h("analyze.fdr", lang))

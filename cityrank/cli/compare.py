@@ -14,8 +14,7 @@ def register(sub, lang: str):
                    help=o.h("compare.from", lang))
     p.add_argument("--to", dest="to_id", metavar="ID", required=True, help=o.h("compare.to", lang))
     p.add_argument("--top", type=int, default=20, metavar="N", help=o.h("compare.top", lang))
-    p.add_argument("--permutations", type=o.positive_int, default=999, metavar="N",
-                   help=o.h("compare.permutations", lang))
+    o.permutations(p, lang, key="compare.permutations")
     o.out(p, lang, required=False, key="compare.out")
     p.add_argument("--data-dir", metavar="DIR", default=None, help=o.h("datasets.data_dir", lang))
     o.lang(p, lang)
@@ -27,6 +26,10 @@ def run(args) -> int:
     from cityrank.service import compare
 
     lang = args.lang
+    if args.permutations < 1:
+        from cityrank.errors import ParameterError
+
+        raise ParameterError(t("cli.compare.permutations_min", lang, n=args.permutations))
     site = site_for(args)
     site.analysis_permutations = args.permutations
     try:

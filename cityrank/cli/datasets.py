@@ -31,7 +31,7 @@ def register(sub, lang: str):
     p.add_argument("--title-en", metavar="TEXT", help=o.h("datasets.title_en", lang))
     p.add_argument("--source", metavar="TEXT", default="", help=o.h("datasets.source", lang))
     p.add_argument("--note", metavar="TEXT", default="", help=o.h("datasets.note", lang))
-    p.add_argument("--synthetic", action="store_true", default=None,
+    p.add_argument("--synthetic", action="store_true",
                    help=o.h("datasets.synthetic", lang))
     p.add_argument("--replace", action="store_true", help=o.h("datasets.replace", lang))
     p.add_argument("--kind", choices=("all", "bundled", "added", "upload"), default="all",
@@ -94,12 +94,11 @@ def _list(site, args) -> int:
 
 def _add(site, args) -> int:
     from cityrank.service import catalog
-    from cityrank.service.uploads import parse_year
 
     _need(args, "--data", "--system")
     rec = catalog.add(site, args.data, args.system, dataset_id=args.id, title=args.title,
-                      title_en=args.title_en, year=parse_year(args.year), source=args.source,
-                      note=args.note, synthetic=args.synthetic, missing=args.missing or "refuse",
+                      title_en=args.title_en, year=args.year, source=args.source,
+                      note=args.note, synthetic=True if args.synthetic else None, missing=args.missing or "refuse",
                       encoding=args.encoding, sheet=args.sheet, replace=args.replace,
                       vintage=args.vintage, decimal=args.decimal)
     from cityrank.cli.output import warn

@@ -40,7 +40,7 @@ def register(sub, lang: str):
     p.add_argument("--x", action="append", default=[], metavar="COLUMN", help=o.h("grid.x", lang))
     p.add_argument("--weight", metavar="COLUMN", help=o.h("grid.weight", lang))
     p.add_argument("--weights", default="queen", help=o.h("grid.weights", lang))
-    p.add_argument("--permutations", type=int, default=999, help=o.h("grid.permutations", lang))
+    o.permutations(p, lang, key="grid.permutations")
     p.add_argument("--seed", type=int, help=o.h("analyze.seed", lang))
     p.add_argument("--synthetic", action="store_true", help=o.h("spatial.synthetic", lang))
     add_table_options(p, lang)

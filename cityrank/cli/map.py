@@ -29,7 +29,7 @@ def register(sub, lang: str):
                                      help=o.h("map.classes", lang)))
     p.add_argument("--bins", metavar="B1,B2,...", help=o.h("map.bins", lang))
     o.out(p, lang, required=True, key="map.out")
-    p.add_argument("--title", help=o.h("map.title_help", lang))
+    p.add_argument("--title", metavar="TEXT", help=o.h("map.title_help", lang))
     p.add_argument("--review-number", metavar="TEXT", help=o.h("map.review_number", lang))
     p.add_argument("--source-note", metavar="TEXT", help=o.h("map.source_note", lang))
     p.add_argument("--cmap", default="YlGnBu", help=o.h("map.cmap", lang))

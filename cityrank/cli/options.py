@@ -236,8 +236,19 @@ def reading(p, lang_: str, *, missing_key: str = "opt.missing", missing: bool = 
 def vintage(p, lang_: str) -> None:
     """--year Y | --vintage DATE: the city list a table is scored on (scoring.vintage)."""
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--year", type=int, metavar="YEAR", help=h("opt.year", lang_))
+    group.add_argument("--year", type=_year, metavar="YEAR", help=h("opt.year", lang_))
     group.add_argument("--vintage", metavar="DATE", help=h("opt.vintage", lang_))
+
+
+def _year(text: str) -> int:
+    """--year as the upload form takes it (2017, 2017年, full-width digits)."""
+    from cityrank.errors import ParameterError
+    from cityrank.scoring.vintage import parse_year
+
+    try:
+        return parse_year(text)
+    except ParameterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def read_options(args) -> dict:
@@ -248,6 +259,12 @@ def read_options(args) -> dict:
 
 def out(p, lang_: str, *, required: bool, key: str):
     return p.add_argument("--out", required=required, metavar="FILE", help=h(key, lang_))
+
+
+def permutations(p, lang_: str, *, key: str):
+    """--permutations N: the permutations of the inference (0: analytical where a statistic
+    has one), one spelling in analyze, grid and compare."""
+    return p.add_argument("--permutations", type=int, default=999, metavar="N", help=h(key, lang_))
 
 
 def positive_int(text: str) -> int:

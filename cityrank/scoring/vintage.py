@@ -31,6 +31,24 @@ import yaml
 from cityrank import paths
 from cityrank.errors import ConfigError, ParameterError
 
+YEARS = (1990, 2100)  # a dataset's year is a four-digit year in this range
+
+
+def parse_year(value) -> int | None:
+    """A data year as people type it (``2017``, ``2017年``, full-width digits; ``""`` -> None),
+    for the upload form and the CLI's ``--year``; anything else is refused."""
+    import re
+    import unicodedata
+
+    if value is None or str(value).strip() == "":
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("年")
+    if not re.fullmatch(r"\d{4}", text) or not YEARS[0] <= int(text) <= YEARS[1]:
+        raise ParameterError(f"year must be a four-digit year between {YEARS[0]} and "
+                             f"{YEARS[1]}, got {value!r}")
+    return int(text)
+
+
 CURRENT = "current"
 """The vintage of today's list (admin_units.csv as shipped)."""
 KINDS = ("merged", "upgraded", "renamed", "split", "created", "alias")

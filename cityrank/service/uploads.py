@@ -42,12 +42,12 @@ from cityrank.scoring.messages import WHAT_ZH, Notice, notice_of_problem, render
 from cityrank.scoring.missing import POLICIES
 from cityrank.scoring.problems import Problem, ProblemsError
 from cityrank.scoring.readers import is_text
+from cityrank.scoring.vintage import YEARS, parse_year
 
 MAX_BYTES = 2 * 1024 * 1024  # web/app.py sets Flask's MAX_CONTENT_LENGTH to this
 MAX_XLSX_EXPANDED = 40 * 1024 * 1024  # zip bombs: a real 2 MB workbook expands to far less
 ID_PREFIX = "upload-"
 MAX_TITLE = 120
-YEARS = (1990, 2100)  # a dataset's year is a four-digit year in this range
 MAX_PROBLEMS = 500
 # Encodings offered in the form; GBK files are read as GB18030, its superset.
 ENCODINGS = {"auto": None, "utf-8": "utf-8", "gbk": "gb18030"}
@@ -240,17 +240,6 @@ def links(dataset_id: str) -> dict:
             "scores": f"/api/v1/datasets/{dataset_id}/scores",
             "workbook": f"/api/v1/datasets/{dataset_id}/workbook.xlsx",
             "ogc": f"/ogc/collections/{dataset_id}/items", "embed": f"/embed/{dataset_id}"}
-
-
-def parse_year(value) -> int | None:
-    """A dataset's year from a form or option (``""`` -> None); anything else is refused."""
-    if value is None or str(value).strip() == "":
-        return None
-    text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("年")
-    if not re.fullmatch(r"\d{4}", text) or not YEARS[0] <= int(text) <= YEARS[1]:
-        raise ParameterError(f"year must be a four-digit year between {YEARS[0]} and "
-                             f"{YEARS[1]}, got {value!r}")
-    return int(text)
 
 
 def process_upload(data: bytes, filename: str, system_id: str, *, encoding: str = "auto",
