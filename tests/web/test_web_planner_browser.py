@@ -45,7 +45,7 @@ def test_hub_typed_as_shenzhen_works(watched_page, live_server):
     w.page.fill("#an-hub", "深圳")
     w.page.select_option("#an-x", GDP)
     with w.page.expect_navigation(timeout=300000):
-        w.page.click("#an-submit")
+        w.page.click("#an-submit", no_wait_after=True)  # expect_navigation waits
     status = w.page.locator("#hub-status")
     assert status.get_attribute("data-status") in ("effect", "no_effect")
     assert "深圳市（440300）" in status.inner_text()

@@ -60,7 +60,7 @@ def test_gbk_traditional_upload_to_map(live_server, watched_page, tmp_path):
     w.page.click("#cr-open-map")
     w.page.wait_for_selector("path.cr-scored", state="attached", timeout=20000)
     assert w.page.locator("path.cr-scored").count() == 293
-    assert "uploaded by user: 城市數據.csv" in w.page.locator(".cr-source").first.inner_text()
+    assert "用户上传：城市數據.csv" in w.page.locator(".cr-source").first.inner_text()
     dataset = re.search(r"dataset=(upload-[0-9a-f]+)", w.page.url).group(1)
     assert w.page.locator(f'#f-dataset option[value="{dataset}"]').evaluate("o => o.selected")
     assert w.blocked == [] and w.errors == [] and w.dialogs == []
