@@ -80,17 +80,17 @@ def _install_handlers() -> None:
     _handlers_installed = True
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs; when that cannot be told (someone else's process, a
+    platform without signals) it is taken as alive, so its files are never removed."""
     if pid == os.getpid():
         return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # someone else's process
-        return True
     except OSError:
-        return False
+        return True
     return True
 
 
@@ -106,7 +106,7 @@ def clean_stale(directory: str | Path) -> list[Path]:
         return removed
     for entry in entries:
         m = _JOURNAL.match(entry.name)
-        if m and not _alive(int(m.group(1))):
+        if m and not process_alive(int(m.group(1))):
             _roll_forward(Path(entry.path))
     now = time.time()
     for entry in entries:
@@ -117,7 +117,7 @@ def clean_stale(directory: str | Path) -> list[Path]:
             old = now - entry.stat().st_mtime > STALE_AFTER
         except OSError:
             continue
-        if old or not _alive(int(m.group(1))):
+        if old or not process_alive(int(m.group(1))):
             try:
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))

@@ -31,19 +31,9 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from cityrank.atomic import process_alive
+
 _DIR = re.compile(r"^p(\d+)-[0-9a-f]+$")
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # someone else's live process (or a platform without signals)
-    return True
 
 
 class PrivateTmp:
@@ -65,7 +55,7 @@ class PrivateTmp:
         gone = []
         for entry in self.root.iterdir():
             m = _DIR.match(entry.name)
-            if m and _alive(int(m.group(1))):
+            if m and process_alive(int(m.group(1))):
                 continue
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)
