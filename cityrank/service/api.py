@@ -144,30 +144,6 @@ def geometry(site, args: dict) -> Result:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def intervals(site, ds):
-    """Monte Carlo rank intervals of a stored dataset, from the table it was scored from
-    (:func:`cityrank.scoring.uncertainty.analyse`; the system's ``uncertainty:`` settings);
-    None when they cannot be computed (gaps without a filling policy, too few indicators).
-    Cached per revision."""
-    from cityrank.errors import CityrankError
-    from cityrank.scoring.uncertainty import UncertaintyConfig, analyse
-    from cityrank.service.cities import resolver
-
-    def make():
-        raw, extra, _ = ds.raw()
-        config = UncertaintyConfig.from_mapping(ds.system.uncertainty or None)
-        try:
-            res = analyse(ds.system, raw, config=config,
-                          missing=ds.missing if raw.isna().to_numpy().any() else None,
-                          units=resolver(site).units, synthetic=bool(ds.synthetic), extra=extra)
-        except (CityrankError, ValueError):
-            return False
-        return res.ranks, {"runs": config.runs, "seed": config.seed}
-
-    out = site.cache.get_or_build(ds.id, "intervals", int(ds.revision), make)
-    return out or None
-
-
 def workbook(site, dataset_id: str, args: dict) -> Result:
     """``/api/v1/datasets/<id>/workbook.xlsx``: the scored dataset in the template's layout
     (:func:`cityrank.scoring.workbook.write_workbook`) in ``lang``; cached per revision."""
@@ -180,7 +156,9 @@ def workbook(site, dataset_id: str, args: dict) -> Result:
         raise ParameterError(f"intervals must be 0 or 1, got {want!r}")
 
     def make() -> Result:
-        iv = intervals(site, ds) if want == "1" else None
+        from cityrank.service import uncertainty
+
+        res = uncertainty.result(site, ds) if want == "1" else None
         raw, _, _ = ds.raw()
         rec = ds.record
         attrs = ds.scores().attrs
@@ -190,11 +168,12 @@ def workbook(site, dataset_id: str, args: dict) -> Result:
                 "coverage": ds.coverage, "aggregation": attrs.get("aggregation", ""),
                 "weighting": attrs.get("weighting", ""),
                 "created": rec.to_dict()["created_at"] if rec is not None else None,
-                "intervals_note": i18n.t("workbook.intervals", lang, **iv[1]) if iv else None}
+                "intervals_note": i18n.t("workbook.intervals", lang, runs=res.config.runs,
+                                         seed=res.config.seed) if res else None}
         with site.tmp.directory() as d:
             path = write_workbook(d / "workbook.xlsx", system=ds.system, scores=ds.scores(),
                                   raw=raw, meta=meta, warnings=ds.warnings,
-                                  intervals=iv[0] if iv else None, lang=lang)
+                                  intervals=res.ranks if res else None, lang=lang)
             body = path.read_bytes()
         name = f"{ds.id}-{lang}.xlsx"
         return representation(body, XLSX, cache_control=cache_control(ds.id, "no-cache"),
