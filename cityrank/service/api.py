@@ -42,6 +42,7 @@ def _ds_info(ds, default_id: str) -> dict:
             "revision": int(getattr(ds, "revision", 0)),
             "links": {"self": f"/api/v1/datasets/{ds.id}", "scores": f"/api/v1/datasets/{ds.id}/scores",
                       "summary": f"/api/v1/datasets/{ds.id}/summary",
+                      "uncertainty": f"/api/v1/datasets/{ds.id}/uncertainty",
                       "system": f"/api/v1/datasets/{ds.id}/system",
                       "workbook": f"/api/v1/datasets/{ds.id}/workbook.xlsx",
                       "geometry": f"/api/v1/geometry?dataset={ds.id}"}}
@@ -82,17 +83,29 @@ def scores(site, dataset_id: str, args: dict) -> Result:
     ind = catalog.check_indicator(ds, args["indicator"]) if "indicator" in args else None
 
     def make() -> Result:
+        from cityrank.service import uncertainty
+
         df = ds.scores().sort_values(["rank", "code"])
         if ind is not None:
             keep = ["code", "name", "province", "region", ind, "rank"]
             df = df[[c for c in dict.fromkeys(keep) if c in df.columns]]
+        units = uncertainty.by_code(site, ds) or {}
+        res = uncertainty.result(site, ds)
+        codes = df["code"].astype(str).tolist()
         if fmt == "csv":
-            out = df.assign(synthetic=bool(ds.synthetic))
+            out = df.assign(**uncertainty.table_columns(units, codes) if units else {})
+            out = out.assign(synthetic=bool(ds.synthetic))
             return representation(to_csv_text(out), "text/csv; charset=utf-8",
                                   cache_control=cache_control(ds.id),
                                   headers=(("Content-Disposition", f'inline; filename="{ds.id}-scores.csv"'),))
         records = json.loads(df.to_json(orient="records", force_ascii=False))
-        body = {"dataset": ds.id, "synthetic": bool(ds.synthetic), "count": len(records), "scores": records}
+        for rec, code in zip(records, codes, strict=True):
+            if code in units:
+                rec.update({k: units[code][k] for k in uncertainty.TABLE_FIELDS})
+        body = {"dataset": ds.id, "synthetic": bool(ds.synthetic), "count": len(records),
+                "intervals": uncertainty.about(res) | {"uncertainty": f"/api/v1/datasets/{ds.id}/uncertainty"}
+                if res else None,
+                "scores": records}
         return representation(dumps(body), "application/json", cache_control=cache_control(ds.id))
 
     return site.cache.get_or_build(ds.id, "scores", (fmt, ind), make)

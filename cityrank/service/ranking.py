@@ -28,16 +28,10 @@ EXPORT_TYPES = {
 }
 
 
-INTERVAL_COLUMNS = ("tied", "tie_group", "tied_with", "rank_median", "rank_p05", "rank_p95",
-                    "p_top10", "overlaps", "overlap_with")
-"""Columns of the ranking (page and export) from :func:`cityrank.service.uncertainty.by_code`,
-after ``total``."""
-
-
 def ranking_frame(site, dataset_id: str | None) -> tuple[object, pd.DataFrame]:
     """The ranking, best first: rank, code, name, province, region, total, the interval
-    columns (:data:`INTERVAL_COLUMNS`; ``tied*`` always, the others when the dataset has
-    intervals), the first-level scores, ``synthetic``."""
+    columns (:data:`cityrank.service.uncertainty.TABLE_FIELDS`; ``tied*`` always, the others
+    when the dataset has intervals), the first-level scores, ``synthetic``."""
     ds = site.dataset(dataset_id)
     s = ds.scores().sort_values(["rank", "code"])
     cols = ["rank", "code", "name", "province", "region", "total"]
@@ -45,9 +39,7 @@ def ranking_frame(site, dataset_id: str | None) -> tuple[object, pd.DataFrame]:
     codes = out["code"].astype(str)
     units = uncertainty.by_code(site, ds)
     if units:
-        for col in INTERVAL_COLUMNS:
-            vals = [units.get(c, {}).get(col) for c in codes]
-            out[col] = [",".join(v) if isinstance(v, list) else v for v in vals]
+        out = out.assign(**uncertainty.table_columns(units, codes))
         out["tie_group"] = pd.array(out["tie_group"], dtype="Int64")
     else:  # ties are plain facts of the totals, with or without intervals
         from cityrank.scoring.uncertainty import ties

@@ -97,6 +97,22 @@ def by_code(site, ds) -> dict[str, dict] | None:
     return site.cache.get_or_build(ds.id, "uncertainty_units", res.key, build)
 
 
+TABLE_FIELDS = ("tied", "tie_group", "tied_with", "rank_median", "rank_p05", "rank_p95",
+                "p_top10", "p_above_median", "overlaps", "overlap_with")
+"""The columns a table of ranks carries beside ``rank`` (ranking page and export, the scores
+API in JSON and CSV), in this order."""
+
+
+def table_columns(units: dict[str, dict], codes) -> dict[str, list]:
+    """:data:`TABLE_FIELDS` as columns for the rows ``codes`` (lists of codes joined with
+    commas, as the core's tables have them)."""
+    out = {}
+    for col in TABLE_FIELDS:
+        vals = [units.get(str(c), {}).get(col) for c in codes]
+        out[col] = [",".join(v) if isinstance(v, list) else v for v in vals]
+    return out
+
+
 def about(res) -> dict:
     """How the intervals were computed: runs, seed, level, the choices varied, top N."""
     return {"runs": res.config.runs, "seed": res.config.seed, "level": LEVEL,
