@@ -117,17 +117,19 @@ def firmness(site, ds, detail: dict, labels: dict, cluster_names: dict, lang: st
     """The city page's rank sections in words: the rank (ties stated), its interval, P(top N),
     its tied and overlapping neighbours, the Sobol indices of the uncertain choices (largest
     total index first) and the strengths/weaknesses table (group names, best cities' names)."""
-    from cityrank.scoring.uncertainty import ordinal_en, rank_label
+    from cityrank.scoring.uncertainty import ordinal_en, rank_label, ties
 
-    name = uncertainty.namer(site, ds.scores(), lang)
+    scores = ds.scores()
+    name = uncertainty.namer(site, scores, lang)
     sep = "、" if lang == "zh" else ", "
     unc = detail["uncertainty"]
-    tied = bool(unc["tied"]) if unc else False
+    tie = ties(scores).set_axis(scores["code"].astype(str)).loc[detail["code"]]
+    tied = bool(tie["tied"])
     out = {"rank_text": rank_label(detail["rank"], tied, lang) if tied else str(detail["rank"]),
-           "rank_en": ordinal_en(detail["rank"]),
-           "unc": unc, "tied_names": "", "overlap_names": "", "sobol": [], "factors": ""}
+           "rank_en": ordinal_en(detail["rank"]), "tied": tied,
+           "tied_names": sep.join(name(c) for c in str(tie["tied_with"]).split(",") if c),
+           "unc": unc, "overlap_names": "", "sobol": [], "factors": ""}
     if unc:
-        out["tied_names"] = sep.join(name(c) for c in unc["tied_with"])
         out["overlap_names"] = sep.join(name(c) for c in unc["overlap_with"])
         out["factors"] = uncertainty.factor_names(unc["about"]["factors"], lang)
         out["sobol"] = [s | {"label": i18n.t(f"uncertainty.factor_{s['factor']}", lang)}

@@ -40,7 +40,6 @@ def ranking_frame(site, dataset_id: str | None) -> tuple[object, pd.DataFrame]:
     units = uncertainty.by_code(site, ds)
     if units:
         out = out.assign(**uncertainty.table_columns(units, codes))
-        out["tie_group"] = pd.array(out["tie_group"], dtype="Int64")
     else:  # ties are plain facts of the totals, with or without intervals
         from cityrank.scoring.uncertainty import ties
 

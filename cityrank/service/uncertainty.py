@@ -106,10 +106,13 @@ API in JSON and CSV), in this order."""
 def table_columns(units: dict[str, dict], codes) -> dict[str, list]:
     """:data:`TABLE_FIELDS` as columns for the rows ``codes`` (lists of codes joined with
     commas, as the core's tables have them)."""
+    import pandas as pd
+
     out = {}
     for col in TABLE_FIELDS:
         vals = [units.get(str(c), {}).get(col) for c in codes]
         out[col] = [",".join(v) if isinstance(v, list) else v for v in vals]
+    out["tie_group"] = pd.array([pd.NA if v is None else v for v in out["tie_group"]], dtype="Int64")
     return out
 
 
