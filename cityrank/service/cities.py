@@ -67,7 +67,8 @@ def city(site, dataset_id: str | None, key: str) -> dict:
         "neighbours": neighbours(site, ds.id, code),
         "resolved_from": key if key != code else None, "warning": match.warning,
         "uncertainty": uncertainty.unit(site, ds, code),
-        "profile": profile(ds, scores, code, region, member_of),
+        "profile": site.cache.get_or_build(ds.id, "city_profile", code, lambda: profile(
+            ds, scores, code, region, member_of)),
     }
 
 
@@ -77,6 +78,8 @@ def profile(ds, scores, code: str, region, member_of: dict[str, list[str]]) -> d
     each cluster it belongs to (``cluster:<id>``); member lists left out."""
     from cityrank.scoring.profile import city_profile
 
+    scores = scores.copy(deep=False)
+    scores.attrs = {}  # pandas deep-copies attrs on every operation: 100x slower here
     sel = {}
     if region:
         sel[f"region:{region}"] = scores.loc[scores["region"] == region, "code"].astype(str).tolist()

@@ -71,8 +71,15 @@ def ranking_context(site, args: dict) -> dict:
 
 
 def export(site, dataset_id: str | None, fmt: str) -> Result:
+    """``/ranking.csv`` / ``/ranking.xlsx``: the ranking with its ties and intervals; built once
+    per dataset and format (cached)."""
     if fmt not in EXPORT_TYPES:
         raise ParameterError(f"unknown export format {fmt!r}; choose csv or xlsx")
+    ds = site.dataset(dataset_id)
+    return site.cache.get_or_build(ds.id, "ranking_export", fmt, lambda: _export(site, ds.id, fmt))
+
+
+def _export(site, dataset_id: str, fmt: str) -> Result:
     ds, df = ranking_frame(site, dataset_id)
     name = f"cityrank-{ds.id}{'-SIMULATED' if ds.synthetic else ''}.{fmt}"
     if fmt == "csv":
