@@ -131,3 +131,20 @@ def test_interval_view_toggles_without_a_navigation(watched_page, live_server):
     page.wait_for_function("() => document.getElementById('f-intervals').disabled")
     assert page.evaluate("window.__stay") == 1  # no page load
     assert not watched_page.errors and not watched_page.blocked
+
+
+@pytest.mark.parametrize("path", ["/ranking", f"/ranking?dataset={TOP10}&lang=en", f"/city/{FOSHAN}",
+                                  f"/city/{NINGBO}?dataset={TOP10}&lang=en", "/?intervals=1"])
+def test_no_sideways_scrolling_on_a_phone(browser, live_server, path):
+    """Wide tables scroll inside their own box; nothing of the interval columns (bars, the
+    overlap mark's hidden text, the legend's hatch row) widens the page at 390 px."""
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}{path}")
+        if path.startswith("/?"):
+            page.wait_for_selector("[data-cr-map].cr-ready")
+            page.wait_for_selector(".cr-swatch-uncertain")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()

@@ -356,6 +356,7 @@ export class CityMap {
       const li = row(null, this.S.map_uncertain + fill(this.S.map_uncertain_count,
         { count: this.uncertain.length, n: this.payload.n }), "cr-swatch-uncertain");
       li.dataset.count = this.uncertain.length;
+      li.classList.add("cr-legend-wrap");
     }
     row(null, this.S.scs_hint, "cr-swatch-line");
     box.append(list);
