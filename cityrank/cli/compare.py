@@ -13,7 +13,7 @@ def register(sub, lang: str):
     p.add_argument("--from", dest="from_id", metavar="ID", required=True,
                    help=o.h("compare.from", lang))
     p.add_argument("--to", dest="to_id", metavar="ID", required=True, help=o.h("compare.to", lang))
-    p.add_argument("--top", type=int, default=10, metavar="N", help=o.h("compare.top", lang))
+    p.add_argument("--top", type=int, default=20, metavar="N", help=o.h("compare.top", lang))
     p.add_argument("--permutations", type=o.positive_int, default=999, metavar="N",
                    help=o.h("compare.permutations", lang))
     o.out(p, lang, required=False, key="compare.out")

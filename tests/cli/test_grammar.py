@@ -30,22 +30,27 @@ def options(parser) -> dict[str, argparse.Action]:
 
 
 READS_A_TABLE = ("validate", "score", "uncertainty", "coherence", "map", "analyze")
+STORES_A_TABLE = ("datasets",)  # datasets add: read like score, kept in the store
 SPATIAL = ("covariates", "grid", "export")  # read tables as they are: no missing-value policy
+SCORED = READS_A_TABLE + STORES_A_TABLE  # scored on a city list: --missing, --year/--vintage
 EXPECTED = {
-    "--data": READS_A_TABLE + SPATIAL,
-    "--encoding": READS_A_TABLE + SPATIAL, "--sheet": READS_A_TABLE + SPATIAL,
-    "--missing": READS_A_TABLE,
-    "--system": ("validate", "score", "template", "uncertainty", "coherence", "map", "analyze"),
-    "--dataset": ("map", "analyze", "publish"),
+    "--data": SCORED + SPATIAL,
+    "--encoding": SCORED + SPATIAL, "--sheet": SCORED + SPATIAL, "--decimal": SCORED + SPATIAL,
+    "--missing": SCORED, "--year": SCORED, "--vintage": SCORED,
+    "--system": ("validate", "score", "template", "uncertainty", "coherence", "map", "analyze",
+                 "datasets"),
+    "--dataset": ("map", "analyze", "publish", "datasets"),
     "--indicator": ("map", "analyze", "grid", "export", "publish"),
-    "--out": ("score", "template", "uncertainty", "coherence", "map", "analyze", "publish") + SPATIAL,
+    "--out": ("score", "template", "uncertainty", "coherence", "map", "analyze", "publish",
+              "compare", "datasets") + SPATIAL,
     "--lang": ("validate", "score", "template", "uncertainty", "coherence", "map", "analyze",
-               "serve", "publish") + SPATIAL,
+               "serve", "publish", "compare", "datasets") + SPATIAL,
     "--classes": ("map", "publish"), "--neighbours": ("analyze",),
     "--boundaries": ("map", "analyze", "covariates", "grid"),
     "--id-column": ("map", "analyze") + SPATIAL,
     "--engine": ("covariates", "grid"), "--scheduler": ("covariates", "grid"),
-    "--data-dir": ("serve",), "--threads": ("serve",),
+    "--data-dir": ("serve", "compare", "datasets"), "--threads": ("serve",),
+    "--from": ("compare",), "--to": ("compare",),
 }
 
 
@@ -82,7 +87,7 @@ def test_old_spellings_are_hidden_aliases():
                                   "--value": "--indicator", "--k": "--neighbours"}
     assert aliases["serve"] == {"--data": "--data-dir"}
     for name, p in commands().items():
-        assert "--k" not in p.format_help() and "--scores" not in p.format_help(), name
+        assert not re.search(r"--(k|scores)\b", p.format_help()), name
 
 
 @pytest.mark.parametrize(

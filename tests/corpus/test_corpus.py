@@ -95,7 +95,12 @@ def test_through_the_cli(name, big_dir, tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def web():
-    return create_app({"TESTING": True}).test_client()
+    from cityrank.service.limits import UploadLimits
+
+    # 77 uploads from one client: no rate limit or quota here (tests/store checks those)
+    unlimited = UploadLimits(per_client=None, total=None, total_bytes=None, per_minute=1e6,
+                             burst=10**6, queue=64)
+    return create_app({"TESTING": True, "UPLOAD_LIMITS": unlimited}).test_client()
 
 
 @pytest.mark.parametrize("name", ALL)

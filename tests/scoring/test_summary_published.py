@@ -62,7 +62,7 @@ def test_summary_json_shape():
 
 def test_catalog():
     cat = load_catalog()
-    assert cat.ids() == ["ndrc-2017-simulated", "ndrc-2017-top10"]
+    assert cat.ids() == ["ndrc-2017-simulated", "ndrc-2017-top10", "ndrc-2019-simulated"]
     assert cat.default_id == "ndrc-2017-simulated"
     demo = cat.get()
     assert demo.synthetic and demo.scores().attrs["synthetic"] is True

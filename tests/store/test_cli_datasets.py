@@ -93,9 +93,6 @@ def test_missing_data_dir_is_refused(capsys, tmp_path):
     assert "data directory not found" in capsys.readouterr().err
 
 
-@pytest.mark.xfail(strict=True, reason="ingest reads the template's pre-filled rows left blank as "
-                   "'not evaluated' in the hostile/vintage stream (issue 11); this upload path and "
-                   "its coverage box are ready for it. Remove this marker when that lands.")
 def test_template_filled_for_20_cities_scores_20_with_one_notice():
     from cityrank.service.uploads import process_upload
 

@@ -164,8 +164,11 @@ SUBPROCESS_RSS = textwrap.dedent('''
     def rss_mb():
         with open("/proc/self/status") as fh:
             return next(int(l.split()[1]) for l in fh if l.startswith("VmRSS")) / 1024
+    from cityrank.service.limits import UploadLimits
     from cityrank.web.app import create_app
-    client = create_app({"TESTING": True}).test_client()
+    unlimited = UploadLimits(per_client=None, total=None, total_bytes=None, per_minute=1e6,
+                             burst=10**6, queue=64)
+    client = create_app({"TESTING": True, "UPLOAD_LIMITS": unlimited}).test_client()
     def post(data, name):
         return client.post("/api/v1/datasets", data={"file": (io.BytesIO(data), name),
                            "system": "ndrc-2017"}, content_type="multipart/form-data")

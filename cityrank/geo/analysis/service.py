@@ -87,7 +87,7 @@ def read_covariates(path, *, name: str | None = None, encoding: str | None = Non
     import pandas as pd
 
     from cityrank.scoring.columns import CODE, NAME, PROVINCE, SYNTHETIC, find_column
-    from cityrank.scoring.ingest import parse_column
+    from cityrank.scoring.numbers import parse_cells
     from cityrank.scoring.readers import read_table
     from cityrank.scoring.units import UnitResolver
 
@@ -113,11 +113,13 @@ def read_covariates(path, *, name: str | None = None, encoding: str | None = Non
     for col in frame.columns:
         if col in skip:
             continue
-        nums, bad = parse_column(frame[col])
+        nums, kind = parse_cells(frame[col])
+        bad = (kind != "").to_numpy()
         if bad.all():
             continue  # a text column (a note, a second name): not a covariate
         for i in np.flatnonzero(bad)[:5]:
-            messages.append(f"{file}: row {i + 2}, column {col}: {frame[col].iloc[i]!r} is not a number")
+            messages.append(f"{file}: row {i + 2}, column {col}: {frame[col].iloc[i]!r} is not a number "
+                            f"({kind.iat[i]})")
         values[str(col)] = nums
     if not values:
         messages.append(f"{file}: no numeric column besides the key column {key!r}")
