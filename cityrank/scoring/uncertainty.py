@@ -341,17 +341,8 @@ def _rank_table(scores: pd.DataFrame, ranks: np.ndarray, totals: np.ndarray,
     out = scores[["code", "name", "province", "region", "total", "rank"]].copy()
     out["code"] = out["code"].astype(str)
     out["rank"] = out["rank"].astype(int)
-    rank = out["rank"].to_numpy()
-    total_r = pd.Series(np.round(out["total"].to_numpy(dtype=float), 6))
     codes = out["code"].tolist()
-    groups = total_r.groupby(total_r.to_numpy()).indices  # equal totals (as rank_desc)
-    tied_with = [",".join(codes[j] for j in groups[v] if j != i)
-                 for i, v in enumerate(total_r.to_numpy())]
-    out["tied"] = [bool(t) for t in tied_with]
-    out["tie_group"] = pd.array([r if t else pd.NA for r, t in zip(rank, out["tied"],
-                                                                     strict=True)],
-                                dtype="Int64")
-    out["tied_with"] = tied_with
+    out[["tied", "tie_group", "tied_with"]] = ties(out)
     out["rank_median"] = np.median(ranks, axis=0)
     out["rank_mean"] = ranks.mean(axis=0)
     lo = np.quantile(ranks, 0.05, axis=0, method="inverted_cdf").astype(int)
@@ -372,6 +363,30 @@ def _rank_table(scores: pd.DataFrame, ranks: np.ndarray, totals: np.ndarray,
     out["most_influential"] = ""
     cols = [c if c != "p_top10" else f"p_top{top}" for c in RANK_COLUMNS]
     return out[cols].reset_index(drop=True)
+
+
+def ties(scores: pd.DataFrame) -> pd.DataFrame:
+    """``tied`` (bool), ``tie_group`` (the shared rank, <NA> when not tied) and ``tied_with``
+    (codes of the others, comma-separated) of each row of a scores table (``code``, ``total``,
+    ``rank``), in its order: equal totals (to 6 decimals, as ``rank_desc``) share a rank.
+
+    >>> t = ties(pd.DataFrame({"code": ["a", "b", "c"], "total": [60.4, 60.4, 59.9],
+    ...                        "rank": [1, 1, 3]}))
+    >>> t["tied"].tolist(), t["tied_with"].tolist()
+    ([True, True, False], ['b', 'a', ''])
+    """
+    codes = scores["code"].astype(str).tolist()
+    total_r = pd.Series(np.round(scores["total"].to_numpy(dtype=float), 6))
+    groups = total_r.groupby(total_r.to_numpy()).indices  # equal totals (as rank_desc)
+    tied_with = [",".join(codes[j] for j in groups[v] if j != i)
+                 for i, v in enumerate(total_r.to_numpy())]
+    tied = [bool(t) for t in tied_with]
+    return pd.DataFrame({
+        "tied": tied,
+        "tie_group": pd.array([int(r) if t else pd.NA for r, t in zip(scores["rank"], tied,
+                                                                       strict=True)],
+                              dtype="Int64"),
+        "tied_with": tied_with}, index=scores.index)
 
 
 def analyse_file(system, data_path, *, config: UncertaintyConfig | None = None,
@@ -415,8 +430,20 @@ def analyse_dataset(dataset, config: UncertaintyConfig | None = None) -> Uncerta
     return result
 
 
+def ordinal_en(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``7th``, ``11th``, ``21st``, ``112th`` (English ordinals).
+
+    >>> [ordinal_en(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '101st', '111th']
+    """
+    n = int(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def rank_label(rank: int, tied: bool, lang: str = "zh") -> str:
-    """``第7名`` / ``并列第7名`` (``7`` / ``tied 7`` in English)."""
+    """``第7名`` / ``并列第7名`` (``7`` / ``tied 7th`` in English)."""
     from cityrank.i18n import t
 
-    return t("uncertainty.rank_tied" if tied else "uncertainty.rank", lang, rank=int(rank))
+    return t("uncertainty.rank_tied" if tied else "uncertainty.rank", lang, rank=int(rank),
+             rank_en=ordinal_en(rank))

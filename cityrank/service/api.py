@@ -42,6 +42,7 @@ def _ds_info(ds, default_id: str) -> dict:
             "revision": int(getattr(ds, "revision", 0)),
             "links": {"self": f"/api/v1/datasets/{ds.id}", "scores": f"/api/v1/datasets/{ds.id}/scores",
                       "summary": f"/api/v1/datasets/{ds.id}/summary",
+                      "uncertainty": f"/api/v1/datasets/{ds.id}/uncertainty",
                       "system": f"/api/v1/datasets/{ds.id}/system",
                       "workbook": f"/api/v1/datasets/{ds.id}/workbook.xlsx",
                       "geometry": f"/api/v1/geometry?dataset={ds.id}"}}
@@ -82,17 +83,29 @@ def scores(site, dataset_id: str, args: dict) -> Result:
     ind = catalog.check_indicator(ds, args["indicator"]) if "indicator" in args else None
 
     def make() -> Result:
+        from cityrank.service import uncertainty
+
         df = ds.scores().sort_values(["rank", "code"])
         if ind is not None:
             keep = ["code", "name", "province", "region", ind, "rank"]
             df = df[[c for c in dict.fromkeys(keep) if c in df.columns]]
+        units = uncertainty.by_code(site, ds) or {}
+        res = uncertainty.result(site, ds)
+        codes = df["code"].astype(str).tolist()
         if fmt == "csv":
-            out = df.assign(synthetic=bool(ds.synthetic))
+            out = df.assign(**uncertainty.table_columns(units, codes) if units else {})
+            out = out.assign(synthetic=bool(ds.synthetic))
             return representation(to_csv_text(out), "text/csv; charset=utf-8",
                                   cache_control=cache_control(ds.id),
                                   headers=(("Content-Disposition", f'inline; filename="{ds.id}-scores.csv"'),))
         records = json.loads(df.to_json(orient="records", force_ascii=False))
-        body = {"dataset": ds.id, "synthetic": bool(ds.synthetic), "count": len(records), "scores": records}
+        for rec, code in zip(records, codes, strict=True):
+            if code in units:
+                rec.update({k: units[code][k] for k in uncertainty.TABLE_FIELDS})
+        body = {"dataset": ds.id, "synthetic": bool(ds.synthetic), "count": len(records),
+                "intervals": uncertainty.about(res) | {"uncertainty": f"/api/v1/datasets/{ds.id}/uncertainty"}
+                if res else None,
+                "scores": records}
         return representation(dumps(body), "application/json", cache_control=cache_control(ds.id))
 
     return site.cache.get_or_build(ds.id, "scores", (fmt, ind), make)
@@ -144,30 +157,6 @@ def geometry(site, args: dict) -> Result:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def intervals(site, ds):
-    """Monte Carlo rank intervals of a stored dataset, from the table it was scored from
-    (:func:`cityrank.scoring.uncertainty.analyse`; the system's ``uncertainty:`` settings);
-    None when they cannot be computed (gaps without a filling policy, too few indicators).
-    Cached per revision."""
-    from cityrank.errors import CityrankError
-    from cityrank.scoring.uncertainty import UncertaintyConfig, analyse
-    from cityrank.service.cities import resolver
-
-    def make():
-        raw, extra, _ = ds.raw()
-        config = UncertaintyConfig.from_mapping(ds.system.uncertainty or None)
-        try:
-            res = analyse(ds.system, raw, config=config,
-                          missing=ds.missing if raw.isna().to_numpy().any() else None,
-                          units=resolver(site).units, synthetic=bool(ds.synthetic), extra=extra)
-        except (CityrankError, ValueError):
-            return False
-        return res.ranks, {"runs": config.runs, "seed": config.seed}
-
-    out = site.cache.get_or_build(ds.id, "intervals", int(ds.revision), make)
-    return out or None
-
-
 def workbook(site, dataset_id: str, args: dict) -> Result:
     """``/api/v1/datasets/<id>/workbook.xlsx``: the scored dataset in the template's layout
     (:func:`cityrank.scoring.workbook.write_workbook`) in ``lang``; cached per revision."""
@@ -180,7 +169,9 @@ def workbook(site, dataset_id: str, args: dict) -> Result:
         raise ParameterError(f"intervals must be 0 or 1, got {want!r}")
 
     def make() -> Result:
-        iv = intervals(site, ds) if want == "1" else None
+        from cityrank.service import uncertainty
+
+        res = uncertainty.result(site, ds) if want == "1" else None
         raw, _, _ = ds.raw()
         rec = ds.record
         attrs = ds.scores().attrs
@@ -190,11 +181,12 @@ def workbook(site, dataset_id: str, args: dict) -> Result:
                 "coverage": ds.coverage, "aggregation": attrs.get("aggregation", ""),
                 "weighting": attrs.get("weighting", ""),
                 "created": rec.to_dict()["created_at"] if rec is not None else None,
-                "intervals_note": i18n.t("workbook.intervals", lang, **iv[1]) if iv else None}
+                "intervals_note": i18n.t("workbook.intervals", lang, runs=res.config.runs,
+                                         seed=res.config.seed) if res else None}
         with site.tmp.directory() as d:
             path = write_workbook(d / "workbook.xlsx", system=ds.system, scores=ds.scores(),
                                   raw=raw, meta=meta, warnings=ds.warnings,
-                                  intervals=iv[0] if iv else None, lang=lang)
+                                  intervals=res.ranks if res else None, lang=lang)
             body = path.read_bytes()
         name = f"{ds.id}-{lang}.xlsx"
         return representation(body, XLSX, cache_control=cache_control(ds.id, "no-cache"),

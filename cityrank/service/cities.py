@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from cityrank.errors import NotFoundError, UnknownUnitError
 from cityrank.jsonsafe import num
-from cityrank.service import geometry, groups
+from cityrank.service import geometry, groups, uncertainty
 from cityrank.service.catalog import indicator_labels, total_max
 from cityrank.web import i18n
 
@@ -66,7 +66,27 @@ def city(site, dataset_id: str | None, key: str) -> dict:
         "cluster_info": [groups.cluster_info(site, cid) for cid in member_of],
         "neighbours": neighbours(site, ds.id, code),
         "resolved_from": key if key != code else None, "warning": match.warning,
+        "uncertainty": uncertainty.unit(site, ds, code),
+        "profile": site.cache.get_or_build(ds.id, "city_profile", code, lambda: profile(
+            ds, scores, code, region, member_of)),
     }
+
+
+def profile(ds, scores, code: str, region, member_of: dict[str, list[str]]) -> dict:
+    """Strengths and weaknesses (:func:`cityrank.scoring.profile.city_profile`): the city's
+    rank on every indicator and the gap to the best of its region (``region:<id>``) and of
+    each cluster it belongs to (``cluster:<id>``); member lists left out."""
+    from cityrank.scoring.profile import city_profile
+
+    scores = scores.copy(deep=False)
+    scores.attrs = {}  # pandas deep-copies attrs on every operation: 100x slower here
+    sel = {}
+    if region:
+        sel[f"region:{region}"] = scores.loc[scores["region"] == region, "code"].astype(str).tolist()
+    for cid, members in member_of.items():
+        sel[f"cluster:{cid}"] = members
+    out = city_profile(scores, ds.system, code, sel)
+    return {k: out[k] for k in ("strengths", "weaknesses", "indicators")} | {"groups": list(sel)}
 
 
 def neighbours(site, dataset_id: str | None, code: str) -> list[dict]:
@@ -92,7 +112,47 @@ def city_context(site, dataset_id: str | None, code: str, lang: str) -> dict:
     cluster_names = {cid: i18n.label(cls[cid], lang) if cid in cls else cid for cid in detail["clusters"]}
     unchecked = {cid for cid in detail["clusters"] if cid in cls and not cls[cid].checked}
     return {"ds": ds, "city": detail, "labels": labels, "levels": levels, "maxima": maxima,
-            "cluster_names": cluster_names, "unchecked_clusters": unchecked}
+            "cluster_names": cluster_names, "unchecked_clusters": unchecked,
+            **firmness(site, ds, detail, labels, cluster_names, lang)}
+
+
+def firmness(site, ds, detail: dict, labels: dict, cluster_names: dict, lang: str) -> dict:
+    """The city page's rank sections in words: the rank (ties stated), its interval, P(top N),
+    its tied and overlapping neighbours, the Sobol indices of the uncertain choices (largest
+    total index first) and the strengths/weaknesses table (group names, best cities' names)."""
+    from cityrank.scoring.uncertainty import ordinal_en, rank_label, ties
+
+    scores = ds.scores()
+    name = uncertainty.namer(site, scores, lang)
+    sep = "、" if lang == "zh" else ", "
+    unc = detail["uncertainty"]
+    tie = ties(scores).set_axis(scores["code"].astype(str)).loc[detail["code"]]
+    tied = bool(tie["tied"])
+    out = {"rank_text": rank_label(detail["rank"], tied, lang) if tied else str(detail["rank"]),
+           "rank_en": ordinal_en(detail["rank"]), "tied": tied,
+           "tied_names": sep.join(name(c) for c in str(tie["tied_with"]).split(",") if c),
+           "unc": unc, "overlap_names": "", "sobol": [], "factors": ""}
+    if unc:
+        out["overlap_names"] = sep.join(name(c) for c in unc["overlap_with"])
+        out["factors"] = uncertainty.factor_names(unc["about"]["factors"], lang)
+        out["sobol"] = [s | {"label": i18n.t(f"uncertainty.factor_{s['factor']}", lang)}
+                        for s in unc["sobol"] or [] if s["ST"] is not None]
+    prof = detail["profile"]
+    group_names = {g: i18n.t(g.split(":", 1)[1], lang) if g.startswith("region:")
+                   else cluster_names.get(g.split(":", 1)[1], g) for g in prof["groups"]}
+    rows = []
+    for ind in prof["indicators"]:
+        gaps = []
+        for g in prof["groups"]:
+            gap = ind["gaps"].get(g) or {}
+            best = gap.get("best_code") or ""
+            gaps.append({"gap": gap.get("gap"), "best": name(best) if best else "",
+                         "is_best": best == detail["code"] or gap.get("gap") == 0})
+        rows.append({"id": ind["indicator"], "rank": ind["rank"], "n": ind["n"], "gaps": gaps})
+    out["profile"] = {"strengths": prof["strengths"], "weaknesses": prof["weaknesses"],
+                      "groups": [group_names[g] for g in prof["groups"]], "rows": rows,
+                      "by_id": {r["id"]: r for r in rows}}
+    return out
 
 
 def display_name(site, code, name, lang: str) -> Markup:

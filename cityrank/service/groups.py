@@ -5,8 +5,8 @@ cluster-comparison pages.
 A cluster page is a planner's page: its hubs (the plan's central cities) are shown even when
 they are outside the dataset's scored universe (北京 and 天津 in 京津冀, 上海 in the 2016 Yangtze
 River Delta, 香港 and 澳门 in the Greater Bay Area), with their data when the dataset has it;
-its members with their ranks and rank intervals (:func:`rank_intervals`,
-``scoring.uncertainty.analyse_dataset``, cached); its internal disparity and its
+its members with their ranks and rank intervals (:func:`cityrank.service.uncertainty.by_code`,
+the one cached analysis); its internal disparity and its
 core-periphery profile (``geo.analysis.clusters``). :func:`compare_context` puts clusters (or a
 cluster and the rest of its provinces) side by side per indicator with the gaps and their
 bootstrap intervals.
@@ -14,8 +14,9 @@ bootstrap intervals.
 
 from __future__ import annotations
 
-from cityrank.errors import ConfigError, DataError, NotFoundError, ParameterError
+from cityrank.errors import NotFoundError, ParameterError
 from cityrank.jsonsafe import num
+from cityrank.service import uncertainty
 from cityrank.service.catalog import indicator_label
 from cityrank.web import i18n
 
@@ -83,26 +84,6 @@ def group_summary(site, dataset_id: str | None, codes: list[str] | None = None,
     }
 
 
-# -- rank intervals -------------------------------------------------------------------------
-def rank_intervals(site, ds) -> dict[str, dict] | None:
-    """``{code: {rank_p05, rank_p95, rank_median, tied}}`` from the dataset's uncertainty
-    analysis (Monte Carlo over the declared choices, seeded; cached under the dataset), or
-    None when the analysis cannot run on this dataset (say so, never guess)."""
-    from cityrank.scoring.uncertainty import analyse_dataset
-
-    def build():
-        try:
-            res = analyse_dataset(ds)
-        except (DataError, ConfigError, ValueError):
-            return {}
-        cols = ["code", "rank_p05", "rank_p95", "rank_median", "tied", "p_top10"]
-        return {str(r["code"]): {k: r[k] for k in cols[1:] if k in r}
-                for r in res.ranks[[c for c in cols if c in res.ranks.columns]].to_dict("records")}
-
-    out = site.cache.get_or_build(ds.id, "rank_intervals", (), build)
-    return out or None
-
-
 # -- page contexts --------------------------------------------------------------------------
 def words(lang: str) -> dict[str, dict[str, str]]:
     """Labels the group pages pick by a value (plan level, tier, unit type), in ``lang``."""
@@ -165,7 +146,7 @@ def _cluster_details(site, ds, cl) -> dict:
 
     scores = ds.scores().set_index("code")
     units = _units()
-    intervals = rank_intervals(site, ds) or {}
+    intervals = uncertainty.by_code(site, ds) or {}
     universe = set(scores.index)
 
     def row(m) -> dict:

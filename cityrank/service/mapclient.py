@@ -8,7 +8,8 @@ the number of classes recolours the map without loading a page. The server's par
 
 * :func:`values` -- ``/api/v1/datasets/<id>/map?indicator=``: ``codes`` (by rank), ``values``,
   ``ranks`` of the indicator, the units with ``no_data``, ``names`` only where the dataset
-  names a unit otherwise than the boundary layer; compact, cached, ETag'd;
+  names a unit otherwise than the boundary layer, and for the total its rank ``intervals``
+  (:func:`intervals`); compact, cached, ETag'd;
 * :func:`config` -- the page's configuration (embedded in the HTML as JSON, so the first view
   needs no extra request): dataset, indicator, classification, the indicators offered (with
   whether the published bins apply), colours, neutral styles, the client's strings in the page
@@ -47,6 +48,7 @@ def strings(lang: str) -> dict[str, str]:
     out |= {k: i18n.t(k, lang) for k in WEB_KEYS}
     out |= {f"region.{r}": i18n.t(r, lang) for r in _region_ids()}
     out["inset_title"] = t("map.inset_title", lang)
+    out |= {k: t(f"ranks.{k}", lang) for k in catalogue_keys("ranks") if k.startswith("map_")}
     return out
 
 
@@ -105,7 +107,27 @@ def payload_of(site, ds, indicator: str, s, ranks, *, synthetic: bool | None = N
     return {"dataset": ds.id, "indicator": indicator,
             "synthetic": bool(ds.synthetic if synthetic is None else synthetic),
             "n": len(codes), "codes": codes, "values": vals, "ranks": rks, "no_data": no_data, "hmt": hmt,
-            "names": names}
+            "names": names, "intervals": intervals(site, ds, codes) if indicator == "total" else None}
+
+
+def intervals(site, ds, codes: list[str]) -> dict | None:
+    """The total's rank intervals beside ``codes`` (:mod:`cityrank.service.uncertainty`, the
+    one cached analysis): ``p05``, ``p95``, ``median``, ``tied`` (0/1), ``p_top`` per code,
+    and ``top``, ``runs``, ``seed``, ``level``; None without intervals. The client's tooltip,
+    data table and interval view read them; values without them (e.g. what-if totals given to
+    ``setValues``) show none."""
+    from cityrank.service import uncertainty
+
+    units = uncertainty.by_code(site, ds)
+    res = uncertainty.result(site, ds)
+    if not units or res is None or any(c not in units for c in codes):
+        return None
+    about = uncertainty.about(res)
+    return {"p05": [units[c]["rank_p05"] for c in codes], "p95": [units[c]["rank_p95"] for c in codes],
+            "median": [units[c]["rank_median"] for c in codes],
+            "tied": [1 if units[c]["tied"] else 0 for c in codes],
+            "p_top": [round(units[c]["p_top10"], 3) for c in codes],
+            **{k: about[k] for k in ("top", "runs", "seed", "level")}}
 
 
 def values(site, dataset_id: str, args: dict) -> Result:
@@ -137,6 +159,7 @@ def config(site, p, *, mode: str, urls: dict, group: dict | None = None) -> dict
         "urls": urls,
         "values": values_payload(site, ds.id, p.indicator),
         "group": group,
+        "intervals": bool(p.intervals),
     }
 
 

@@ -69,6 +69,90 @@ _CLUSTER_REF = _obj({
     "checked": {"type": "boolean", "description": "false: membership compiled from summaries of the "
                                                   "plan, not yet checked against the plan text"}},
     required=("id", "checked"))
+_CODES = {"type": "array", "items": {"type": "string"}, "description": "6-digit codes"}
+_RANK_FIELDS = {
+    "tied": {"type": "boolean", "description": "same total as another unit: they share the rank"},
+    "tie_group": _n("integer", "the shared rank when tied"),
+    "tied_with": {**_CODES, "description": "codes of the units with the same total"},
+    "rank_median": {"type": "number", "description": "median rank over the Monte Carlo runs"},
+    "rank_p05": {"type": "integer", "description": "90% rank interval: 5th percentile (best)"},
+    "rank_p95": {"type": "integer", "description": "90% rank interval: 95th percentile (worst)"},
+    "p_top10": {"type": "number", "description": "share of runs in the top N (see intervals.top)"},
+    "p_above_median": {"type": "number", "description": "share of runs with a total above that "
+                                                        "run's median"},
+    "overlaps": {"type": "boolean", "description": "the interval meets that of a unit ranked "
+                                                   "next to it: their order is not settled"},
+    "overlap_with": {**_CODES, "description": "codes of those neighbours"}}
+_ABOUT = {"runs": {"type": "integer"}, "seed": {"type": "integer"},
+          "level": {"type": "number", "description": "0.9: the 5th-95th percentile interval"},
+          "top": {"type": "integer", "description": "N of p_top10 (10 unless the system says)"},
+          "factors": {**_STR_LIST, "description": "the uncertain choices varied at once"},
+          "sobol_base": _n("integer", "base sample of the Sobol design")}
+_INTERVALS = _obj(_ABOUT | {"uncertainty": {"type": "string", "description": "link to the "
+                                                                            "whole analysis"}},
+                  required=("runs", "seed", "level", "top", "factors"), nullable=True,
+                  description="how the rank intervals were computed; null when they cannot be "
+                              "computed for this dataset")
+_SOBOL_MAP = {"type": "object", "additionalProperties": _n("number")}
+_CITY_UNCERTAINTY = _obj(_RANK_FIELDS | {
+    "most_influential": {"type": "string", "description": "the choice with the largest total "
+                                                          "Sobol index on this rank"},
+    "sobol": {"type": "array", "nullable": True, "items": _obj(
+        {"factor": {"type": "string"}, "S1": _n("number", "first-order Sobol index"),
+         "ST": _n("number", "total Sobol index")}, required=("factor",)),
+        "description": "largest total index first"},
+    "about": _obj(_ABOUT, required=("runs", "seed", "level", "top", "factors"))},
+    required=("rank_median", "rank_p05", "rank_p95", "tied", "overlaps", "about"), nullable=True,
+    description="how firm the rank is (null when intervals cannot be computed)")
+_GAP = _obj({"best_code": {"type": "string"}, "best_value": _n("number"), "gap": _n("number",
+            "the group's best score minus this city's, in points (0: it is the best)")})
+_PROFILE = _obj({
+    "strengths": {**_STR_LIST, "description": "indicator ids: its best national ranks"},
+    "weaknesses": {**_STR_LIST, "description": "indicator ids: its worst national ranks"},
+    "groups": {**_STR_LIST, "description": "region:<id> and cluster:<id> the gaps refer to"},
+    "indicators": {"type": "array", "items": _obj({
+        "indicator": {"type": "string"}, "name": {"type": "string"}, "name_en": _n("string"),
+        "level": {"type": "integer"}, "detailed": {"type": "boolean"}, "value": _n("number"),
+        "max": _n("number"), "rate": _n("number", "value / max"),
+        "rank": {"type": "integer", "description": "national rank on this indicator"},
+        "n": {"type": "integer"},
+        "gaps": {"type": "object", "additionalProperties": _GAP}},
+        required=("indicator", "rank", "n", "gaps"))}},
+    required=("strengths", "weaknesses", "groups", "indicators"))
+_UNIT = _obj({
+    "code": {"type": "string"}, "name": _n("string"), "province": _n("string"),
+    "region": _n("string"), "total": _n("number"), "rank": {"type": "integer"},
+    **_RANK_FIELDS, "rank_mean": {"type": "number"}, "interval_width": {"type": "integer"},
+    "overlaps_prev": {"type": "boolean"}, "overlaps_next": {"type": "boolean"},
+    "most_influential": {"type": "string"},
+    "sobol": {"type": "object", "nullable": True,
+              "properties": {"S1": _SOBOL_MAP, "ST": _SOBOL_MAP}}},
+    required=("code", "rank", "rank_median", "rank_p05", "rank_p95", "tied", "overlaps"),
+    additionalProperties={"type": "number", "description": "p_top<N> when the system's top is "
+                                                          "not 10"})
+_UNCERTAINTY = _obj({
+    "dataset": {"type": "string"}, "synthetic": {"type": "boolean"}, "level": {"type": "number"},
+    "available": {"type": "boolean"}, "reason": {"type": "string"},
+    "system": {"type": "string"}, "n": {"type": "integer"}, "runs": {"type": "integer"},
+    "seed": {"type": "integer"}, "top": {"type": "integer"},
+    "config": {"type": "object", "description": "the settings (system's uncertainty: section)"},
+    "choices": {"type": "object", "description": "the levels of every uncertain choice"},
+    "factors": _STR_LIST, "compensability": {"type": "object"}, "columns": _STR_LIST,
+    "units": {"type": "array", "items": _UNIT, "description": "one per unit, in nominal order"},
+    "average_shift": {"type": "object", "nullable": True,
+                      "description": "Sobol indices of the average rank shift"},
+    "effective_weights": {"type": "array", "nullable": True, "items": {"type": "object"}},
+    "timing": {"type": "object"}},
+    required=("dataset", "synthetic", "available"))
+_SCORE_ROW = _obj({
+    "code": {"type": "string"}, "name": _n("string"), "province": _n("string"),
+    "region": _n("string"), "total": _n("number"), "rank": {"type": "integer"}, **_RANK_FIELDS},
+    required=("code", "rank"),
+    additionalProperties={"description": "indicator scores by node id, rates, published figures"})
+_SCORES = _obj({"dataset": {"type": "string"}, "synthetic": {"type": "boolean"},
+                "count": {"type": "integer"}, "intervals": _INTERVALS,
+                "scores": {"type": "array", "items": _SCORE_ROW}},
+               required=("dataset", "synthetic", "count", "intervals", "scores"))
 _CITY = _obj({
     "dataset": {"type": "string"}, "synthetic": {"type": "boolean"},
     "code": {"type": "string", "description": "6-digit administrative code"},
@@ -88,7 +172,8 @@ _CITY = _obj({
         {"code": {"type": "string"}, "name": {"type": "string"}, "total": _n("number"),
          "rank": _n("integer")})},
     "resolved_from": _n("string", "the key asked for when it was not the code (name, old code)"),
-    "warning": _n("string", "e.g. a former unit mapped to today's")},
+    "warning": _n("string", "e.g. a former unit mapped to today's"),
+    "uncertainty": _CITY_UNCERTAINTY, "profile": _PROFILE},
     required=("dataset", "synthetic", "code", "name", "province_en", "rank", "scores", "clusters"))
 _ERROR_BODY = _obj({"status": {"type": "integer"}, "message": {"type": "string"},
                     "message_zh": {"type": "string", "description": "upload errors: the message in Chinese"}},
@@ -119,7 +204,8 @@ _UPLOAD_CREATED = _obj(_UPLOAD_COMMON | {
 _UPLOAD_PROBLEMS = _obj(_UPLOAD_COMMON | {"error": _ERROR_BODY}, required=("error",))
 SCHEMAS = {"Error": _ERROR, "Problem": _PROBLEM, "WarningDetail": _WARNING_DETAIL,
            "Datasets": _DATASETS, "Dataset": _DATASET, "City": _CITY, "ClusterRef": _CLUSTER_REF,
-           "UploadCreated": _UPLOAD_CREATED, "UploadProblems": _UPLOAD_PROBLEMS}
+           "UploadCreated": _UPLOAD_CREATED, "UploadProblems": _UPLOAD_PROBLEMS,
+           "Scores": _SCORES, "Uncertainty": _UNCERTAINTY}
 _LIMIT = {"description": "over budget, nothing stored: 429 too many uploads from this client "
                          "(rate, or its quota of stored datasets), 503 the server is busy, 507 "
                          "the storage is full; Retry-After (seconds) when waiting helps; "
@@ -217,10 +303,19 @@ def openapi_document() -> dict:
                 errors=(400, 404)),
             "/datasets/{dataset}/system": _op("The dataset's indicator system", [_DS]),
             "/datasets/{dataset}/scores": _op(
-                "Scores and ranks (JSON or CSV)",
+                "Scores and ranks (JSON or CSV), each rank with its ties and its 90% rank "
+                "interval (median, 5th-95th percentile, P(top 10), overlap with neighbours)",
                 [_DS, _q("format", "json (default) or csv", FORMATS, default="json"),
                  _q("indicator", "only this indicator (node id or total)")], errors=(400, 404),
-                also={"text/csv": _TEXT}),
+                schema={"$ref": "#/components/schemas/Scores"}, also={"text/csv": _TEXT}),
+            "/datasets/{dataset}/uncertainty": _op(
+                "Rank intervals and sensitivity (OECD-JRC Handbook, step 7): Monte Carlo over "
+                "the uncertain choices (weights perturbed, normalisation, aggregation, "
+                "imputation, one indicator left out), seeded; per unit the nominal rank (ties "
+                "shared), median rank, 90% interval, P(top 10), P(above the median), overlap "
+                "with neighbours and Sobol indices of each choice; the average rank shift's "
+                "Sobol indices; the effective weights. Computed once per dataset.",
+                [_DS], schema={"$ref": "#/components/schemas/Uncertainty"}),
             "/datasets/{dataset}/summary": _op(
                 "Summary figures: mean, std, bins, coefficient of variation, score rates",
                 [_DS, _q("bins", "comma-separated class boundaries, e.g. 30,40,50,60",

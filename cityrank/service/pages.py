@@ -27,11 +27,15 @@ class MapParams:
     k: int
     lang: str
     dark: bool | None  # None: follow the reader's prefers-color-scheme
+    intervals: bool = False  # the map's rank-interval view (total only)
 
     def query(self) -> dict:
         """The parameters a permalink keeps (dataset goes in the path of embeds)."""
-        return {"indicator": self.indicator, "classification": self.classification, "k": self.k,
-                "lang": self.lang}
+        q = {"indicator": self.indicator, "classification": self.classification, "k": self.k,
+             "lang": self.lang}
+        if self.intervals:
+            q["intervals"] = 1
+        return q
 
 
 def parse_params(site, args, dataset_id: str | None = None) -> MapParams:
@@ -61,9 +65,11 @@ def parse_params(site, args, dataset_id: str | None = None) -> MapParams:
     if method == "published" and not mapclient.published_allowed(ds, indicator):
         raise ParameterError(t("mapclient.error_published", lang,
                                indicator=catalog.indicator_label(ds, indicator, lang)))
-    dark = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(
-        str(args.get("dark", "")).lower())
-    return MapParams(dataset=ds.id, indicator=indicator, classification=method, k=k, lang=lang, dark=dark)
+    flags = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+    dark = flags.get(str(args.get("dark", "")).lower())
+    intervals = bool(flags.get(str(args.get("intervals", "")).lower())) and indicator == "total"
+    return MapParams(dataset=ds.id, indicator=indicator, classification=method, k=k, lang=lang, dark=dark,
+                     intervals=intervals)
 
 
 def source_note(ds, lang: str) -> str:

@@ -1,7 +1,13 @@
 """The ranking table and its CSV/XLSX export.
 
+Beside every rank: ties stated (``tied``, ``tie_group``, ``tied_with``: 宁波 and 佛山 on 60.4
+are both 7th), the median rank and the 90% rank interval of the dataset's one cached
+uncertainty analysis (:mod:`cityrank.service.uncertainty`), P(top 10), and whether the interval
+overlaps a neighbour's (``overlaps``, ``overlap_with``: their order is not settled).
+
 Exports of simulated data say so inside the file (a ``synthetic`` column and, in XLSX, a
-note sheet), not only in the file name, because files travel without their web page.
+note sheet), not only in the file name, because files travel without their web page; the
+note sheet also says how the intervals were computed.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import pandas as pd
 
 from cityrank.errors import ParameterError
 from cityrank.scoring.export import to_csv_text, write_workbook
+from cityrank.service import uncertainty
 from cityrank.service.response import Result
 from cityrank.web import i18n
 
@@ -22,10 +29,24 @@ EXPORT_TYPES = {
 
 
 def ranking_frame(site, dataset_id: str | None) -> tuple[object, pd.DataFrame]:
+    """The ranking, best first: rank, code, name, province, region, total, the interval
+    columns (:data:`cityrank.service.uncertainty.TABLE_FIELDS`; ``tied*`` always, the others
+    when the dataset has intervals), the first-level scores, ``synthetic``."""
     ds = site.dataset(dataset_id)
     s = ds.scores().sort_values(["rank", "code"])
-    cols = ["rank", "code", "name", "province", "region", "total"] + list(ds.system.first_level)
+    cols = ["rank", "code", "name", "province", "region", "total"]
     out = s[[c for c in cols if c in s.columns]].copy()
+    codes = out["code"].astype(str)
+    units = uncertainty.by_code(site, ds)
+    if units:
+        out = out.assign(**uncertainty.table_columns(units, codes))
+    else:  # ties are plain facts of the totals, with or without intervals
+        from cityrank.scoring.uncertainty import ties
+
+        out[["tied", "tie_group", "tied_with"]] = ties(out)
+    for nid in ds.system.first_level:
+        if nid in s.columns:
+            out[nid] = s[nid]
     out["synthetic"] = bool(ds.synthetic)
     return ds, out
 
@@ -34,12 +55,31 @@ def ranking_context(site, args: dict) -> dict:
     lang = i18n.norm_lang(args.get("lang"))
     ds, df = ranking_frame(site, args.get("dataset"))
     levels = [(nid, i18n.label(ds.system.nodes[nid], lang)) for nid in ds.system.first_level if nid in df.columns]
-    return {"ds": ds, "rows": df.to_dict("records"), "levels": levels, "datasets": site.datasets()}
+    res = uncertainty.result(site, ds)
+    name = uncertainty.namer(site, df, lang)
+    sep = "、" if lang == "zh" else ", "
+    rows = df.to_dict("records")
+    for r in rows:
+        r["rank_text"] = uncertainty.rank_cell(r["rank"], r["tied"], lang)
+        r["tied_names"] = sep.join(name(c) for c in str(r.get("tied_with") or "").split(",") if c)
+        r["overlap_names"] = sep.join(name(c) for c in str(r.get("overlap_with") or "").split(",") if c)
+    return {"ds": ds, "rows": rows, "levels": levels, "datasets": site.datasets(),
+            "intervals": uncertainty.about(res) if res else None, "n": len(df),
+            "n_overlap": int(df["overlaps"].sum()) if "overlaps" in df.columns else 0,
+            "n_tied": int(df["tied"].sum()),
+            "factors": uncertainty.factor_names(res.factors, lang) if res else ""}
 
 
 def export(site, dataset_id: str | None, fmt: str) -> Result:
+    """``/ranking.csv`` / ``/ranking.xlsx``: the ranking with its ties and intervals; built once
+    per dataset and format (cached)."""
     if fmt not in EXPORT_TYPES:
         raise ParameterError(f"unknown export format {fmt!r}; choose csv or xlsx")
+    ds = site.dataset(dataset_id)
+    return site.cache.get_or_build(ds.id, "ranking_export", fmt, lambda: _export(site, ds.id, fmt))
+
+
+def _export(site, dataset_id: str, fmt: str) -> Result:
     ds, df = ranking_frame(site, dataset_id)
     name = f"cityrank-{ds.id}{'-SIMULATED' if ds.synthetic else ''}.{fmt}"
     if fmt == "csv":
@@ -47,8 +87,28 @@ def export(site, dataset_id: str | None, fmt: str) -> Result:
     else:
         buf = io.BytesIO()
         note = [("dataset", ds.id), ("title", ds.title), ("source", ds.source),
-                ("synthetic", "TRUE: simulated data / 模拟数据" if ds.synthetic else "FALSE")]
+                ("synthetic", "TRUE: simulated data / 模拟数据" if ds.synthetic else "FALSE"),
+                *interval_notes(site, ds)]
         write_workbook(buf, {"ranking": df, "about": pd.DataFrame(note, columns=["key", "value"])})
         body = buf.getvalue()
     return Result(body, EXPORT_TYPES[fmt].split(";")[0],
                   headers=(("Content-Disposition", f'attachment; filename="{name}"'),))
+
+
+def interval_notes(site, ds) -> list[tuple[str, str]]:
+    """The export's note rows on ties and rank intervals, in both languages (a file travels
+    without its page)."""
+    from cityrank.i18n import both
+
+    res = uncertainty.result(site, ds)
+    rows = [("tied", " / ".join(both("ranks.export_tied").values()))]
+    if res is None:
+        return rows + [("rank_p05, rank_p95", " / ".join(both("ranks.no_intervals").values()))]
+    def both_langs(key: str, **fmt) -> str:
+        return " / ".join(i18n.t(key, lang, factors=uncertainty.factor_names(res.factors, lang),
+                                 **fmt) for lang in ("zh", "en"))
+
+    fmt = {"runs": res.config.runs, "seed": res.config.seed, "top": res.config.top}
+    return rows + [("rank_median, rank_p05, rank_p95", both_langs("ranks.export_interval", **fmt)),
+                   ("p_top10", both_langs("ranks.export_p_top", **fmt)),
+                   ("overlaps, overlap_with", both_langs("ranks.export_overlaps"))]

@@ -52,7 +52,7 @@ def test_published_top10_ningbo_and_foshan_tied_with_overlapping_intervals(top10
     assert r.at[NINGBO, "overlaps_next"] and r.at[FOSHAN, "overlaps_prev"]
     assert FOSHAN in r.at[NINGBO, "overlap_with"].split(",")
     assert r["tied"].sum() == 2  # nobody else shares a total
-    assert rank_label(7, True) == "并列第7名" and rank_label(7, True, "en") == "tied 7"
+    assert rank_label(7, True) == "并列第7名" and rank_label(7, True, "en") == "tied 7th"
     assert rank_label(9, False) == "第9名"
 
 

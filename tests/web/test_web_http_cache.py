@@ -106,8 +106,17 @@ def test_cached_html_csp_allows_exactly_its_own_scripts_and_has_no_nonce(client,
 
 
 def test_uncached_pages_carry_no_script_hashes(client):
-    r = client.get("/ranking")
+    r = client.get("/groups")
     assert "ETag" not in r.headers and "sha256-" not in r.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("path", ["/ranking", "/ranking?lang=en", "/city/330200", "/city/330200?dataset=ndrc-2017-top10"])
+def test_ranking_and_city_pages_are_rendered_once(client, path):
+    """Their rank intervals and profiles come from the cache: the pages are kept per URL too."""
+    r = client.get(path)
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-cache" and r.headers["ETag"]
+    assert client.get(path).data == r.data
+    assert client.get(path, headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
 
 
 def test_uploads_are_never_cached_and_their_data_is_private(client):
@@ -121,7 +130,8 @@ def test_uploads_are_never_cached_and_their_data_is_private(client):
     assert form.status_code == 303 and "ETag" not in form.headers
     page = client.get(f"/upload/{did}")
     assert page.status_code == 200 and "ETag" not in page.headers
-    for path in (f"/?dataset={did}", f"/api/v1/geometry?dataset={did}", f"/api/v1/datasets/{did}/scores"):
+    for path in (f"/?dataset={did}", f"/api/v1/geometry?dataset={did}", f"/api/v1/datasets/{did}/scores",
+                 f"/ranking?dataset={did}", f"/city/330200?dataset={did}", f"/api/v1/datasets/{did}/uncertainty"):
         got = client.get(path)
         assert got.status_code == 200 and got.headers["Cache-Control"] == "private, no-cache", path
         assert client.get(path, headers={"If-None-Match": got.headers["ETag"]}).status_code == 304

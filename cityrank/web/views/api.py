@@ -1,12 +1,12 @@
-"""JSON API ``/api/v1``: datasets, systems, scores (JSON/CSV), the scored workbook, cities,
-summaries, geometry. (``POST``/``DELETE`` of datasets: views/upload.py; ``/compare``:
+"""JSON API ``/api/v1``: datasets, systems, scores (JSON/CSV), rank intervals (uncertainty),
+the scored workbook, cities, summaries, geometry. (``POST``/``DELETE`` of datasets: views/upload.py; ``/compare``:
 views/compare.py.)"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
-from cityrank.service import api, cities
+from cityrank.service import api, cities, uncertainty
 from cityrank.service.openapi import openapi_document
 from cityrank.web.respond import args, respond, site
 
@@ -46,6 +46,11 @@ def scores(dataset: str):
 @bp.route("/datasets/<dataset>/summary")
 def summary(dataset: str):
     return respond(api.summary(site(), dataset, args()))
+
+
+@bp.route("/datasets/<dataset>/uncertainty")
+def dataset_uncertainty(dataset: str):
+    return respond(uncertainty.document(site(), dataset))
 
 
 @bp.route("/datasets/<dataset>/workbook.xlsx")

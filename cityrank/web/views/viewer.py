@@ -74,7 +74,8 @@ def index():
 
 @bp.route("/ranking", endpoint="ranking")
 def ranking_page():
-    return render_template("ranking.html", **ranking.ranking_context(site(), args()), lang=_lang())
+    return cached_page(site().dataset(request.args.get("dataset")).id, lambda: render_template(
+        "ranking.html", **ranking.ranking_context(site(), args()), lang=_lang()))
 
 
 @bp.route("/ranking.<fmt>")
@@ -84,7 +85,8 @@ def ranking_export(fmt: str):
 
 @bp.route("/city/<code>")
 def city(code: str):
-    return render_template("city.html", **cities.city_context(site(), request.args.get("dataset"), code, _lang()), lang=_lang())
+    return cached_page(site().dataset(request.args.get("dataset")).id, lambda: render_template(
+        "city.html", **cities.city_context(site(), request.args.get("dataset"), code, _lang()), lang=_lang()))
 
 
 @bp.route("/groups", endpoint="groups")

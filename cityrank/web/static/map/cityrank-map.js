@@ -10,7 +10,10 @@
 //
 // Hooks for later surfaces (issue 9): CityMap#setValues(payload) takes any values (e.g. what-if
 // totals computed in the browser), CityMap#extraTooltip / #extraColumns add interval lines and
-// table columns, and the "cityrank:state" event carries the state for permalinks.
+// table columns, and the "cityrank:state" event carries the state for permalinks. Rank
+// intervals ride on the values: payload.intervals (the total's, from the server) gives the
+// tooltip its interval lines, the table its interval column and the interval view (state
+// .intervals, the viewer's #f-intervals) its hatching; values without them show none.
 import { classify, pyFixed } from "./classify.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -43,6 +46,7 @@ export class CityMap {
     this.S = cfg.strings;
     this.lang = cfg.lang;
     this.state = { indicator: cfg.indicator, classification: cfg.classification, k: cfg.k };
+    this.state.intervals = Boolean(cfg.intervals); // the rank-interval view (issue 9)
     this.extraTooltip = [];
     this.extraColumns = [];
     this.layers = new Map();
@@ -300,6 +304,7 @@ export class CityMap {
       }
     }
     this.drawPartial();
+    this.drawUncertain();
     this.renderLegend();
     this.renderTable();
     this.renderText();
@@ -347,6 +352,12 @@ export class CityMap {
     }
     if (this.cfg.group && this.cfg.group.partial && this.cfg.group.partial.length) row(null, this.S.partial, "cr-swatch-partial");
     if (this.cfg.group) row(null, this.S.outside, "cr-swatch-outside");
+    if (this.uncertain && this.uncertain.length) {
+      const li = row(null, this.S.map_uncertain + fill(this.S.map_uncertain_count,
+        { count: this.uncertain.length, n: this.payload.n }), "cr-swatch-uncertain");
+      li.dataset.count = this.uncertain.length;
+      li.classList.add("cr-legend-wrap");
+    }
     row(null, this.S.scs_hint, "cr-swatch-line");
     box.append(list);
   }
@@ -357,14 +368,18 @@ export class CityMap {
     const members = this.cfg.group ? new Set(this.cfg.group.members) : null;
     const tbody = table.tBodies[0];
     const rows = [];
+    const iv = this.payload.intervals;
+    this.intervalHead(table, iv);
     this.payload.codes.forEach((code, i) => {
       if (members && !members.has(code)) return;
       const tr = document.createElement("tr");
       tr.dataset.code = code;
-      tr.append(el("td", "", String(this.payload.ranks[i])));
+      const rank = String(this.payload.ranks[i]);
+      tr.append(el("td", "", iv && iv.tied[i] ? fill(this.S.map_rank_cell_tied, { rank }) : rank));
       const name = el("td");
       name.append(this.nameNode(code));
       tr.append(name, el("td", "cr-num", pyFixed(this.payload.values[i], 1)));
+      if (iv) tr.append(el("td", "cr-iv-cell", iv.p05[i] + "–" + iv.p95[i]));
       for (const col of this.extraColumns) tr.append(el("td", "", col.cell(code)));
       rows.push(tr);
     });
@@ -433,12 +448,84 @@ export class CityMap {
     if (st === "scored") {
       const d = this.byCode.get(code);
       box.append(el("div", "", this.indicatorLabel() + ": " + pyFixed(d.value, 1)));
-      box.append(el("div", "", this.S.rank + ": " + fill(this.S.rank_of, { rank: d.rank, n: this.payload.n })));
+      const iv = this.interval(code);
+      box.append(el("div", "", this.S.rank + ": " + fill(iv && iv.tied ? this.S.map_rank_tied : this.S.rank_of,
+        { rank: d.rank, n: this.payload.n })));
+      if (iv) {
+        box.append(el("div", "cr-tip-iv", fill(this.S.map_interval, { lo: iv.lo, hi: iv.hi, median: iv.median })));
+        if (this.payload.n > iv.top) {
+          box.append(el("div", "", fill(this.S.map_p_top, { top: iv.top, p: Math.round(iv.pTop * 100) + "%" })));
+        }
+      }
       for (const extra of this.extraTooltip) { const line = extra(code); if (line) box.append(el("div", "", line)); }
     } else {
       box.append(el("div", "cr-tip-status", st === "taiwan" ? this.S.taiwan_no_data : this.S[st]));
     }
     return box;
+  }
+
+  // --- rank intervals (issue 9): the total's 90% intervals from the values payload --------
+  interval(code) {
+    const iv = this.payload.intervals;
+    const d = this.byCode.get(code);
+    if (!iv || !d) return null;
+    const i = d.i;
+    return { lo: iv.p05[i], hi: iv.p95[i], median: iv.median[i], tied: Boolean(iv.tied[i]), pTop: iv.p_top[i], top: iv.top };
+  }
+
+  // A city's class is not settled when the cities ranked at the two ends of its 90% interval
+  // are in different classes (classes follow the value, the value follows the rank).
+  uncertainCodes() {
+    const iv = this.payload.intervals;
+    if (!iv || !this.classes) return [];
+    const yb = this.classes.yb, n = yb.length;
+    const at = (r) => yb[Math.min(Math.max(r, 1), n) - 1];
+    return this.payload.codes.filter((c, i) => at(iv.p05[i]) !== at(iv.p95[i]));
+  }
+
+  // the interval view: a hatch over the class colour of every city whose class is not settled
+  drawUncertain() {
+    if (this.uncertainLayer) { this.uncertainLayer.remove(); this.uncertainLayer = null; }
+    this.uncertain = this.state.intervals ? this.uncertainCodes() : [];
+    const box = document.getElementById("f-intervals");
+    if (box && this.cfg.mode === "viewer") {
+      box.disabled = !this.payload.intervals;
+      box.closest(".cr-iv-toggle").title = this.payload.intervals ? "" : this.S.map_toggle_total;
+    }
+    if (!this.uncertain.length) return;
+    const svg = this.map.getPanes().overlayPane.querySelector("svg");
+    if (svg && !svg.querySelector("#cr-hatch-uncertain")) {
+      const p = document.createElementNS(SVG_NS, "pattern");
+      p.setAttribute("id", "cr-hatch-uncertain");
+      p.setAttribute("patternUnits", "userSpaceOnUse");
+      p.setAttribute("width", "6"); p.setAttribute("height", "6");
+      p.setAttribute("patternTransform", "rotate(45)");
+      for (const [x, cls] of [[0, "cr-uncertain-dark"], [1.6, "cr-uncertain-light"]]) {
+        const ln = document.createElementNS(SVG_NS, "line");
+        ln.setAttribute("x1", String(x)); ln.setAttribute("y1", "0"); ln.setAttribute("x2", String(x)); ln.setAttribute("y2", "6");
+        ln.setAttribute("class", cls);
+        p.append(ln);
+      }
+      (svg.querySelector("defs") || svg.insertBefore(document.createElementNS(SVG_NS, "defs"), svg.firstChild)).append(p);
+    }
+    const set = new Set(this.uncertain);
+    this.uncertainLayer = window.L.geoJSON({ type: "FeatureCollection", features: this.units.filter((u) => set.has(u.id)) }, {
+      interactive: false, style: { className: "cr-uncertain-hatch", fillColor: "url(#cr-hatch-uncertain)", fillOpacity: 1, weight: 0 },
+    }).addTo(this.map);
+  }
+
+  // the data table's interval column: its header follows the values shown
+  intervalHead(table, iv) {
+    const head = table.tHead && table.tHead.rows[0];
+    if (!head) return;
+    let th = head.querySelector("th.cr-iv-col");
+    if (iv && !th) {
+      th = el("th", "cr-iv-col", this.S.map_col_interval);
+      th.scope = "col";
+      head.cells[Math.min(2, head.cells.length - 1)].after(th);
+    } else if (!iv && th) {
+      th.remove();
+    }
   }
 
   open(code) {
@@ -525,6 +612,8 @@ export class CityMap {
       const ds = byId("f-dataset");
       if (ds) ds.addEventListener("change", () => ds.form.submit());
     }
+    const ivBox = byId("f-intervals");
+    if (this.cfg.mode === "viewer" && ivBox) ivBox.addEventListener("change", () => this.update({ intervals: ivBox.checked }));
     this.bindSearch(byId("cr-search"), byId("cr-cities"));
   }
 
@@ -595,7 +684,9 @@ export class CityMap {
     const detail = { ...this.state, dataset: this.cfg.dataset.id };
     if (this.cfg.mode === "viewer" && window.history && window.history.replaceState) {
       const url = new URL(window.location.href);
-      for (const [key, v] of Object.entries(this.state)) url.searchParams.set(key, String(v));
+      for (const [key, v] of Object.entries(this.state)) {
+        if (v === false) url.searchParams.delete(key); else url.searchParams.set(key, String(v));
+      }
       window.history.replaceState(null, "", url);
     }
     this.root.dispatchEvent(new CustomEvent("cityrank:state", { bubbles: true, detail }));
