@@ -21,8 +21,11 @@ from cityrank.atomic import atomic_write
 from cityrank.errors import DataError
 from cityrank.jsonsafe import jsonable
 
-_KNOWN = ("code", "name", "province", "region", "total", "rank", "percentile", "published_total",
-          "published_rank", "total_discrepancy", "published_mismatch", "synthetic")
+KNOWN_COLUMNS = ("code", "name", "province", "region", "total", "rank", "percentile", "published_total",
+          "published_rank", "total_discrepancy", "published_mismatch", "synthetic",
+          # ties and rank intervals (scoring.uncertainty), wherever a table of ranks is written
+          "tied", "tie_group", "tied_with", "rank_median", "rank_p05", "rank_p95", "p_top10",
+          "p_above_median", "overlaps", "overlap_with")
 
 # --- formula injection (OWASP "CSV injection") ------------------------------------------------
 # A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return before
@@ -94,7 +97,7 @@ def header(column: str, lang: str = "zh", system=None) -> str:
     as ``name [id]`` (read back by ingest) when ``system`` knows it, ``rate_<id>`` as its
     score rate; anything else as given."""
     col = str(column)
-    if col in _KNOWN:
+    if col in KNOWN_COLUMNS:
         return i18n.t(f"export.column.{col}", lang)
     nodes = getattr(system, "nodes", None) or {}
     if col.startswith("rate_") and col[5:]:

@@ -101,7 +101,6 @@ def write_workbook(path: str | Path, *, system, scores: pd.DataFrame, raw: pd.Da
     if meta.get("synthetic"):
         sc.insert(0, "synthetic", True)
     loc = localised(sc, lang, system)
-    loc.columns = [_interval_header(c, lang) for c in loc.columns]
     ss = wb.create_sheet(t("export.sheet.scores", lang))
     _append(ss, list(loc.columns))
     style_header(ss)
@@ -131,14 +130,6 @@ def write_workbook(path: str | Path, *, system, scores: pd.DataFrame, raw: pd.Da
 
     add_indicator_sheet(wb, system, lang)
     return atomic_write(path, lambda tmp: wb.save(tmp))
-
-
-def _interval_header(col, lang: str):
-    names = {"rank_median": t("uncertainty.col_median", lang),
-             "rank_p05": t("workbook.col_rank_p05", lang),
-             "rank_p95": t("workbook.col_rank_p95", lang),
-             "p_top10": t("uncertainty.col_p_top", lang, top=10)}
-    return names.get(col, col)
 
 
 def _notes(system, meta: dict, lang: str) -> list[tuple[str, object]]:

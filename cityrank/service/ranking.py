@@ -17,7 +17,7 @@ import io
 import pandas as pd
 
 from cityrank.errors import ParameterError
-from cityrank.scoring.export import to_csv_text, write_workbook
+from cityrank.scoring.export import header, localised, synthetic_note, to_csv_text, write_workbook
 from cityrank.service import uncertainty
 from cityrank.service.response import Result
 from cityrank.web import i18n
@@ -70,45 +70,52 @@ def ranking_context(site, args: dict) -> dict:
             "factors": uncertainty.factor_names(res.factors, lang) if res else ""}
 
 
-def export(site, dataset_id: str | None, fmt: str) -> Result:
-    """``/ranking.csv`` / ``/ranking.xlsx``: the ranking with its ties and intervals; built once
-    per dataset and format (cached)."""
+def export(site, dataset_id: str | None, fmt: str, lang: str | None = None) -> Result:
+    """``/ranking.csv`` / ``/ranking.xlsx``: the ranking with its ties and intervals, for people:
+    headers, region names, sheets and notes in the page's language (``lang``; the scores API is
+    the machine-readable form, keyed by ids). Built once per dataset, format and language."""
     if fmt not in EXPORT_TYPES:
         raise ParameterError(f"unknown export format {fmt!r}; choose csv or xlsx")
+    lang = i18n.norm_lang(lang)
     ds = site.dataset(dataset_id)
-    return site.cache.get_or_build(ds.id, "ranking_export", fmt, lambda: _export(site, ds.id, fmt))
+    return site.cache.get_or_build(ds.id, "ranking_export", (fmt, lang),
+                                   lambda: _export(site, ds.id, fmt, lang))
 
 
-def _export(site, dataset_id: str, fmt: str) -> Result:
+def _export(site, dataset_id: str, fmt: str, lang: str) -> Result:
     ds, df = ranking_frame(site, dataset_id)
     name = f"cityrank-{ds.id}{'-SIMULATED' if ds.synthetic else ''}.{fmt}"
+    table = localised(df, lang, ds.system)
     if fmt == "csv":
-        body = to_csv_text(df).encode("utf-8-sig")  # BOM: Excel opens Chinese correctly
+        body = to_csv_text(table).encode("utf-8-sig")  # BOM: Excel opens Chinese correctly
     else:
+        t = i18n.t
+        note = [(t("export.about.dataset", lang), ds.id), (t("export.about.title", lang), ds.title),
+                (t("export.about.source", lang), ds.source),
+                (t("export.about.synthetic", lang), t("workbook.yes" if ds.synthetic else "workbook.no", lang))]
+        if ds.synthetic:
+            note.append((t("export.about.note", lang), synthetic_note(lang)))
+        note += interval_notes(site, ds, lang)
+        about = pd.DataFrame(note, columns=[t("export.about.key", lang), t("export.about.value", lang)])
         buf = io.BytesIO()
-        note = [("dataset", ds.id), ("title", ds.title), ("source", ds.source),
-                ("synthetic", "TRUE: simulated data / 模拟数据" if ds.synthetic else "FALSE"),
-                *interval_notes(site, ds)]
-        write_workbook(buf, {"ranking": df, "about": pd.DataFrame(note, columns=["key", "value"])})
+        write_workbook(buf, {t("export.sheet.ranking", lang): table, t("export.sheet.about", lang): about})
         body = buf.getvalue()
     return Result(body, EXPORT_TYPES[fmt].split(";")[0],
                   headers=(("Content-Disposition", f'attachment; filename="{name}"'),))
 
 
-def interval_notes(site, ds) -> list[tuple[str, str]]:
-    """The export's note rows on ties and rank intervals, in both languages (a file travels
-    without its page)."""
-    from cityrank.i18n import both
-
+def interval_notes(site, ds, lang: str = "zh") -> list[tuple[str, str]]:
+    """The export's note rows on ties and rank intervals in ``lang``, naming the columns by
+    their headers in the same file (a file travels without its page)."""
+    col = {c: header(c, lang) for c in ("tied", "tied_with", "tie_group", "rank_median", "rank_p05",
+                                          "rank_p95", "p_top10", "overlaps", "overlap_with")}
     res = uncertainty.result(site, ds)
-    rows = [("tied", " / ".join(both("ranks.export_tied").values()))]
+    rows = [(col["tied"], i18n.t("ranks.export_tied", lang, **col))]
     if res is None:
-        return rows + [("rank_p05, rank_p95", " / ".join(both("ranks.no_intervals").values()))]
-    def both_langs(key: str, **fmt) -> str:
-        return " / ".join(i18n.t(key, lang, factors=uncertainty.factor_names(res.factors, lang),
-                                 **fmt) for lang in ("zh", "en"))
-
-    fmt = {"runs": res.config.runs, "seed": res.config.seed, "top": res.config.top}
-    return rows + [("rank_median, rank_p05, rank_p95", both_langs("ranks.export_interval", **fmt)),
-                   ("p_top10", both_langs("ranks.export_p_top", **fmt)),
-                   ("overlaps, overlap_with", both_langs("ranks.export_overlaps"))]
+        return rows + [(f"{col['rank_p05']}, {col['rank_p95']}", i18n.t("ranks.no_intervals", lang))]
+    fmt = {"runs": res.config.runs, "seed": res.config.seed, "top": res.config.top,
+           "factors": uncertainty.factor_names(res.factors, lang), **col}
+    return rows + [(f"{col['rank_median']}, {col['rank_p05']}, {col['rank_p95']}",
+                    i18n.t("ranks.export_interval", lang, **fmt)),
+                   (col["p_top10"], i18n.t("ranks.export_p_top", lang, **fmt)),
+                   (f"{col['overlaps']}, {col['overlap_with']}", i18n.t("ranks.export_overlaps", lang, **fmt))]

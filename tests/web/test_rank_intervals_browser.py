@@ -12,6 +12,8 @@ import re
 import openpyxl
 import pytest
 
+from cityrank.scoring.export import KNOWN_COLUMNS, header
+
 pytestmark = pytest.mark.browser
 
 TOP10 = "ndrc-2017-top10"
@@ -42,9 +44,11 @@ def test_ranking_page_and_its_excel_export(watched_page, live_server, tmp_path):
         page.get_by_role("link", name="导出 Excel").click()
     path = tmp_path / "ranking.xlsx"
     info.value.save_as(path)
-    ws = openpyxl.load_workbook(path, read_only=True)["ranking"]
+    ws = openpyxl.load_workbook(path, read_only=True)["排名"]  # the page's language
     table = list(ws.iter_rows(values_only=True))
-    head, body = table[0], [dict(zip(table[0], r, strict=True)) for r in table[1:]]
+    back = {header(c, "zh"): c for c in KNOWN_COLUMNS}
+    head = [back.get(h, h) for h in table[0]]
+    body = [dict(zip(head, r, strict=True)) for r in table[1:]]
     assert {"tied", "tie_group", "rank_median", "rank_p05", "rank_p95", "overlaps"} <= set(head)
     by_code = {str(r["code"]): r for r in body}
     for me, other in ((NINGBO, FOSHAN), (FOSHAN, NINGBO)):

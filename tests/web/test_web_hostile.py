@@ -94,7 +94,7 @@ def test_a_formula_named_upload_exports_as_text(client):
     assert r.status_code == 201, r.get_json()
     ds = r.get_json()["id"]
     assert r.get_json()["title"].startswith("=HYPERLINK(")
-    wb = openpyxl.load_workbook(io.BytesIO(client.get(f"/ranking.xlsx?dataset={ds}").data))
+    wb = openpyxl.load_workbook(io.BytesIO(client.get(f"/ranking.xlsx?dataset={ds}&lang=en").data))
     about = {row[0].value: row[1] for row in wb["about"].iter_rows(min_row=2)}
     title = about["title"]
     assert title.value.startswith("=HYPERLINK(") and title.data_type == "s" and title.quotePrefix

@@ -110,12 +110,19 @@ def test_ranking_page_and_exports(client):
     r = client.get(f"/ranking.csv?dataset={DATASET}")
     text = r.data.decode("utf-8-sig")
     assert "SIMULATED" in r.headers["Content-Disposition"]
-    assert text.splitlines()[0].startswith("rank,code,name")
-    assert len(text.splitlines()) == 294
+    assert text.splitlines()[0].startswith("排名,代码,城市,省份,区域,总分")
+    assert len(text.splitlines()) == 294 and "东部" in text and "East" not in text
+    assert client.get(f"/ranking.csv?dataset={DATASET}&lang=en").data.decode("utf-8-sig").startswith(
+        "rank,code,name,province,region,total")
     r = client.get(f"/ranking.xlsx?dataset={DATASET}")
     wb = openpyxl.load_workbook(io.BytesIO(r.data))
-    assert wb["ranking"].max_row == 294
-    assert "simulated" in str(wb["about"]["B5"].value).lower()
+    assert wb.sheetnames == ["排名", "说明"] and wb["排名"].max_row == 294
+    about = {row[0].value: row[1].value for row in wb["说明"].iter_rows(min_row=2)}
+    assert about["模拟数据"] == "是" and "模拟数据" in about["注意"]
+    wb = openpyxl.load_workbook(io.BytesIO(client.get(f"/ranking.xlsx?dataset={DATASET}&lang=en").data))
+    assert wb.sheetnames == ["ranking", "about"]
+    about = {row[0].value: row[1].value for row in wb["about"].iter_rows(min_row=2)}
+    assert about["synthetic"] == "yes" and "SIMULATED" in about["note"]
     assert client.get("/ranking.pdf").status_code == 400
 
 

@@ -65,10 +65,18 @@ def test_ranking_page_p_top_column_only_when_it_can_differ(client):
     assert f'data-v="{api[NINGBO]["p_top10"]}"' in row
 
 
-def _xlsx_rows(body: bytes, sheet: str = "ranking") -> list[dict]:
+def _ids(row: dict, lang: str = "zh") -> dict:
+    """A row of the export for people, keyed back by column ids (the headers are in ``lang``)."""
+    from cityrank.scoring.export import KNOWN_COLUMNS, header
+
+    back = {header(c, lang): c for c in KNOWN_COLUMNS}
+    return {back.get(k, k): v for k, v in row.items()}
+
+
+def _xlsx_rows(body: bytes, sheet: str = "排名", lang: str = "zh") -> list[dict]:
     wb = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
     rows = list(wb[sheet].iter_rows(values_only=True))
-    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    return [_ids(dict(zip(rows[0], r, strict=True)), lang) for r in rows[1:]]
 
 
 def _check_export_rows(rows: dict) -> None:
@@ -86,14 +94,21 @@ def test_xlsx_export_read_with_openpyxl(client):
     assert r.status_code == 200
     rows = {str(x["code"]): x for x in _xlsx_rows(r.data)}
     _check_export_rows(rows)
-    about = dict((k, v) for k, v in (tuple(x.values()) for x in _xlsx_rows(r.data, "about")))
-    assert "1000" in about["rank_median, rank_p05, rank_p95"] and "并列" in about["tied"]
+    about = dict((k, v) for k, v in (tuple(x.values()) for x in _xlsx_rows(r.data, "说明")))
+    assert "1000" in about["中位名次, 名次区间下限（5%）, 名次区间上限（95%）"] and "并列" in about["并列"]
+    # in English: the same file with English headers, sheets and notes
+    en = client.get(f"/ranking.xlsx?dataset={TOP10}&lang=en")
+    _check_export_rows({str(x["code"]): x for x in _xlsx_rows(en.data, "ranking", "en")})
+    about = dict((k, v) for k, v in (tuple(x.values()) for x in _xlsx_rows(en.data, "about", "en")))
+    assert "1000 runs" in about["median rank, rank interval, 5%, rank interval, 95%"]
+    assert "tied" in about["tied"]
 
 
 def test_csv_export(client):
     r = client.get(f"/ranking.csv?dataset={TOP10}")
-    rows = {x["code"]: x for x in csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff")))}
-    _check_export_rows(rows)
+    rows = [_ids(x) for x in csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff")))]
+    assert list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))[0][:3] == ["排名", "代码", "城市"]
+    _check_export_rows({x["code"]: x for x in rows})
 
 
 def test_scores_api_json_and_csv(client):
@@ -225,8 +240,8 @@ def test_without_intervals_ties_are_still_stated(monkeypatch, tmp_path):
     html = c.get(f"/ranking?dataset={TOP10}").get_data(as_text=True)
     assert "并列第7" in _row(html, FOSHAN) and "cr-iv-text" not in html
     assert "该数据集无法计算排名区间" in html
-    rows = {x["code"]: x for x in csv.DictReader(io.StringIO(
-        c.get(f"/ranking.csv?dataset={TOP10}").get_data(as_text=True).lstrip("\ufeff")))}
+    rows = {x["code"]: x for x in (_ids(r) for r in csv.DictReader(io.StringIO(
+        c.get(f"/ranking.csv?dataset={TOP10}").get_data(as_text=True).lstrip("\ufeff"))))}
     assert rows[NINGBO]["tied_with"] == FOSHAN and "rank_p05" not in rows[NINGBO]
     city = c.get(f"/city/{NINGBO}?dataset={TOP10}").get_data(as_text=True)
     assert "并列第7名" in city and "该数据集无法计算排名区间" in city

@@ -80,7 +80,7 @@ def ranking_page():
 
 @bp.route("/ranking.<fmt>")
 def ranking_export(fmt: str):
-    return respond(ranking.export(site(), request.args.get("dataset"), fmt))
+    return respond(ranking.export(site(), request.args.get("dataset"), fmt, request.args.get("lang")))
 
 
 @bp.route("/city/<code>")
