@@ -2,7 +2,24 @@
 
 
 class CityrankError(Exception):
-    """Base of every error the core raises on purpose (bad input, bad config)."""
+    """Base of every error the core raises on purpose (bad input, bad config).
+
+    The message (English, for logs, the API and tracebacks) may come with ``msg``/``params``:
+    the catalogue key (:func:`cityrank.i18n.t`) that words it for a reader, so an error page
+    follows the page's language (``web.app`` renders ``t(msg, lang, **params)`` when given).
+    """
+
+    def __init__(self, message: str = "", *, msg: str | None = None, params: dict | None = None):
+        super().__init__(message)
+        self.msg, self.params = msg, dict(params or {})
+
+    def text(self, lang: str) -> str:
+        """The error in ``lang`` when it has a catalogue key, else its message."""
+        if not self.msg:
+            return str(self)
+        from cityrank.i18n import t
+
+        return t(self.msg, lang, **self.params)
 
 
 class ConfigError(CityrankError):
@@ -41,9 +58,8 @@ class QuotaError(CityrankError):
 
     def __init__(self, message: str, *, status: int = 429, retry_after: int | None = None,
                  msg: str | None = None, params: dict | None = None):
-        super().__init__(message)
+        super().__init__(message, msg=msg, params=params)
         self.status, self.retry_after = status, retry_after
-        self.msg, self.params = msg, dict(params or {})
 
 
 class AccessError(CityrankError):

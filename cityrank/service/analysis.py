@@ -35,7 +35,8 @@ down to 0.002, enough for the 5% and 1% maps, in about half the time of the CLI'
 DRAWS = 1000
 SEED = 12345
 DEFAULT_HUB = "330100"  # Hangzhou: the reports' example of a city radiating to its neighbours
-IMAGE_NAMES = ("lisa_clusters", "lisa_significance", "getis_ord", "zones", "hub_effects", "gradients")
+from cityrank.geo.analysis._common import IMAGE_NAMES  # noqa: E402
+
 COVARIATE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 _COV_KEY = re.compile(r"^[0-9a-f]{16}$")
 
@@ -77,7 +78,8 @@ def params(site, dataset_id: str | None, args: dict) -> Params:
     allowed = analysable_columns(ds)
     value = args.get("value", "total")
     if value not in allowed:
-        raise NotFoundError(f"dataset {ds.id} has no indicator {value!r}")
+        raise NotFoundError(f"dataset {ds.id} has no indicator {value!r}", msg="errors.indicator_unknown",
+                            params={"dataset": ds.id, "indicator": value})
     notes: list[dict] = []
     cov = args.get("cov") or None
     table = covariates(site, ds, cov)
@@ -119,7 +121,8 @@ def image(site, dataset_id: str, name: str, args: dict) -> Result:
     from cityrank.service.png import RENDER_LOCK
 
     if name not in IMAGE_NAMES:
-        raise NotFoundError(f"no analysis image {name!r}; available: {', '.join(IMAGE_NAMES)}")
+        raise NotFoundError(f"no analysis image {name!r}; available: {', '.join(IMAGE_NAMES)}",
+                            msg="errors.image_unknown", params={"image": name, "known": ", ".join(IMAGE_NAMES)})
     p = params(site, dataset_id, args)
     lang = i18n.norm_lang(args.get("lang"))
 
@@ -134,7 +137,8 @@ def image(site, dataset_id: str, name: str, args: dict) -> Result:
 
     result = site.cache.get_or_build(p.ds.id, "analysis_png", (*p.key(), name, lang), make)
     if result is None:
-        raise NotFoundError(f"image {name!r} is not available for this report (e.g. no hub or regressor)")
+        raise NotFoundError(f"image {name!r} is not available for this report (e.g. no hub or regressor)",
+                            msg="errors.image_unavailable", params={"image": name})
     return result
 
 

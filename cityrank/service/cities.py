@@ -26,7 +26,7 @@ def resolve(site, key: str):
     try:
         return resolver(site).resolve(key)
     except UnknownUnitError as exc:
-        raise NotFoundError(str(exc)) from exc
+        raise NotFoundError(str(exc), msg="errors.city_unknown", params={"city": key}) from exc
 
 
 def city(site, dataset_id: str | None, key: str) -> dict:
@@ -39,8 +39,10 @@ def city(site, dataset_id: str | None, key: str) -> dict:
     if row.empty:
         units = geometry.layer(site)
         if code in set(units["code"]):
-            raise NotFoundError(f"city {code} has no scores in dataset {ds.id!r}")
-        raise NotFoundError(f"unknown city code {code!r} (use the 6-digit administrative code)")
+            raise NotFoundError(f"city {code} has no scores in dataset {ds.id!r}", msg="errors.city_not_scored",
+                                params={"city": f"{match.name} ({code})", "dataset": ds.id})
+        raise NotFoundError(f"unknown city code {code!r} (use the 6-digit administrative code)",
+                            msg="errors.city_unknown", params={"city": key})
     r = row.iloc[0]
     ids = ["total"] + list(ds.system.nodes)
     ids = [i for i in ids if i in scores.columns]

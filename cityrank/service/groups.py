@@ -58,7 +58,9 @@ def clusters_of(site, code: str) -> dict[str, list[str]]:
 def cluster(site, cluster_id: str):
     cl = clusters(site).get(cluster_id)
     if cl is None:
-        raise NotFoundError(f"unknown cluster {cluster_id!r}; known: {', '.join(clusters(site))}")
+        known = ", ".join(clusters(site))
+        raise NotFoundError(f"unknown cluster {cluster_id!r}; known: {known}", msg="errors.cluster_unknown",
+                            params={"cluster": cluster_id, "known": known})
     return cl
 
 
@@ -112,7 +114,9 @@ def _group(site, dataset_id, lang, title, **sel) -> dict:
 
 def region_context(site, dataset_id, name: str, lang: str) -> dict:
     if name not in regions():
-        raise NotFoundError(f"unknown region {name!r}; known: {', '.join(regions())}")
+        known = ", ".join(regions())
+        raise NotFoundError(f"unknown region {name!r}; known: {known}", msg="errors.region_unknown",
+                            params={"region": name, "known": known})
     return _group(site, dataset_id, lang, i18n.t(name, lang), region=name) | {"cluster": None}
 
 
@@ -209,7 +213,8 @@ def compare_context(site, dataset_id, selected: list[str], lang: str) -> dict:
     for sel in selected:
         cid = sel[len(REST):] if sel.startswith(REST) else sel
         if cid not in cls:
-            raise NotFoundError(f"unknown cluster {cid!r}; known: {', '.join(cls)}")
+            raise NotFoundError(f"unknown cluster {cid!r}; known: {', '.join(cls)}", msg="errors.cluster_unknown",
+                                params={"cluster": cid, "known": ", ".join(cls)})
         members = [member_code(m) for m in cls[cid].members]
         if sel.startswith(REST):
             provinces = {units.at[c, "province_code"] for c in members if c in units.index}

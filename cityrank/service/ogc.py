@@ -149,7 +149,8 @@ def item(site, dataset_id: str, fid: str, base: str) -> dict:
     gdf = joined(site, ds.id)
     row = gdf[gdf["code"] == fid]
     if row.empty:
-        raise NotFoundError(f"no feature {fid!r} in collection {ds.id!r} (ids are 6-digit codes)")
+        raise NotFoundError(f"no feature {fid!r} in collection {ds.id!r} (ids are 6-digit codes)",
+                            msg="errors.feature_unknown", params={"feature": fid, "dataset": ds.id})
     f = feature_collection(row, _fields(site, ds), precision=4)["features"][0]
     f["properties"]["synthetic"] = bool(ds.synthetic)
     f["links"] = [{"href": f"{base}/collections/{ds.id}/items/{fid}?f=json", "rel": "self", "type": GEOJSON},

@@ -75,7 +75,8 @@ def export(site, dataset_id: str | None, fmt: str, lang: str | None = None) -> R
     headers, region names, sheets and notes in the page's language (``lang``; the scores API is
     the machine-readable form, keyed by ids). Built once per dataset, format and language."""
     if fmt not in EXPORT_TYPES:
-        raise ParameterError(f"unknown export format {fmt!r}; choose csv or xlsx")
+        raise ParameterError(f"unknown export format {fmt!r}; choose csv or xlsx", msg="errors.export_format",
+                             params={"fmt": fmt})
     lang = i18n.norm_lang(lang)
     ds = site.dataset(dataset_id)
     return site.cache.get_or_build(ds.id, "ranking_export", (fmt, lang),

@@ -134,8 +134,9 @@ class Site:
 
             if is_upload_id(did):
                 raise NotFoundError(f"unknown, deleted or expired uploaded dataset {did!r}; "
-                                    "upload the file again")
-            raise NotFoundError(f"unknown dataset {did!r}; known: {known}")
+                                    "upload the file again", msg="errors.upload_gone", params={"dataset": did})
+            raise NotFoundError(f"unknown dataset {did!r}; known: {known}", msg="errors.dataset_unknown",
+                                params={"dataset": did, "known": known})
         return self._at(did, rev)
 
     def _at(self, did: str, rev: int):

@@ -73,27 +73,33 @@ def _wants_json() -> bool:
     return request.path.startswith(JSON_PREFIXES) or request.args.get("f") == "json"
 
 
-def _error(status: int, message: str):
-    if _wants_json():
-        resp = jsonify({"error": {"status": status, "message": message}})
+def _error(status: int, message, lang: str | None = None):
+    """The error as JSON (API paths) or as a page in the page's language; ``message`` is a
+    string or a typed error (worded from the catalogue when it carries a key)."""
+    asked = lang or request.args.get("lang")
+    lang = norm_lang(asked)
+    keyed = isinstance(message, CityrankError)
+    if _wants_json():  # the API's messages stay English unless a language is asked for
+        text = message.text(lang) if keyed and asked else str(message)
+        resp = jsonify({"error": {"status": status, "message": text}})
         resp.status_code = status
         return resp
-    lang = norm_lang(request.args.get("lang"))
-    return render_template("error.html", status=status, message=message, lang=lang), status
+    text = message.text(lang) if keyed else str(message)
+    return render_template("error.html", status=status, message=text, lang=lang), status
 
 
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(ParameterError)
     def _bad(exc):
-        return _error(400, str(exc))
+        return _error(400, exc)
 
     @app.errorhandler(NotFoundError)
     def _missing(exc):
-        return _error(404, str(exc))
+        return _error(404, exc)
 
     @app.errorhandler(CityrankError)
     def _core(exc):
-        return _error(422, str(exc))
+        return _error(422, exc)
 
     @app.errorhandler(HTTPException)
     def _http(exc):

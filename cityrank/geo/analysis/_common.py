@@ -51,3 +51,7 @@ def p_text(p) -> str:
 
 P_FLOOR = 0.001
 """p-values below this are written as below it."""
+
+
+IMAGE_NAMES = ("lisa_clusters", "lisa_significance", "getis_ord", "zones", "hub_effects", "gradients")
+"""The analysis report's images (report page, CLI HTML, viewer PNG routes), in page order."""

@@ -23,7 +23,8 @@ from cityrank.i18n import has, t
 LANGS = ("zh", "en")
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "report.html"
-IMAGE_NAMES = ("lisa_clusters", "lisa_significance", "getis_ord", "zones", "hub_effects", "gradients")
+from cityrank.geo.analysis._common import IMAGE_NAMES  # noqa: E402,F401  (re-exported)
+
 
 def translator(lang: str):
     """``tx(key, **fmt)`` for the template: ``report.<key>`` of the catalogue in ``lang``
