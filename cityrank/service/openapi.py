@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cityrank.scoring.missing import POLICIES
+from cityrank.scoring.numbers import DECIMAL_MARKS
 from cityrank.service.api import FORMATS, GEOMETRY_FORMATS
 from cityrank.service.uploads import ENCODINGS
 
@@ -225,6 +226,10 @@ _UPLOAD = {
             "encoding": {"type": "string", "enum": list(ENCODINGS), "default": "auto"},
             "missing": {"type": "string", "enum": list(POLICIES), "default": "refuse"},
             "sheet": {"type": "string", "description": "XLSX sheet name (first by default)"},
+            "decimal": {"type": "string", "enum": list(DECIMAL_MARKS), "default": ".",
+                        "description": "the file's decimal mark (a number written with the other mark is a problem)"},
+            "vintage": {"type": "string", "description": "the city list to score on: a date YYYY-MM-DD or "
+                                                         "'current' (default: the end of the year before `year`)"},
             "year": {"type": "integer", "minimum": 1990, "maximum": 2100,
                      "description": "the year the data describe"},
             "title": {"type": "string", "maxLength": 120},

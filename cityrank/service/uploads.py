@@ -40,9 +40,10 @@ from cityrank.errors import AccessError, CityrankError, NotFoundError, Parameter
 from cityrank.jsonsafe import jsonable
 from cityrank.scoring.messages import WHAT_ZH, Notice, notice_of_problem, render_warning
 from cityrank.scoring.missing import POLICIES
+from cityrank.scoring.numbers import DECIMAL_MARKS
 from cityrank.scoring.problems import Problem, ProblemsError
 from cityrank.scoring.readers import is_text
-from cityrank.scoring.vintage import YEARS, parse_year
+from cityrank.scoring.vintage import YEARS, parse_vintage, parse_year
 
 MAX_BYTES = 2 * 1024 * 1024  # web/app.py sets Flask's MAX_CONTENT_LENGTH to this
 MAX_XLSX_EXPANDED = 40 * 1024 * 1024  # zip bombs: a real 2 MB workbook expands to far less
@@ -245,11 +246,17 @@ def links(dataset_id: str) -> dict:
 def process_upload(data: bytes, filename: str, system_id: str, *, encoding: str = "auto",
                    sheet: str | None = None, missing: str = "refuse", resolver=None,
                    seed: int | None = None, tmp=None, year: int | None = None,
-                   title: str | None = None) -> UploadOutcome:
+                   title: str | None = None, vintage: str | None = None,
+                   decimal: str = ".") -> UploadOutcome:
     """Validate an uploaded file and, when it has no errors, score it into a new (not yet
     stored) dataset; :func:`upload` stores it.
 
-    Parameter mistakes (unknown system, encoding or policy, a bad year) raise
+    ``vintage`` names the city list (a date or ``current``; default: the list of the end of
+    the year before ``year``), ``decimal`` the file's decimal mark; validation and scoring
+    read the file with the same list and mark.
+
+    Parameter mistakes (unknown system, encoding, policy or decimal mark, a bad year or
+    vintage) raise
     :class:`ParameterError`; everything wrong with the *file* comes back as problems so that
     a person can fix the whole spreadsheet in one pass. ``tmp`` is the private temporary
     directory (:class:`cityrank.store.tmp.PrivateTmp`; without one, a private directory of the
@@ -261,6 +268,11 @@ def process_upload(data: bytes, filename: str, system_id: str, *, encoding: str 
     if missing not in POLICIES:
         raise ParameterError(f"unknown missing-value policy {missing!r}; choose one of "
                              f"{', '.join(POLICIES)}")
+    if decimal not in DECIMAL_MARKS:
+        raise ParameterError(f"unknown decimal mark {decimal!r}; choose one of {' '.join(DECIMAL_MARKS)}")
+    vintage = (str(vintage).strip() or None) if vintage is not None else None
+    if vintage is not None:
+        parse_vintage(vintage)  # a bad date is a parameter mistake, before any reading
     system = load_bundled_system(system_id)
     out = UploadOutcome(name, system.id, year=year)
     ext = Path(name).suffix.lower()
@@ -283,7 +295,7 @@ def process_upload(data: bytes, filename: str, system_id: str, *, encoding: str 
     # The user's name: scoring recognises "模拟/simulated" in it.
     with _temp_file(tmp, name, data) as path:
         _score_into(out, path, system, ENCODINGS[encoding], sheet, missing, resolver, seed,
-                    year, title)
+                    year, title, vintage, decimal)
     # In spreadsheet order, so the list reads top to bottom like the file it describes.
     out.problems.sort(key=lambda p: (p.row or 0, str(p.column or "")))
     if len(out.problems) > MAX_PROBLEMS:  # a page of 100,000 rows helps nobody fix a file
@@ -314,7 +326,7 @@ def _temp_file(tmp, name: str, data: bytes):
 
 
 def _score_into(out: UploadOutcome, path: Path, system, encoding, sheet, missing, resolver,
-                seed, year, title) -> None:
+                seed, year, title, vintage=None, decimal=".") -> None:
     from cityrank.scoring.ingest import ingest
 
     tmp = str(path)
@@ -332,7 +344,7 @@ def _score_into(out: UploadOutcome, path: Path, system, encoding, sheet, missing
 
     try:
         res = ingest(path, system, encoding=encoding, sheet=sheet, missing=missing,
-                     resolver=resolver, raise_errors=False)
+                     resolver=resolver, raise_errors=False, year=year, vintage=vintage, decimal=decimal)
         out.coverage = honest_coverage(res.coverage, res.raw if res.raw is not None else res.data)
         if res.errors:
             out.problems = [mine(p) for p in res.errors]
@@ -341,7 +353,7 @@ def _score_into(out: UploadOutcome, path: Path, system, encoding, sheet, missing
                              if p.severity != "error"]
             return
         scored = score_table(path, system, missing=missing, encoding=encoding, sheet=sheet,
-                             resolver=resolver, year=year)
+                             resolver=resolver, year=year, vintage=vintage, decimal=decimal)
     except ProblemsError as exc:
         out.problems = [mine(p) for p in exc.problems]
         return
@@ -361,6 +373,7 @@ def _score_into(out: UploadOutcome, path: Path, system, encoding, sheet, missing
     out.coverage = scored.coverage
     out.scored = scored
     out.dataset = _unsaved(out, scored, system, missing, seed, title)
+    out.dataset.record.vintage = vintage
 
 
 def _unsaved(out: UploadOutcome, scored: Scored, system, missing: str, seed, title):
@@ -451,8 +464,8 @@ def check_quota(site, key: str) -> None:
 
 def upload(site, data: bytes, filename: str, form: dict, *, client: str | None = None
            ) -> UploadOutcome:
-    """Score an uploaded file (form fields: system, year, title, note, encoding, sheet,
-    missing) and store it when it has no errors.
+    """Score an uploaded file (form fields: system, year, vintage, title, note, encoding,
+    sheet, decimal, missing) and store it when it has no errors.
 
     Over budget -> :class:`~cityrank.errors.QuotaError` (rate 429, busy 503, quota 429/507);
     nothing is stored then, and nothing is when storing fails.
@@ -467,7 +480,8 @@ def upload(site, data: bytes, filename: str, form: dict, *, client: str | None =
         process_upload, data, filename, form.get("system") or default_system(site),
         encoding=form.get("encoding") or "auto", sheet=form.get("sheet"),
         missing=form.get("missing") or "refuse", resolver=resolver(site), tmp=site.tmp,
-        year=year, title=form.get("title"))
+        year=year, title=form.get("title"), vintage=form.get("vintage") or None,
+        decimal=form.get("decimal") or ".")
     if outcome.ok:
         token = secrets.token_urlsafe(24)
         record = outcome.dataset.record
@@ -523,12 +537,13 @@ def form_context(site, values: dict, outcome: UploadOutcome | None = None) -> di
             "year": values.get("year", ""), "title": values.get("title", ""),
             "encoding": values.get("encoding", "auto"),
             "missing": values.get("missing", "refuse"),
-            "sheet": values.get("sheet", "")}
+            "sheet": values.get("sheet", ""), "decimal": values.get("decimal", "."),
+            "vintage": values.get("vintage", "")}
     # Former units (莱芜 -> 济南) are listed first: they change which city a row counts for.
     changes = [w for w in outcome.warnings if getattr(w, "kind", "") == "admin_change"] if outcome else []
     ttl = site.limits.ttl
     return {"systems": systems(site), "form": form, "encodings": list(ENCODINGS),
-            "policies": list(POLICIES), "ttl_hours": ttl / 3600 if ttl else None,
+            "policies": list(POLICIES), "decimals": list(DECIMAL_MARKS), "ttl_hours": ttl / 3600 if ttl else None,
             "per_client": site.limits.per_client, "years": YEARS,
             "outcome": outcome, "changes": changes}
 

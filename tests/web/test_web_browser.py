@@ -222,3 +222,18 @@ def test_ranking_table_search_and_sort(live_server, watched_page):
     total.click()  # descending: Qingdao first
     assert "青岛市" in rows.first.inner_text()
     assert w.errors == [] and w.blocked == []
+
+
+@pytest.mark.parametrize("scheme, query, theme", [("dark", "", "dark"), ("light", "", "light"),
+                                                   ("light", "&dark=1", "dark"), ("dark", "&dark=0", "light")])
+def test_viewer_pages_follow_the_readers_colour_scheme(live_server, watched_page, scheme, query, theme):
+    """Viewer pages are dark on a dark system (or with ?dark=1), like the embed: Bootstrap's
+    theme on <html> and a dark body background, set before the first paint."""
+    page = watched_page.page
+    page.emulate_media(color_scheme=scheme)
+    page.goto(f"{live_server}/ranking?dataset=ndrc-2017-top10{query}")
+    assert page.evaluate("document.documentElement.dataset.bsTheme") == theme
+    bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    rgb = [int(x) for x in re.findall(r"\d+", bg)[:3]]
+    assert (sum(rgb) < 150) if theme == "dark" else (sum(rgb) > 600), bg
+    assert not watched_page.errors

@@ -329,3 +329,39 @@ def test_problem_list_is_capped():
     assert len(out.problems) == up.MAX_PROBLEMS + 1
     assert out.problems[-1].kind == "more_problems" and "more problem(s)" in out.problems[-1].message
     assert out.problems[0].row == 1  # header-level problems (missing indicator columns) first
+
+
+def test_decimal_comma_upload_scores_like_the_point_file(client):
+    """A European-style file (``;`` between fields, ``,`` as the decimal mark) with the form's
+    decimal mark set scores exactly like the same numbers with points; without it, refused."""
+    df = demo_frame()
+    point = post(client, df.to_csv(index=False).encode("utf-8"), "point.csv", url="/api/v1/datasets").get_json()
+    comma_df = df.copy()
+    for col in comma_df.columns[3:]:
+        comma_df[col] = comma_df[col].str.replace(".", ",", regex=False)
+    data = comma_df.to_csv(index=False, sep=";").encode("utf-8")
+    refused = post(client, data, "komma.csv", url="/api/v1/datasets")
+    assert refused.status_code == 400
+    r = post(client, data, "komma.csv", url="/api/v1/datasets", decimal=",")
+    assert r.status_code == 201, r.get_json()
+    a = client.get(f"/api/v1/datasets/{point['id']}/scores").get_json()["scores"]
+    b = client.get(f"/api/v1/datasets/{r.get_json()['id']}/scores").get_json()["scores"]
+    assert [(x["code"], x["total"], x["rank"]) for x in a] == [(x["code"], x["total"], x["rank"]) for x in b]
+
+
+def test_vintage_is_kept_and_a_bad_one_is_a_parameter_error(client):
+    data = demo_frame().to_csv(index=False).encode("utf-8")
+    r = post(client, data, "v.csv", url="/api/v1/datasets", year="2017", vintage="2016-12-31")
+    assert r.status_code == 201, r.get_json()
+    assert client.get(f"/api/v1/datasets/{r.get_json()['id']}").get_json()["vintage"] == "2016-12-31"
+    for form in ({"vintage": "last year"}, {"decimal": ";"}):
+        bad = post(client, data, "v.csv", url="/api/v1/datasets", **form)
+        assert bad.status_code == 400 and bad.get_json()["error"]["message"], form
+
+
+@pytest.mark.parametrize("lang, decimal, vintage", [("zh", "小数点", "城市名单日期"), ("en", "Decimal mark", "City list as of")])
+def test_the_form_offers_decimal_mark_and_city_list(client, lang, decimal, vintage):
+    html = client.get(f"/upload?lang={lang}").get_data(as_text=True)
+    assert f'<label class="form-label" for="u-decimal">{decimal}</label>' in html
+    assert f'<label class="form-label" for="u-vintage">{vintage}' in html
+    assert 'name="decimal"' in html and 'name="vintage"' in html
