@@ -20,12 +20,15 @@ from cityrank import i18n
 from cityrank.atomic import atomic_write
 from cityrank.errors import DataError
 from cityrank.jsonsafe import jsonable
+from cityrank.scoring.missing import imputed_column
 
 KNOWN_COLUMNS = ("code", "name", "province", "region", "total", "rank", "percentile", "published_total",
           "published_rank", "total_discrepancy", "published_mismatch", "synthetic",
           # ties and rank intervals (scoring.uncertainty), wherever a table of ranks is written
           "tied", "tie_group", "tied_with", "rank_median", "rank_p05", "rank_p95", "p_top10",
-          "p_above_median", "overlaps", "overlap_with")
+          "p_above_median", "overlaps", "overlap_with",
+          # cells a missing-value policy filled (scoring.missing.imputed_column)
+          "imputed")
 
 # --- formula injection (OWASP "CSV injection") ------------------------------------------------
 # A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return before
@@ -157,6 +160,7 @@ def _write_json(df, path, meta):
     if doc["synthetic"]:
         doc["note"] = synthetic_note(meta["lang"])
     doc["warnings"] = list(meta.get("warnings", []))
+    doc["imputed"] = list(df.attrs.get("imputed", []) or [])
     if meta.get("summary") is not None:
         doc["summary"] = meta["summary"]
     doc["columns"] = [str(c) for c in df.columns]
@@ -187,6 +191,9 @@ def write_scores(df: pd.DataFrame, path: str | Path, *, system_id: str | None = 
     out = df.copy()
     if synthetic and suffix != ".json":
         out.insert(0, "synthetic", True)
+    flags = imputed_column(df, df["code"]) if "code" in df.columns else None
+    if flags is not None and suffix != ".json":  # JSON lists the cells themselves (below)
+        out["imputed"] = flags
     meta = {"system": system_id or getattr(system, "id", None) or df.attrs.get("system"),
             "synthetic": synthetic, "warnings": list(warnings), "summary": summary,
             "lang": lang, "system_obj": system}

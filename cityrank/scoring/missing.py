@@ -65,6 +65,25 @@ def imputed_cells(raw: pd.DataFrame, filled: pd.DataFrame, method: str) -> list[
     return out
 
 
+def imputed_by_code(scores: pd.DataFrame) -> dict[str, list[dict]]:
+    """``code -> [{"indicator", "method", "value"}]`` of the cells a policy filled (empty when
+    none): the one reading of ``attrs["imputed"]`` for every surface that flags them."""
+    out: dict[str, list[dict]] = {}
+    for cell in scores.attrs.get("imputed", []) or []:
+        out.setdefault(str(cell["code"]), []).append(
+            {"indicator": cell["indicator"], "method": cell["method"], "value": cell["value"]})
+    return out
+
+
+def imputed_column(scores: pd.DataFrame, codes) -> list[str] | None:
+    """The ``imputed`` column of a table of ``codes``: the filled indicators' ids joined with
+    commas ("" for a unit with none); None when the dataset has no filled cell at all."""
+    cells = imputed_by_code(scores)
+    if not cells:
+        return None
+    return [",".join(c["indicator"] for c in cells.get(str(code), [])) for code in codes]
+
+
 def imputed_table(scores: pd.DataFrame) -> pd.DataFrame:
     """The imputed cells of a scores table as a DataFrame (columns :data:`IMPUTED_COLUMNS`)."""
     return pd.DataFrame(list(scores.attrs.get("imputed", [])), columns=list(IMPUTED_COLUMNS))

@@ -28,6 +28,7 @@ from cityrank.atomic import atomic_write
 from cityrank.i18n import t
 
 from .export import localised, synthetic_note
+from .missing import imputed_column
 from .template import add_indicator_sheet, header_for, style_header
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -98,6 +99,9 @@ def write_workbook(path: str | Path, *, system, scores: pd.DataFrame, raw: pd.Da
         for col in INTERVAL_COLUMNS:
             if col in iv.columns:
                 sc[col] = sc["code"].astype(str).map(iv[col])
+    flags = imputed_column(scores, scores["code"])
+    if flags is not None:
+        sc["imputed"] = flags
     if meta.get("synthetic"):
         sc.insert(0, "synthetic", True)
     loc = localised(sc, lang, system)

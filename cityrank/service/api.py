@@ -13,6 +13,7 @@ from cityrank.errors import ParameterError
 from cityrank.jsonsafe import jsonable
 from cityrank.scoring.export import to_csv_text
 from cityrank.scoring.messages import render_warning
+from cityrank.scoring.missing import imputed_by_code, imputed_column
 from cityrank.service import catalog
 from cityrank.service.geojson import feature_collection, topology
 from cityrank.service.geometry import WEB_LAYER, joined, layer
@@ -92,8 +93,11 @@ def scores(site, dataset_id: str, args: dict) -> Result:
         units = uncertainty.by_code(site, ds) or {}
         res = uncertainty.result(site, ds)
         codes = df["code"].astype(str).tolist()
+        filled = imputed_by_code(ds.scores())
         if fmt == "csv":
             out = df.assign(**uncertainty.table_columns(units, codes) if units else {})
+            if filled:
+                out = out.assign(imputed=imputed_column(ds.scores(), codes))
             out = out.assign(synthetic=bool(ds.synthetic))
             return representation(to_csv_text(out), "text/csv; charset=utf-8",
                                   cache_control=cache_control(ds.id),
@@ -102,7 +106,9 @@ def scores(site, dataset_id: str, args: dict) -> Result:
         for rec, code in zip(records, codes, strict=True):
             if code in units:
                 rec.update({k: units[code][k] for k in uncertainty.TABLE_FIELDS})
+            rec["imputed"] = [c["indicator"] for c in filled.get(code, [])]
         body = {"dataset": ds.id, "synthetic": bool(ds.synthetic), "count": len(records),
+                "imputation": {"method": ds.missing, "cells": sum(len(v) for v in filled.values())},
                 "intervals": uncertainty.about(res) | {"uncertainty": f"/api/v1/datasets/{ds.id}/uncertainty"}
                 if res else None,
                 "scores": records}

@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from cityrank.errors import NotFoundError, UnknownUnitError
 from cityrank.jsonsafe import num
+from cityrank.scoring.missing import imputed_by_code
 from cityrank.service import geometry, groups, uncertainty
 from cityrank.service.catalog import indicator_labels, total_max
 from cityrank.web import i18n
@@ -69,6 +70,8 @@ def city(site, dataset_id: str | None, key: str) -> dict:
         "neighbours": neighbours(site, ds.id, code),
         "resolved_from": key if key != code else None, "warning": match.warning,
         "uncertainty": uncertainty.unit(site, ds, code),
+        # the values a missing-value policy filled for this city: indicator, method, value
+        "imputed": imputed_by_code(scores).get(code, []),
         "profile": site.cache.get_or_build(ds.id, "city_profile", code, lambda: profile(
             ds, scores, code, region, member_of)),
     }
@@ -113,8 +116,14 @@ def city_context(site, dataset_id: str | None, code: str, lang: str) -> dict:
     cls = groups.clusters(site)
     cluster_names = {cid: i18n.label(cls[cid], lang) if cid in cls else cid for cid in detail["clusters"]}
     unchecked = {cid for cid in detail["clusters"] if cid in cls and not cls[cid].checked}
+    imputed = {c["indicator"]: c | {"method_label": i18n.t(f"terms.policy.{c['method']}", lang)}
+               for c in detail["imputed"]}
+    methods = sorted({c["method"] for c in detail["imputed"]})
+    sep = "、" if lang == "zh" else ", "
     return {"ds": ds, "city": detail, "labels": labels, "levels": levels, "maxima": maxima,
-            "cluster_names": cluster_names, "unchecked_clusters": unchecked,
+            "cluster_names": cluster_names, "unchecked_clusters": unchecked, "imputed": imputed,
+            "imputed_names": sep.join(labels.get(i, i) for i in imputed),
+            "imputed_method": sep.join(i18n.t(f"terms.policy.{m}", lang) for m in methods),
             **firmness(site, ds, detail, labels, cluster_names, lang)}
 
 

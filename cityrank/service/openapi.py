@@ -145,13 +145,20 @@ _UNCERTAINTY = _obj({
     "effective_weights": {"type": "array", "nullable": True, "items": {"type": "object"}},
     "timing": {"type": "object"}},
     required=("dataset", "synthetic", "available"))
+_IMPUTED_CELL = _obj({"indicator": {"type": "string"}, "method": {"type": "string"},
+                      "value": {"type": "number", "description": "the value filled in"}},
+                     required=("indicator", "method", "value"))
 _SCORE_ROW = _obj({
     "code": {"type": "string"}, "name": _n("string"), "province": _n("string"),
-    "region": _n("string"), "total": _n("number"), "rank": {"type": "integer"}, **_RANK_FIELDS},
+    "region": _n("string"), "total": _n("number"), "rank": {"type": "integer"}, **_RANK_FIELDS,
+    "imputed": {**_STR_LIST, "description": "ids of the indicators whose missing values a "
+                                            "missing-value policy filled for this unit"}},
     required=("code", "rank"),
     additionalProperties={"description": "indicator scores by node id, rates, published figures"})
 _SCORES = _obj({"dataset": {"type": "string"}, "synthetic": {"type": "boolean"},
                 "count": {"type": "integer"}, "intervals": _INTERVALS,
+                "imputation": _obj({"method": _n("string", "the missing-value policy"),
+                                    "cells": {"type": "integer", "description": "cells it filled"}}),
                 "scores": {"type": "array", "items": _SCORE_ROW}},
                required=("dataset", "synthetic", "count", "intervals", "scores"))
 _CITY = _obj({
@@ -174,7 +181,9 @@ _CITY = _obj({
          "rank": _n("integer")})},
     "resolved_from": _n("string", "the key asked for when it was not the code (name, old code)"),
     "warning": _n("string", "e.g. a former unit mapped to today's"),
-    "uncertainty": _CITY_UNCERTAINTY, "profile": _PROFILE},
+    "uncertainty": _CITY_UNCERTAINTY, "profile": _PROFILE,
+    "imputed": {"type": "array", "items": _IMPUTED_CELL,
+                "description": "the city's values a missing-value policy filled, with the method"}},
     required=("dataset", "synthetic", "code", "name", "province_en", "rank", "scores", "clusters"))
 _ERROR_BODY = _obj({"status": {"type": "integer"}, "message": {"type": "string"},
                     "message_zh": {"type": "string", "description": "upload errors: the message in Chinese"}},

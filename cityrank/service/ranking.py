@@ -18,6 +18,7 @@ import pandas as pd
 
 from cityrank.errors import ParameterError
 from cityrank.scoring.export import header, localised, synthetic_note, to_csv_text, write_workbook
+from cityrank.scoring.missing import imputed_column
 from cityrank.service import uncertainty
 from cityrank.service.response import Result
 from cityrank.web import i18n
@@ -31,7 +32,8 @@ EXPORT_TYPES = {
 def ranking_frame(site, dataset_id: str | None) -> tuple[object, pd.DataFrame]:
     """The ranking, best first: rank, code, name, province, region, total, the interval
     columns (:data:`cityrank.service.uncertainty.TABLE_FIELDS`; ``tied*`` always, the others
-    when the dataset has intervals), the first-level scores, ``synthetic``."""
+    when the dataset has intervals), the first-level scores, ``imputed`` (the indicators whose
+    gaps a missing-value policy filled, when any were), ``synthetic``."""
     ds = site.dataset(dataset_id)
     s = ds.scores().sort_values(["rank", "code"])
     cols = ["rank", "code", "name", "province", "region", "total"]
@@ -47,6 +49,9 @@ def ranking_frame(site, dataset_id: str | None) -> tuple[object, pd.DataFrame]:
     for nid in ds.system.first_level:
         if nid in s.columns:
             out[nid] = s[nid]
+    flags = imputed_column(s, codes)
+    if flags is not None:  # which of a city's values a missing-value policy filled
+        out["imputed"] = flags
     out["synthetic"] = bool(ds.synthetic)
     return ds, out
 
@@ -59,14 +64,18 @@ def ranking_context(site, args: dict) -> dict:
     name = uncertainty.namer(site, df, lang)
     sep = "、" if lang == "zh" else ", "
     rows = df.to_dict("records")
+    labels = {nid: i18n.label(node, lang) for nid, node in ds.system.nodes.items()}
     for r in rows:
         r["rank_text"] = uncertainty.rank_cell(r["rank"], r["tied"], lang)
         r["tied_names"] = sep.join(name(c) for c in str(r.get("tied_with") or "").split(",") if c)
         r["overlap_names"] = sep.join(name(c) for c in str(r.get("overlap_with") or "").split(",") if c)
+        r["imputed_names"] = sep.join(labels.get(i, i) for i in str(r.get("imputed") or "").split(",") if i)
     return {"ds": ds, "rows": rows, "levels": levels, "datasets": site.datasets(),
             "intervals": uncertainty.about(res) if res else None, "n": len(df),
             "n_overlap": int(df["overlaps"].sum()) if "overlaps" in df.columns else 0,
             "n_tied": int(df["tied"].sum()),
+            "n_imputed": int((df["imputed"] != "").sum()) if "imputed" in df.columns else 0,
+            "imputed_method": i18n.t(f"terms.policy.{ds.missing}", lang) if ds.missing else "",
             "factors": uncertainty.factor_names(res.factors, lang) if res else ""}
 
 

@@ -132,6 +132,12 @@ def test_score_missing_policy_fills_gaps(cli, tmp_path):
     assert r.code == 0, r.err
     df = pd.read_csv(out, dtype={"code": str}).set_index("name")
     assert df.loc["宁波市", "total"] == pytest.approx(8 + 18 + 3 + 12)
+    # the filled cell is flagged in the file, and listed with its method in JSON
+    assert df["imputed"].fillna("").to_dict() == {"杭州市": "", "宁波市": "management", "温州市": ""}
+    js = tmp_path / "filled.json"
+    assert cli("score", "--system", "ndrc-2017", "--data", p, "--missing", "zero", "--out", js).code == 0
+    cells = json.loads(js.read_text(encoding="utf-8"))["imputed"]
+    assert [(c["code"], c["indicator"], c["method"], c["value"]) for c in cells] == [("330200", "management", "zero", 0.0)]
 
 
 def test_template_roundtrip(cli, tmp_path):
