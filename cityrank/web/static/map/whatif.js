@@ -242,9 +242,23 @@ class WhatIf {
     if (this.inputs.length) this.renderOutputs(this.weights(), this.weights().reduce((a, b) => a + b, 0));
     this.changeColumn(active);
     this.summaryLine.textContent = active ? this.changedText() : "";
+    this.badge(active);
     const ivBox = document.getElementById("f-intervals");
     if (ivBox && map.cfg.mode === "viewer" && active) ivBox.closest(".cr-iv-toggle").title = this.S.whatif_no_intervals;
     if (map.cfg.mode === "embed") this.writeUrl();
+  }
+
+  // the map's caption says whose weights it shows
+  badge(active) {
+    const head = this.map.root.querySelector(".cr-head");
+    let mark = head && head.querySelector(".cr-whatif-badge");
+    if (active && head && !mark) {
+      mark = el("span", "cr-whatif-badge", this.S.whatif_badge);
+      mark.title = this.S.whatif_note_active;
+      head.append(mark);
+    } else if (!active && mark) {
+      mark.remove();
+    }
   }
 
   writeUrl() {
