@@ -63,6 +63,11 @@ def test_slider_reranks_recolours_and_round_trips_the_url(watched_page, live_ser
     assert page.locator("#f-intervals").is_disabled()  # intervals are the published weights'
     assert page.locator("table.cr-table th.cr-whatif-col").count() == 1
     assert _w(page.url) == ["15,25,25,15,100"]
+    # the embed snippet and the language switch carry the weights
+    snippet = page.locator("#cr-snippet").input_value()
+    assert "w=15%2C25%2C25%2C15%2C100" in snippet and "whatif=1" in snippet
+    lang = urlparse(page.locator("#lang-switch").get_attribute("href"))
+    assert parse_qs(lang.query)["w"] == ["15,25,25,15,100"] and parse_qs(lang.query)["lang"] == ["en"]
     first = after["codes"][0]
     tip = page.evaluate("(c) => document.querySelector('[data-cr-map]').cityMap.tooltip(c).textContent", first)
     published = before["ranks"][before["codes"].index(first)]
@@ -85,6 +90,7 @@ def test_slider_reranks_recolours_and_round_trips_the_url(watched_page, live_ser
     assert reset["weights"] == before["weights"] and reset["codes"] == before["codes"]
     assert reset["fills"] == before["fills"] and reset["rows"] == before["codes"]
     assert _w(page.url) is None and page.evaluate("window.__stay") == 2
+    assert "w=" not in page.locator("#cr-snippet").input_value()
     assert page.locator(".cr-whatif-badge").count() == 0 and page.locator("#f-intervals").is_enabled()
     assert not watched_page.errors and not watched_page.blocked
 
