@@ -145,3 +145,13 @@ def test_viewer_with_sliders_fits_a_phone(browser, live_server):
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("w", ["1,2", "0,0,0,0,0", "a,b,c,d,e", "15,25,25,15,-1", "15,25,25,15,101"])
+def test_weights_the_client_cannot_use_leave_the_published_map(watched_page, live_server, w):
+    page = watched_page.page
+    page.goto(f"{live_server}/?w={w}")
+    page.wait_for_selector("[data-cr-map].cr-ready")
+    assert page.evaluate("document.querySelector('[data-cr-map]').cityMap.payload.whatifWeights") is None
+    assert page.evaluate(STATE)["weights"] == [15, 25, 25, 15, 20]
+    assert page.locator(".cr-whatif-badge").count() == 0 and not watched_page.errors

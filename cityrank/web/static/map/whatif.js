@@ -52,7 +52,7 @@ export function ranks(values) {
 
 // A values payload for the map: `base` (the published total's payload) re-ranked by the
 // reader's weights; codes in (rank, code) order as the server sends them. No intervals: they
-// are the published weights'. `published` maps a code to its published rank.
+// are the published weights'. `w` in any unit (renormalised to shares).
 export function reweigh(base, w) {
   const block = base.whatif;
   const vals = totals(block, w);
@@ -63,8 +63,16 @@ export function reweigh(base, w) {
     codes: order.map((i) => base.codes[i]),
     values: order.map((i) => Math.round(vals[i] * 100) / 100),
     ranks: order.map((i) => rk[i]),
-    exact: order.map((i) => vals[i]),
   };
+}
+
+// The published weights as the sliders show them: percentage points of the total.
+export function publishedPercent(block) {
+  return block.weights.map((w) => Math.round((1e9 * 100 * w) / block.total_max) / 1e9);
+}
+
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text; // a live region speaks changes only
 }
 
 function sameWeights(a, b) {
@@ -73,7 +81,7 @@ function sameWeights(a, b) {
 
 // `w=` of the URL -> weights, or null (absent, wrong count, negative, zero sum).
 export function parseWeights(text, k) {
-  if (!text) return null;
+  if (!text) return null; // weights are percentage points of the total: 0-100 each
   const parts = String(text).split(",").map(Number);
   if (parts.length !== k || parts.some((x) => !Number.isFinite(x) || x < 0 || x > 100)) return null;
   return parts.reduce((a, b) => a + b, 0) > 0 ? parts : null;
@@ -146,7 +154,8 @@ class WhatIf {
   buildSliders() {
     const cfg = this.map.cfg;
     const labels = new Map(cfg.indicators.map((i) => [i.id, i.label]));
-    const integral = this.block.weights.every((w) => Math.abs(w - Math.round(w)) < 1e-9);
+    this.published = publishedPercent(this.block);
+    const integral = this.published.every((w) => Math.abs(w - Math.round(w)) < 1e-9);
     this.inputs = this.block.ids.map((id, j) => {
       const row = el("div", "cr-whatif-row");
       const input = el("input", "cr-whatif-range");
@@ -155,14 +164,14 @@ class WhatIf {
       input.min = "0";
       input.max = "100";
       input.step = integral ? "1" : "any";
-      input.value = String(this.block.weights[j]);
+      input.value = String(this.published[j]);
       input.dataset.id = id;
       const label = el("label", "cr-whatif-label", labels.get(id) || id);
       label.htmlFor = input.id;
       const out = el("output", "cr-whatif-value");
       out.htmlFor = input.id;
       out.id = "cr-w-out-" + id;
-      const pub = el("span", "cr-whatif-pub", fill(this.S.whatif_published, { value: fmt(this.block.weights[j]) }));
+      const pub = el("span", "cr-whatif-pub", fill(this.S.whatif_published, { value: fmt(this.published[j]) }));
       pub.id = "cr-w-pub-" + id;
       input.setAttribute("aria-describedby", out.id + " " + pub.id);
       input.addEventListener("input", () => this.onInput());
@@ -197,15 +206,15 @@ class WhatIf {
     const w = this.weights();
     const sum = w.reduce((a, b) => a + b, 0);
     this.renderOutputs(w, sum);
-    if (sum <= 0) { this.note.textContent = this.S.whatif_all_zero; return; }
-    const active = !sameWeights(w, this.block.weights);
+    if (sum <= 0) { setText(this.note, this.S.whatif_all_zero); return; }
+    const active = !sameWeights(w, this.published);
     this.map.state.w = active ? w.map(fmt).join(",") : false;
     this.map.setValues(active ? reweigh(this.base, w) : this.base);
     this.lastMs = performance.now() - t0;
   }
 
   resetWeights() {
-    this.block.weights.forEach((x, j) => { this.inputs[j].value = String(x); });
+    this.published.forEach((x, j) => { this.inputs[j].value = String(x); });
     this.apply();
     if (this.inputs[0]) this.inputs[0].focus();
   }
@@ -237,11 +246,11 @@ class WhatIf {
     this.box.classList.toggle("cr-whatif-active", active);
     this.inputs.forEach((i) => { i.disabled = !onTotal; });
     this.reset.disabled = !onTotal || !map.state.w;
-    if (!onTotal || !this.block) this.note.textContent = this.S.whatif_total_only;
-    else this.note.textContent = active ? this.S.whatif_note_active : this.S.whatif_note;
+    setText(this.note, !onTotal || !this.block ? this.S.whatif_total_only
+      : active ? this.S.whatif_note_active : this.S.whatif_note);
     if (this.inputs.length) this.renderOutputs(this.weights(), this.weights().reduce((a, b) => a + b, 0));
     this.changeColumn(active);
-    this.summaryLine.textContent = active ? this.changedText() : "";
+    setText(this.summaryLine, active ? this.changedText() : "");
     this.badge(active);
     const ivBox = document.getElementById("f-intervals");
     if (ivBox && map.cfg.mode === "viewer" && active) ivBox.closest(".cr-iv-toggle").title = this.S.whatif_no_intervals;
