@@ -72,6 +72,8 @@ def test_slider_reranks_recolours_and_round_trips_the_url(watched_page, live_ser
     tip = page.evaluate("(c) => document.querySelector('[data-cr-map]').cityMap.tooltip(c).textContent", first)
     published = before["ranks"][before["codes"].index(first)]
     assert "第1名（共293个）" in tip and f"按发布权重排名：第{published}名" in tip and "区间" not in tip
+    cells = page.locator(f'table.cr-table tr[data-code="{first}"] td').all_text_contents()
+    assert len(cells) == 4 and cells[3] == (f"{published} (↑{published - 1})" if published > 1 else "1")
 
     # the URL restores the state
     page.goto(page.url)

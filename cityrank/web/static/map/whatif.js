@@ -209,6 +209,7 @@ class WhatIf {
     if (sum <= 0) { setText(this.note, this.S.whatif_all_zero); return; }
     const active = !sameWeights(w, this.published);
     this.map.state.w = active ? w.map(fmt).join(",") : false;
+    this.setColumn(active);
     this.map.setValues(active ? reweigh(this.base, w) : this.base);
     this.lastMs = performance.now() - t0;
   }
@@ -298,7 +299,25 @@ class WhatIf {
   }
 
   // the data table: the published rank beside the reader's while what-if weights are active
+  // (a column of the map's table, CityMap#extraColumns, filled as the table is written)
+  cell(code) {
+    const mine = this.map.byCode.get(code);
+    if (!this.map.payload.whatifWeights || !mine) return "";
+    const pub = this.publishedRank(code);
+    const d = pub - mine.rank;
+    return pub + (d ? " (" + (d > 0 ? "↑" : "↓") + Math.abs(d) + ")" : "");
+  }
+
+  setColumn(on) {
+    const cols = this.map.extraColumns;
+    if (!this.column) this.column = { cell: (code) => this.cell(code) };
+    const i = cols.indexOf(this.column);
+    if (on && i < 0) cols.push(this.column);
+    if (!on && i >= 0) cols.splice(i, 1);
+  }
+
   changeColumn(active) {
+    this.setColumn(active);
     const table = this.map.root.querySelector("table.cr-table");
     const head = table && table.tHead && table.tHead.rows[0];
     if (!head) return;
@@ -309,15 +328,6 @@ class WhatIf {
       head.append(th);
     } else if (!active && th) {
       th.remove();
-    }
-    if (!active) return;
-    for (const tr of table.tBodies[0].rows) {
-      if (tr.querySelector(".cr-whatif-cell")) continue;
-      const pub = this.publishedRank(tr.dataset.code);
-      const mine = this.map.byCode.get(tr.dataset.code);
-      const d = mine && pub ? pub - mine.rank : 0;
-      const td = el("td", "cr-num cr-whatif-cell", pub + (d ? " (" + (d > 0 ? "↑" : "↓") + Math.abs(d) + ")" : ""));
-      tr.append(td);
     }
   }
 }
