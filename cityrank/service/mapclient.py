@@ -9,7 +9,8 @@ the number of classes recolours the map without loading a page. The server's par
 * :func:`values` -- ``/api/v1/datasets/<id>/map?indicator=``: ``codes`` (by rank), ``values``,
   ``ranks`` of the indicator, the units with ``no_data``, ``names`` only where the dataset
   names a unit otherwise than the boundary layer, and for the total its rank ``intervals``
-  (:func:`intervals`); compact, cached, ETag'd;
+  (:func:`intervals`) and what the what-if weights need (:func:`whatif`); compact, cached,
+  ETag'd;
 * :func:`config` -- the page's configuration (embedded in the HTML as JSON, so the first view
   needs no extra request): dataset, indicator, classification, the indicators offered (with
   whether the published bins apply), colours, neutral styles, the client's strings in the page
@@ -85,7 +86,9 @@ def values_payload(site, dataset_id: str, indicator: str) -> dict:
     s = ds.scores()
     s = s[s[indicator].notna()]
     ranks = s["rank"].to_numpy() if indicator == "total" and "rank" in s.columns else rank_desc(s[indicator])
-    return payload_of(site, ds, indicator, s, ranks)
+    out = payload_of(site, ds, indicator, s, ranks)
+    out["whatif"] = whatif(ds.system, s, out["codes"]) if indicator == "total" else None
+    return out
 
 
 def payload_of(site, ds, indicator: str, s, ranks, *, synthetic: bool | None = None) -> dict:
@@ -128,6 +131,58 @@ def intervals(site, ds, codes: list[str]) -> dict | None:
             "tied": [1 if units[c]["tied"] else 0 for c in codes],
             "p_top": [round(units[c]["p_top10"], 3) for c in codes],
             **{k: about[k] for k in ("top", "runs", "seed", "level")}}
+
+
+# Aggregations whose total the browser can recompute from the first-level scores alone (Copeland
+# compares every pair of units on every indicator: not from the first level).
+WHATIF_AGGREGATIONS = ("arithmetic", "geometric")
+
+
+def whatif(system, scores, codes: list[str]) -> dict | None:
+    """What the map client's what-if weights (``static/map/whatif.js``) recompute the total
+    from, aligned with ``codes``; None when the total cannot be recomputed from the first
+    level (Copeland, or a first-level area not scored).
+
+    A first-level area's published weight is the share of the total it was scored with
+    (the flat weights of ``scores.attrs["weights"]`` summed under it, i.e. ``max / total_max``
+    under the published weighting), in points of ``total_max``; its rate is its score over
+    that weight. With the reader's weights ``w`` (renormalised to sum 1, as
+    :func:`cityrank.scoring.weighting.compute_weights` does with ``user`` weights for the first
+    level) the total is, as :func:`cityrank.scoring.aggregate.aggregate` computes it:
+    arithmetic ``total_max * sum(w_f * rate_f)``, geometric ``total_max * exp(sum(w_f *
+    log(e + (1 - e) * rate_f)))`` with the geometric offset ``e``; then the deduction items
+    (``deductions``, never below zero: :func:`cityrank.scoring.aggregate.deduct`).
+    """
+    agg = scores.attrs.get("aggregation") or system.aggregation
+    if agg not in WHATIF_AGGREGATIONS:
+        return None
+    ids = [f for f in system.first_level if not system.nodes[f].deduction]
+    deductions = [f for f in system.first_level if system.nodes[f].deduction and f in scores.columns]
+    if not ids or any(f not in scores.columns for f in ids):
+        return None
+    flat = {w["indicator"]: float(w["weight"]) for w in scores.attrs.get("weights") or []}
+    share = dict.fromkeys(ids, 0.0)
+    for g, w in flat.items():
+        n = g
+        while n is not None and system.nodes[n].parent is not None:
+            n = system.nodes[n].parent
+        if n in share:
+            share[n] += w
+    if not flat or sum(share.values()) <= 0:  # no record of the weights: the system's maxima
+        share = {f: float(system.nodes[f].max_points) for f in ids}
+    total = sum(share.values())
+    total_max = catalog.total_max(system)
+    weights = {f: total_max * share[f] / total for f in ids}
+    if any(w <= 0 for w in weights.values()):
+        return None
+    rows = scores.set_index(scores["code"].astype(str)).loc[codes]
+
+    def column(col):
+        return [float(v) for v in np.round(np.nan_to_num(rows[col].to_numpy(dtype=float)), 10)]
+
+    return {"ids": ids, "weights": [round(weights[f], 10) for f in ids], "total_max": total_max,
+            "aggregation": agg, "offset": float(system.geometric_offset or 0.0),
+            "points": [column(f) for f in ids], "deductions": [column(f) for f in deductions]}
 
 
 def values(site, dataset_id: str, args: dict) -> Result:

@@ -122,7 +122,7 @@ def map_context(site, p: MapParams, *, mode: str, urls: dict, root: str = "", gr
 
 
 # What a page with a map loads (``_maphead.html``), by the names of ``service.vendor``.
-CLIENT_ASSETS = ("map/cityrank-map.js", "map/classify.js", "map/map.css", "vendor/leaflet/leaflet.js",
+CLIENT_ASSETS = ("map/cityrank-map.js", "map/classify.js", "map/whatif.js", "map/map.css", "vendor/leaflet/leaflet.js",
                  "vendor/leaflet/leaflet.css", "vendor/topojson-client/topojson-client.min.js")
 
 

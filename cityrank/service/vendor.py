@@ -52,7 +52,7 @@ FOLIUM_ASSETS: dict[str, str | None] = {
 # ``static/map`` and the npm files they use. Served together under ``/assets/<version>/``,
 # where the version is a hash of all of them: the URLs change whenever a byte does, so the
 # responses are immutable (a year of caching) and a page never mixes two versions.
-CLIENT_FILES: tuple[str, ...] = ("map/cityrank-map.js", "map/classify.js", "map/map.css")
+CLIENT_FILES: tuple[str, ...] = ("map/cityrank-map.js", "map/classify.js", "map/whatif.js", "map/map.css")
 CLIENT_VENDOR: tuple[str, ...] = (
     "leaflet/leaflet.js",
     "leaflet/leaflet.css",

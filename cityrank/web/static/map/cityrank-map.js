@@ -15,6 +15,7 @@
 // tooltip its interval lines, the table its interval column and the interval view (state
 // .intervals, the viewer's #f-intervals) its hatching; values without them show none.
 import { classify, pyFixed } from "./classify.js";
+import { mountWhatIf } from "./whatif.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const HATCHED = ["no_data", "hmt", "taiwan"];
@@ -65,6 +66,7 @@ export class CityMap {
       this.draw(topo);
       this.recolour();
       this.bindControls();
+      mountWhatIf(this); // what-if weights (whatif.js): sliders -> setValues, state.w in the URL
       this.root.classList.add("cr-ready");
       this.root.dispatchEvent(new CustomEvent("cityrank:drawn", { bubbles: true }));
     } catch (err) {
