@@ -59,10 +59,7 @@ def test_bad_parameter_writes_nothing(tmp_path):
 
 
 @pytest.mark.browser
-def test_static_server_serves_a_working_map(site_dir):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    import shutil
-
+def test_static_server_serves_a_working_map(site_dir, browser):
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
                               cwd=site_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -74,31 +71,28 @@ def test_static_server_serves_a_working_map(site_dir):
                 break
             except OSError:
                 time.sleep(0.1)
-        with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                         args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page()
-            blocked, failed, errors = [], [], []
+        page = browser.new_page()
+        blocked, failed, errors = [], [], []
 
-            def route(r):
-                if urlparse(r.request.url).netloc == f"127.0.0.1:{port}":
-                    r.continue_()
-                else:
-                    blocked.append(r.request.url)
-                    r.abort()
+        def route(r):
+            if urlparse(r.request.url).netloc == f"127.0.0.1:{port}":
+                r.continue_()
+            else:
+                blocked.append(r.request.url)
+                r.abort()
 
-            page.route("**/*", route)
-            page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(base + "index.html", wait_until="load")
-            page.wait_for_selector("[data-cr-map].cr-ready", timeout=20000)
-            assert page.locator("path.cr-scored").count() == 293
-            assert page.locator(".cr-inset").is_visible()
-            page.locator(".cr-table-wrap summary").click()
-            assert page.locator("table.cr-table tbody tr").count() == 293
-            assert blocked == [] and failed == [] and errors == []
-            browser.close()
+        page.route("**/*", route)
+        page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(base + "index.html", wait_until="load")
+        page.wait_for_selector("[data-cr-map].cr-ready", timeout=20000)
+        assert page.locator("path.cr-scored").count() == 293
+        assert page.locator(".cr-inset").is_visible()
+        page.locator(".cr-table-wrap summary").click()
+        assert page.locator("table.cr-table tbody tr").count() == 293
+        assert blocked == [] and failed == [] and errors == []
+        page.close()
     finally:
         server.terminate()
         server.wait(10)

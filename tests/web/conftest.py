@@ -87,22 +87,6 @@ def evil_server(evil_app):
     thread.join(5)
 
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    import shutil
-
-    exe = shutil.which("chromium") or "/usr/bin/chromium"
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 class PageWatch:
     """A page plus what it tried to do: blocked requests, console errors, dialogs."""
 
