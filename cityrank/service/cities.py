@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from cityrank.errors import NotFoundError, UnknownUnitError
 from cityrank.jsonsafe import num
-from cityrank.service import geometry, groups, uncertainty
+from cityrank.service import covariates, geometry, groups, uncertainty
 from cityrank.service.catalog import indicator_labels, total_max
 from cityrank.web import i18n
 
@@ -69,6 +69,7 @@ def city(site, dataset_id: str | None, key: str) -> dict:
         "uncertainty": uncertainty.unit(site, ds, code),
         "profile": site.cache.get_or_build(ds.id, "city_profile", code, lambda: profile(
             ds, scores, code, region, member_of)),
+        "covariates": covariates.of_city(ds, code),
     }
 
 

@@ -7,8 +7,9 @@ This module keeps those facts beside the numbers so every later use (a regressor
 spillover models, the weights of population-weighted Theil/Gini, the city page) can say where
 a number came from.
 
-Until datasets live in a database (the storage issue), covariates are stored as a *sidecar*
-next to the user's output, in one of two layouts with the same schema
+Covariates are kept with a dataset in the store (``cityrank covariates --dataset ID``;
+:meth:`cityrank.store.Store.put_covariates`, :meth:`Covariates.from_records`), or written as
+a *sidecar* next to the user's output, in one of two layouts with the same schema
 (``cityrank/covariates/1``):
 
 * GeoPackage ``FILE.gpkg``: layer ``covariates`` (attribute table: ``code`` + one REAL column
@@ -16,8 +17,6 @@ next to the user's output, in one of two layouts with the same schema
   :class:`CovariateColumn`, plus ``schema``);
 * CSV ``FILE.csv`` (UTF-8 with BOM, so Excel opens it): ``code`` + one column per covariate,
   and ``FILE.columns.csv`` with the per-covariate metadata rows.
-
-Storage can persist the same two tables later without changing this type.
 """
 
 from __future__ import annotations
@@ -119,6 +118,17 @@ class Covariates:
     def metadata(self) -> list[dict]:
         return [self.columns[c].to_dict() for c in self.names]
 
+    @classmethod
+    def from_records(cls, values: pd.DataFrame, records: list[dict], where: str = "store") -> Covariates:
+        """Covariates from a values table (index = unit code) and one provenance dict per
+        column, as :meth:`cityrank.store.Store.load_covariates` gives them (extra keys such as
+        ``revision`` are ignored here)."""
+        cols = {}
+        for row in records:
+            c = _column_from_row(row, where)
+            cols[c.name] = c
+        return cls(values, cols)
+
     def to_frame(self) -> pd.DataFrame:
         """``code`` + one column per covariate (the sidecar's values table)."""
         return self.values.reset_index()
@@ -207,7 +217,7 @@ def read_covariates(path: str | Path) -> Covariates:
 
 
 def covariates_from_table(path: str | Path, layer, *, columns: list[str] | None = None,
-                          units: dict[str, str] | None = None, encoding: str | None = None,
+                          units: dict[str, str] | str | None = None, encoding: str | None = None,
                           sheet: str | None = None, date: str = "") -> tuple[Covariates, list[str]]:
     """Covariates from a CSV/XLSX keyed like data files (code or name columns).
 
@@ -215,7 +225,7 @@ def covariates_from_table(path: str | Path, layer, *, columns: list[str] | None 
     9-digit codes, names, traditional characters, former units with a warning) against
     ``layer`` (a built-in layer name or a user GeoDataFrame with ``code``). ``columns``
     default to every column that is not a key; each must be numeric (an empty cell is
-    missing). Returns the covariates and the join's warnings; rows that match no unit are an
+    missing). ``units``: the unit of measurement of each column, or one for all. Returns the covariates and the join's warnings; rows that match no unit are an
     error naming the row.
     """
     from cityrank.geo.join import join_scores
@@ -247,6 +257,8 @@ def covariates_from_table(path: str | Path, layer, *, columns: list[str] | None 
         first = jr.unmatched.iloc[0]
         raise DataError(f"{path}, row {int(first['source_row'])}: {first['problem']} "
                         f"({len(jr.unmatched)} row(s) matched no unit)")
+    if isinstance(units, str):
+        units = dict.fromkeys(wanted, units)
     matched = jr.gdf[jr.gdf["match_method"].notna()]
     values = pd.DataFrame({c: matched[c].to_numpy(dtype=float) for c in wanted},
                           index=matched["code"].astype(str))
