@@ -48,8 +48,8 @@ EXPECTED = {
     "--classes": ("map", "publish"), "--neighbours": ("analyze",),
     "--boundaries": ("map", "analyze", "covariates", "grid"),
     "--id-column": ("map", "analyze") + SPATIAL,
-    "--engine": ("covariates", "grid"), "--scheduler": ("covariates", "grid"),
-    "--data-dir": ("serve", "compare", "datasets", "covariates"), "--threads": ("serve",),
+    "--engine": ("covariates", "grid", "analyze"), "--scheduler": ("covariates", "grid", "analyze"),
+    "--data-dir": ("serve", "compare", "datasets", "covariates", "analyze"), "--threads": ("serve",),
     "--from": ("compare",), "--to": ("compare",),
 }
 

@@ -122,3 +122,53 @@ def test_store_list_serve_and_show(cli, inputs, tmp_path):
         assert again.get_json()["covariates"][1]["date"] == "2021"
     finally:
         app.extensions["cityrank"].close()
+
+
+def test_analyze_uses_stored_covariates_as_regressor_and_weight(cli, tmp_path):
+    """``cityrank analyze --dataset`` finds the covariates stored with the dataset: one is a
+    regressor of the spillover models, another the weight of Theil and Gini, which equal the
+    ``inequality`` package's indices of the data with each unit repeated by its population."""
+    from inequality.gini import Gini
+    from inequality.theil import Theil
+
+    from cityrank.scoring.datasets import load_catalog
+
+    scores = load_catalog().get(DS).scores()
+    codes = scores["code"].astype(str).tolist()
+    rng = np.random.default_rng(4)
+    pop = {c: int(50 + int(c) % 397) for c in codes}  # whole numbers: repeatable units
+    light = {c: float(v) for c, v in zip(codes, rng.gamma(2.0, 3.0, len(codes)), strict=True)}
+    table = tmp_path / "cov.csv"
+    table.write_text("code,pop,light\n" + "".join(f"{c},{pop[c]},{light[c]}\n" for c in codes),
+                     encoding="utf-8")
+    code, out, err = cli("covariates", "--data", table, "--dataset", DS)
+    assert code == 0, err
+    rep_path = tmp_path / "rep.json"
+    code, out, err = cli("analyze", "--dataset", DS, "--x", "light", "--weight", "pop",
+                         "--permutations", "19", "--draws", "50", "--no-zones", "--out", rep_path,
+                         "--engine", "single")
+    assert code == 0, err
+    assert "使用与数据集 ndrc-2017-simulated 一起保存的协变量：pop, light" in out
+    rep = json.loads(rep_path.read_text(encoding="utf-8"))
+    assert rep["x_columns"] == ["light"] and rep["engine"] == {"engine": "single"}
+    assert [c["name"] for c in rep["covariates"]] == ["pop", "light"]
+    models = rep["spillover"]["models"]
+    for kind in ("lag", "durbin"):
+        assert models[kind]["available"] is True, models[kind]
+        assert [c["name"] for c in models[kind]["coefficients"]][:2] == ["CONSTANT", "light"]
+    assert list(models["durbin"]["impacts"]) == ["light"]
+    wd = rep["disparity"]["overall_weighted"]
+    assert wd["available"] is True and wd["weighted_by"] == "pop" and wd["n"] == len(codes)
+    y = scores.set_index(scores["code"].astype(str)).loc[codes, "total"].to_numpy(dtype=float)
+    reps = np.repeat(y, [pop[c] for c in codes])
+    assert wd["theil"]["T"] == pytest.approx(float(Theil(reps).T), rel=1e-9)
+    assert wd["gini"]["G"] == pytest.approx(float(Gini(reps).g), rel=1e-9)
+    # written formula, too: T = sum (p_i/P)(y_i/mu) ln(y_i/mu), mu the weighted mean
+    p = np.array([pop[c] for c in codes], dtype=float)
+    mu = p @ y / p.sum()
+    assert wd["theil"]["T"] == pytest.approx(float(np.sum(p / p.sum() * y / mu * np.log(y / mu))),
+                                             rel=1e-9)
+    # a weight that is no column is a clear error; a sidecar covariate works the same way
+    code, _, err = cli("analyze", "--dataset", DS, "--weight", "nope", "--permutations", "0",
+                       "--no-zones", "--out", rep_path)
+    assert code != 0 and "nope" in err
