@@ -48,7 +48,8 @@ EXPECTED = {
     "--classes": ("map", "publish"), "--neighbours": ("analyze",),
     "--boundaries": ("map", "analyze", "covariates", "grid"),
     "--id-column": ("map", "analyze") + SPATIAL,
-    "--engine": ("covariates", "grid", "analyze"), "--scheduler": ("covariates", "grid", "analyze"),
+    "--engine": ("covariates", "grid", "analyze", "score"),
+    "--scheduler": ("covariates", "grid", "analyze", "score"),
     "--data-dir": ("serve", "compare", "datasets", "covariates", "analyze"), "--threads": ("serve",),
     "--from": ("compare",), "--to": ("compare",),
 }
