@@ -60,15 +60,24 @@ def aggregate_partitioned(system, data: pd.DataFrame, stats: dict, method: str,
     frame = data[cols].astype(float)
     frame.attrs = {}
     size = max(1, int(getattr(engine, "partition_size", 10_000)))
-    npart = max(1, -(-len(frame) // size))
-    ddf = dd.from_pandas(frame, npartitions=npart, sort=False)
     # the nodes a scoring produces: those of scoring the first unit alone (same tree walk)
     first = _score_partition(frame.iloc[:1], system, stats, method, offset, None)
     columns = [c for c in system.preorder() if c in first.columns]
     meta = first.iloc[:0][[*columns, TOTAL]]
-    job = ddf.map_partitions(_score_partition, system, stats, method, offset, columns, meta=meta)
     client = getattr(engine, "client", None)
-    result = client.compute(job).result() if client is not None else job.compute()
+    pieces = [frame.iloc[a:a + size] for a in range(0, len(frame), size)]
+    if client is not None:
+        # the partitions go to the workers once, and the statistics (a rank method's sorted
+        # column is as long as the data) once per worker, not inside every task
+        ddf = dd.from_delayed(client.scatter(pieces), meta=frame.iloc[:0], verify_meta=False)
+        system_f, stats_f = client.scatter([system, stats], broadcast=True)
+        job = ddf.map_partitions(_score_partition, system_f, stats_f, method, offset, columns,
+                                 meta=meta)
+        result = client.compute(job).result()
+    else:
+        ddf = dd.from_pandas(frame, npartitions=len(pieces), sort=False)
+        result = ddf.map_partitions(_score_partition, system, stats, method, offset, columns,
+                                    meta=meta).compute()
     result = result.loc[frame.index]  # the partitions come back in order; be sure of it
     scores = {c: result[c].to_numpy(dtype=float) for c in columns}
     return scores, result[TOTAL].to_numpy(dtype=float)
