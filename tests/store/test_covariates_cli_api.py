@@ -172,3 +172,19 @@ def test_analyze_uses_stored_covariates_as_regressor_and_weight(cli, tmp_path):
     code, _, err = cli("analyze", "--dataset", DS, "--weight", "nope", "--permutations", "0",
                        "--no-zones", "--out", rep_path)
     assert code != 0 and "nope" in err
+
+    # the viewer's analysis offers and uses the stored covariates (no upload needed)
+    app = create_app({"TESTING": True, "STORE_DIR": tmp_path, "ANALYSIS_PERMUTATIONS": 19,
+                      "ANALYSIS_DRAWS": 50})
+    try:
+        c = app.test_client()
+        api = c.get(f"/api/v1/datasets/{DS}/analysis?x=light").get_json()
+        coefs = api["spillover"]["models"]["lag"]["coefficients"]
+        assert [x["name"] for x in coefs][:2] == ["CONSTANT", "light"]
+        assert api["covariates"]["columns"] == ["pop", "light"] and api["covariates"]["n"] == len(codes)
+        assert coefs[1]["coef"] == pytest.approx(models["lag"]["coefficients"][1]["coef"], rel=1e-9)
+        page = c.get(f"/analysis/{DS}?x=light").get_data(as_text=True)
+        form = page[page.index('id="an-x"'):page.index("</select>", page.index('id="an-x"'))]
+        assert 'value="light"' in form and 'value="pop"' in form and "cov.csv" in page
+    finally:
+        app.extensions["cityrank"].close()
