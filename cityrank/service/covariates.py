@@ -36,7 +36,8 @@ def payload(site, dataset_id: str) -> dict:
     """Every covariate of the dataset: provenance, a summary and the value of each unit."""
     ds = site.dataset(dataset_id)
     values, meta = stored(ds)
-    names = dict(zip(ds.scores()["code"].astype(str), ds.scores()["name"], strict=True))
+    scores = ds.scores()
+    names = dict(zip(scores["code"].astype(str), scores["name"], strict=True))
     columns = [jsonable(m | {"summary": _summary(values[m["name"]])}) for m in meta]
     units = [{"code": code, "name": names.get(code)} | {c: num(v) for c, v in row.items()}
              for code, row in zip(values.index, values.to_dict("records"), strict=True)]

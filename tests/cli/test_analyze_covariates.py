@@ -53,4 +53,4 @@ def test_analyze_with_sidecar_covariates_single_and_dask(tmp_path, capsys):
     assert light_coef["name"] == "light" and light_coef["ci95"][0] > 0  # the planted effect
     wd = one["disparity"]["overall_weighted"]
     assert wd["weighted_by"] == "pop" and wd["n"] == side * side
-    assert one["covariates"][0]["unit"] == "nW/cm²/sr"
+    assert one["covariates"]["metadata"][0]["unit"] == "nW/cm²/sr"

@@ -151,7 +151,7 @@ def test_analyze_uses_stored_covariates_as_regressor_and_weight(cli, tmp_path):
     assert "使用与数据集 ndrc-2017-simulated 一起保存的协变量：pop, light" in out
     rep = json.loads(rep_path.read_text(encoding="utf-8"))
     assert rep["x_columns"] == ["light"] and rep["engine"] == {"engine": "single"}
-    assert [c["name"] for c in rep["covariates"]] == ["pop", "light"]
+    assert [c["name"] for c in rep["covariates"]["metadata"]] == ["pop", "light"]
     models = rep["spillover"]["models"]
     for kind in ("lag", "durbin"):
         assert models[kind]["available"] is True, models[kind]

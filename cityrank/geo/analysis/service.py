@@ -92,7 +92,7 @@ def dataset_report(ds, *, value: str = "total", x_columns=(), hub: str | None = 
     are parts of the value (:func:`circular_regressors`) are refused: the report says so, and
     fits no model when none is left. ``hub`` is a code or a name (Chinese or pinyin,
     :func:`resolve_hub`)."""
-    from cityrank.geo.analysis.report import build_report, unavailable
+    from cityrank.geo.analysis.report import build_report, covariate_info, unavailable
     from cityrank.geo.join import join_scores
 
     allowed = set(analysable_columns(ds))
@@ -144,20 +144,9 @@ def dataset_report(ds, *, value: str = "total", x_columns=(), hub: str | None = 
     report["title_zh"] = title_zh(ds, value)
     report["dataset"] = ds.id
     report["value_unit"] = both("analysis.unit_points")
-    report["covariates"] = covariate_info(covariates)
+    report["covariates"] = covariate_info(covariates)  # joined here, not by build_report
     report["input_warnings"] = list(ds.warnings) + list(jr.warnings)
     return report, gdf
-
-
-def covariate_info(covariates) -> dict | None:
-    """What a report says of its covariates: the files they came from, the columns, how many
-    units have a value, and each column's provenance (unit, source, date)."""
-    if covariates is None:
-        return None
-    meta = covariates.metadata()
-    files = list(dict.fromkeys(m["source"] for m in meta))
-    return {"file": ", ".join(files), "columns": list(covariates.names),
-            "n": int(covariates.values.notna().any(axis=1).sum()), "metadata": meta}
 
 
 def resolve_hub(text: str, units=None) -> tuple[str | None, dict | None]:
