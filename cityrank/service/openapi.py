@@ -176,6 +176,7 @@ _CITY = _obj({
     "uncertainty": _CITY_UNCERTAINTY, "profile": _PROFILE,
     "covariates": {"type": "array", "description": "the city's covariates kept with the dataset",
                    "items": _obj({"name": {"type": "string"}, "value": _n("number"),
+                                  "text": {"type": "string", "description": "the value as pages show it"},
                                   "unit": {"type": "string"}, "kind": {"type": "string"},
                                   "source": {"type": "string"}, "statistic": {"type": "string"},
                                   "date": {"type": "string"}})}},
