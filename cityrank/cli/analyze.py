@@ -7,6 +7,12 @@ the viewer uses):
 * ``--data FILE`` -- a scores table (or raw data scored with ``--system``), joined the same way;
 * ``--boundaries FILE --id-column COLUMN`` -- any polygon file with its own values (districts,
   grids, another country); ``--data`` may add values joined by ``--id-column``.
+
+Covariates (``--covariates FILE``, a sidecar of ``cityrank covariates``; with ``--dataset``
+also those stored with the dataset, found in the store of ``--data-dir``) may be regressors
+(``--x``) and the weight of population-weighted Theil and Gini (``--weight``). ``--engine
+dask`` (or ``auto`` above the threshold) runs contiguity weights, LISA and Gi* partitioned on
+Dask, locally or on ``--scheduler``, with the same results.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ def register(sub, lang: str):
                                       help=o.h("analyze.id_column", lang)))
     o.alias(p, "--value", o.indicator(p, lang, key="analyze.indicator"))
     p.add_argument("--x", action="append", default=[], metavar="COLUMN", help=o.h("analyze.x", lang))
+    p.add_argument("--covariates", metavar="FILE", help=o.h("analyze.covariates", lang))
+    p.add_argument("--weight", metavar="COLUMN", help=o.h("analyze.weight", lang))
     p.add_argument("--weights", default="queen", help=o.h("analyze.weights", lang))
     o.alias(p, "--k", p.add_argument("--neighbours", type=o.positive_int, default=None, metavar="K",
                                      help=o.h("analyze.neighbours", lang)))
@@ -43,8 +51,18 @@ def register(sub, lang: str):
     o.out(p, lang, required=True, key="analyze.out")
     p.add_argument("--html", metavar="FILE", help=o.h("analyze.html", lang))
     o.reading(p, lang, missing_key="opt.missing_scored")
+    p.add_argument("--data-dir", metavar="DIR", default=None, help=o.h("analyze.data_dir", lang))
+    from cityrank.cli.spatial import add_engine_options
+
+    add_engine_options(p, lang)
     o.lang(p, lang)
     return p
+
+
+def _default_dataset() -> str:
+    from cityrank.scoring.datasets import load_catalog
+
+    return load_catalog().default_id
 
 
 def _titles(indicator: dict[str, str], file: str) -> dict[str, str]:
@@ -85,7 +103,7 @@ def _user_polygons(args) -> dict:
         scores[args.id_column] = scores[args.id_column].astype(str)
         extra = [c for c in scores.columns if c not in gdf.columns or c == args.id_column]
         gdf = gdf.merge(scores[extra], on=args.id_column, how="left")
-    require_numbers(gdf, [args.indicator, *args.x], str(path), lang)
+    require_numbers(gdf, [args.indicator, *_own(args, args.x)], str(path), lang)
     if "synthetic" in gdf.columns:
         from cityrank.cli.sources import TRUE_WORDS
 
@@ -95,6 +113,45 @@ def _user_polygons(args) -> dict:
             **_titles(names, path.name)}
 
 
+def _own(args, columns) -> list[str]:
+    """The columns that are not covariates (those must be columns of the input itself)."""
+    cov = getattr(args, "_covariate_names", ())
+    return [c for c in columns if c not in cov]
+
+
+def _covariates(args, dataset_id: str | None):
+    """``--covariates FILE`` and, with ``--dataset``, the covariates stored with the dataset
+    (in the store of ``--data-dir``, when it exists and holds that dataset), merged; None
+    when there are none."""
+    from cityrank.geo.covariates import Covariates, read_covariates
+
+    found = []
+    if args.covariates:
+        found.append(read_covariates(args.covariates))
+    if dataset_id:
+        from cityrank.store import Store, settings
+
+        url = settings.database_url(args.data_dir)
+        db = url[len("sqlite:///"):] if url.startswith("sqlite:///") else None
+        if db is None or Path(db).exists():  # never create a database just to look
+            store = Store.open(url)
+            try:
+                if store.find(dataset_id) is not None:
+                    values, meta = store.load_covariates(dataset_id)
+                    if meta:
+                        found.append(Covariates.from_records(values, meta, where=dataset_id))
+                        print(t("cli.analyze.stored_covariates", args.lang, dataset=dataset_id,
+                                names=", ".join(m["name"] for m in meta), url=store.url))
+            finally:
+                store.close()
+    if not found:
+        return None
+    cov = found[0]
+    for more in found[1:]:
+        cov = cov.merge(more)
+    return cov
+
+
 def _table(args) -> dict:
     from cityrank.cli.sources import load_source, require_numbers, resolve_indicator
     from cityrank.geo.analysis.service import ANALYSIS_LAYER, dataset_options, indicator_names
@@ -102,7 +159,7 @@ def _table(args) -> dict:
 
     src = load_source(args)
     ind = resolve_indicator(src, args.indicator, args.lang)
-    require_numbers(src.scores, [ind.column, *args.x], src.label, args.lang)
+    require_numbers(src.scores, [ind.column, *_own(args, args.x)], src.label, args.lang)
     jr = join_scores(src.scores, layer=ANALYSIS_LAYER, value_column=ind.column, source=src.label)
     out = {"gdf": jr.gdf, "value": ind.column, "id_column": "code",
            "synthetic": src.synthetic or args.synthetic, "warnings": [*src.warnings, *jr.warnings]}
@@ -127,20 +184,31 @@ def _table(args) -> dict:
 
 def run(args) -> int:
     from cityrank.atomic import atomic_group
+    from cityrank.cli.spatial import make_engine
     from cityrank.geo.analysis.findings import report_findings
     from cityrank.geo.analysis.report import build_report
 
     lang = args.lang
+    dataset_id = None if (args.boundaries or args.data) else (args.dataset or _default_dataset())
+    cov = _covariates(args, dataset_id)
+    args._covariate_names = tuple(cov.names) if cov is not None else ()
     inp = _user_polygons(args) if args.boundaries else _table(args)
     warn(inp.get("warnings", []), lang)
-    report = build_report(
-        inp["gdf"], inp["value"], x_columns=tuple(args.x), weights=args.weights,
-        permutations=args.permutations, seed=12345 if args.seed is None else args.seed, hub=args.hub, id_column=inp["id_column"],
-        fdr=args.fdr, max_value=inp.get("max_value"), indicators=inp.get("indicators"),
-        zones=not args.no_zones, draws=args.draws, synthetic=bool(inp["synthetic"]), title=inp["title"],
-        weights_params={"k": args.neighbours} if args.neighbours else {},
-        indicator_names=inp.get("indicator_names"),
-    )
+    names = inp.get("indicator_names")
+    if cov is not None and names is not None:
+        names = {**names, **{c: {lg: c for lg in LANGS} for c in cov.names}}
+    with make_engine(args, len(inp["gdf"])) as engine:
+        if engine is not None:
+            print(t("grid.engine", lang, engine=engine.describe()["scheduler"]))
+        report = build_report(
+            inp["gdf"], inp["value"], x_columns=tuple(args.x), weights=args.weights,
+            permutations=args.permutations, seed=12345 if args.seed is None else args.seed, hub=args.hub,
+            id_column=inp["id_column"],
+            fdr=args.fdr, max_value=inp.get("max_value"), indicators=inp.get("indicators"),
+            zones=not args.no_zones, draws=args.draws, synthetic=bool(inp["synthetic"]), title=inp["title"],
+            weights_params={"k": args.neighbours} if args.neighbours else {},
+            indicator_names=names, covariates=cov, weight_column=args.weight, engine=engine,
+        )
     report["input_warnings"] = [str(w) for w in inp.get("warnings", [])]
     if inp.get("dataset"):
         report["dataset"] = inp["dataset"]
@@ -152,7 +220,8 @@ def run(args) -> int:
         if args.html:
             from cityrank.geo.analysis.html import render_html, report_images
 
-            images = report_images(report, inp["gdf"], id_column=inp["id_column"], lang=lang)
+            gdf = cov.join_to(inp["gdf"], inp["id_column"]) if cov is not None else inp["gdf"]
+            images = report_images(report, gdf, id_column=inp["id_column"], lang=lang)
             files.add_text(args.html, render_html(report, images, lang=lang))
     wrote(args.out, lang)
     if args.html:

@@ -1,10 +1,13 @@
-"""``cityrank datasets list|add|delete|export``: the datasets kept in the store (the database of
+"""``cityrank datasets list|add|delete|export|covariates``: the datasets kept in the store (the database of
 the data directory, or ``CITYRANK_DATABASE_URL``) that every ``cityrank serve`` worker serves.
 
 * ``list`` — every dataset: id, kind (bundled / added / upload), year, system, units, revision,
   simulated or not, title;
 * ``add`` — score a file and keep it as a public dataset (listed by the viewer and the API);
 * ``delete`` — remove a dataset (added or uploaded; bundled ones come from the catalog);
+* ``covariates`` — the covariates kept with a dataset (``cityrank covariates --dataset``):
+  name, unit, source, date, revision stored at, units with a value, range (``--json``: the
+  API's document; ``--out FILE.csv``: code, name and one column per covariate);
 * ``export`` — write a dataset: ``.xlsx`` is the scored workbook in the template's layout
   (data, scores, ranks, rank intervals, problems, notes) in ``--lang``; ``.csv``/``.json``
   the scores table.
@@ -17,7 +20,7 @@ import json
 from cityrank.cli import options as o
 from cityrank.i18n import t
 
-ACTIONS = ("list", "add", "delete", "export")
+ACTIONS = ("list", "add", "delete", "export", "covariates")
 
 
 def register(sub, lang: str):
@@ -69,7 +72,8 @@ def _need(args, *names: str) -> None:
 def run(args) -> int:
     site = site_for(args)
     try:
-        return {"list": _list, "add": _add, "delete": _delete, "export": _export}[args.action](
+        return {"list": _list, "add": _add, "delete": _delete, "export": _export,
+                "covariates": _covariates}[args.action](
             site, args)
     finally:
         site.close()
@@ -147,4 +151,42 @@ def _export(site, args) -> int:
     else:
         raise ParameterError(t("cli.datasets.format", args.lang, ext=suffix or args.out))
     wrote(path, args.lang)
+    return 0
+
+
+def _covariates(site, args) -> int:
+    from cityrank.service import covariates
+
+    _need(args, "--dataset")
+    doc = covariates.payload(site, args.dataset)
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False, indent=1))
+        return 0
+    if args.out:
+        from pathlib import Path
+
+        from cityrank.errors import ParameterError
+
+        if Path(args.out).suffix.lower() != ".csv":
+            raise ParameterError(t("cli.datasets.covariates_format", args.lang, ext=args.out))
+        import pandas as pd
+
+        from cityrank.atomic import atomic_write
+        from cityrank.cli.output import wrote
+
+        frame = pd.DataFrame(doc["units"], columns=["code", "name",
+                                                    *[c["name"] for c in doc["covariates"]]])
+        path = atomic_write(args.out, lambda tmp: frame.to_csv(tmp, index=False,
+                                                                encoding="utf-8-sig"))
+        wrote(path, args.lang)
+        return 0
+    lang = args.lang
+    print(t("cli.datasets.covariates_head", lang, id=doc["dataset"], n=doc["count"],
+            revision=doc["revision"]))
+    for c in doc["covariates"]:
+        s = c["summary"]
+        print(t("cli.datasets.covariates_row", lang, name=c["name"], unit=c["unit"] or "—",
+                kind=c["kind"], source=c["source"], statistic=c["statistic"] or "—",
+                date=c["date"] or "—", revision=c["revision"], n=s["n"],
+                min=covariates.text(s["min"]), max=covariates.text(s["max"])))
     return 0

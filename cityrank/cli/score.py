@@ -22,6 +22,9 @@ def register(sub, lang: str):
                    help=o.h("score.geometric_offset", lang))
     p.add_argument("--top", type=int, default=20, metavar="N", help=o.h("score.top", lang))
     o.reading(p, lang)
+    from cityrank.cli.spatial import add_engine_options
+
+    add_engine_options(p, lang)
     o.lang(p, lang)
     return p
 
@@ -43,14 +46,24 @@ def table_columns(df, system, lang: str) -> dict[str, str]:
 def run(args) -> int:
     import pandas as pd
 
+    from cityrank.cli.spatial import lazy_engine
     from cityrank.scoring.export import write_scores
     from cityrank.scoring.pipeline import score_file
     from cityrank.scoring.summary import summarise
 
     lang = args.lang
-    run_ = score_file(args.system, args.data, missing=args.missing or "refuse",
-                      **o.read_options(args), aggregation=args.aggregation,
-                      weighting=args.weighting, geometric_offset=args.geometric_offset)
+    engine, min_units = lazy_engine(args)
+    try:
+        run_ = score_file(args.system, args.data, missing=args.missing or "refuse",
+                          **o.read_options(args), aggregation=args.aggregation,
+                          weighting=args.weighting, geometric_offset=args.geometric_offset,
+                          engine=engine, min_units=min_units)
+        if engine is not None and engine.started:  # it was used
+            print(t("cli.score.engine", lang, engine=engine.describe()["scheduler"],
+                    n=len(run_.scores)))
+    finally:
+        if engine is not None:
+            engine.close()
     warn(run_.warnings, lang)
     df = run_.scores
     summary = summarise(df, run_.system)

@@ -1,5 +1,5 @@
-"""Shared pieces of the spatial-data commands (``covariates``, ``grid``, ``export``): the Dask
-engine options, the user's polygons or the built-in layer, output checks, messages."""
+"""Shared pieces of the spatial-data commands (``covariates``, ``grid``, ``export``) and of
+those that can run on Dask (``analyze``, ``score``): the Dask engine options, the user's polygons or the built-in layer, output checks, messages."""
 
 from __future__ import annotations
 
@@ -48,6 +48,19 @@ def make_engine(args, n: int):
     from cityrank.geo.analysis.partitioned import engine_for
 
     return engine_for(n, args.engine, args.scheduler)
+
+
+def lazy_engine(args):
+    """(engine or None, min_units) for a command that learns its size only later (``score``):
+    a ``DaskEngine`` whose cluster starts on first use, and the number of units from which
+    it is used (``--engine auto``: the threshold; ``dask`` or a ``--scheduler``: always)."""
+    from cityrank.geo.analysis.partitioned import DASK_THRESHOLD, DaskEngine, use_dask
+
+    if args.scheduler or use_dask(0, args.engine):
+        return DaskEngine(args.scheduler), 0
+    if args.engine == "auto":
+        return DaskEngine(), DASK_THRESHOLD + 1  # as use_dask: above the threshold
+    return None, 0
 
 
 def check_out(path: str, suffixes: tuple[str, ...], lang: str) -> None:

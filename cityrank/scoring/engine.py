@@ -17,7 +17,7 @@ import pandas as pd
 from cityrank.errors import DataError
 
 from .aggregate import GeometricZeroError, aggregate, percentile, rank_desc, zero_cells
-from .normalise import normalise
+from .normalise import apply, column_stats
 
 META_COLUMNS = ("code", "name", "province", "region")
 
@@ -39,8 +39,11 @@ def given_nodes(system, columns) -> list[str]:
     return out
 
 
-def _given_points(system, data: pd.DataFrame) -> dict[str, np.ndarray]:
-    given = {}
+def given_stats(system, data: pd.DataFrame) -> dict[str, dict]:
+    """The whole-column statistics of every normalised given node (min/max, mean/sd, the
+    sorted values: :func:`cityrank.scoring.normalise.column_stats`), checking that no cell is
+    missing. Scoring any subset of the units with them gives the numbers of scoring all."""
+    stats = {}
     for nid in given_nodes(system, data.columns):
         node = system.nodes[nid]
         x = data[nid].to_numpy(dtype=float)
@@ -49,17 +52,27 @@ def _given_points(system, data: pd.DataFrame) -> dict[str, np.ndarray]:
             raise DataError(f"indicator {nid!r} ({node.name}) is missing for unit {bad}; apply "
                             "a missing-value policy first")
         if node.is_leaf and not node.deduction:
-            given[nid] = normalise(x, node) * node.max_points
-        else:
-            given[nid] = x
+            stats[nid] = column_stats(x, node)
+    return stats
+
+
+def given_points(system, data: pd.DataFrame, stats: dict[str, dict]) -> dict[str, np.ndarray]:
+    """Points of the given nodes of ``data`` (all units or one partition), normalised with
+    the whole column's ``stats`` (:func:`given_stats`)."""
+    given = {}
+    for nid in given_nodes(system, data.columns):
+        node = system.nodes[nid]
+        x = data[nid].to_numpy(dtype=float)
+        given[nid] = apply(x, node, stats[nid]) * node.max_points if nid in stats else x
     return given
+
 
 
 def score(system, data: pd.DataFrame, *, units: pd.DataFrame | None = None,
           synthetic: bool = False, aggregation: str | None = None,
           extra: pd.DataFrame | None = None, weighting: str | None = None,
           weights: dict | None = None, geometric_offset: float | None = None,
-          seed: int = 0) -> pd.DataFrame:
+          seed: int = 0, engine=None, min_units: int = 0) -> pd.DataFrame:
     """Score units. ``data`` is indexed by 6-digit code with one column per given node
     (leaves normally; inner nodes hold points as published). ``extra`` columns (same index)
     are carried into the output, e.g. ``published_total``.
@@ -67,31 +80,47 @@ def score(system, data: pd.DataFrame, *, units: pd.DataFrame | None = None,
     ``weighting`` (default the system's, ``published``) names a method of
     :data:`cityrank.scoring.weighting.WEIGHTINGS` (``weights`` for ``user``; ``seed`` for
     ``pca``); ``geometric_offset`` (default the system's) is the rate shift that lets the
-    geometric mean take zeros (see :mod:`cityrank.scoring.aggregate`)."""
+    geometric mean take zeros (see :mod:`cityrank.scoring.aggregate`).
+
+    ``engine`` (anything with a Dask ``client`` and a ``partition_size``, e.g.
+    ``cityrank.geo.analysis.partitioned.DaskEngine``) scores partitions of the units on Dask
+    when there are at least ``min_units``: the whole-column statistics and the weights are
+    computed once over all units, every partition is normalised and aggregated with them,
+    and ranks are taken over all units, so the table equals the single-process one exactly
+    (:mod:`cityrank.scoring.partitioned`)."""
     if data.index.has_duplicates:
         dup = data.index[data.index.duplicated()][0]
         raise DataError(f"unit {dup} appears more than once in the data")
     if data.empty:
         raise DataError("no units to score")
-    given = _given_points(system, data)
+    stats = given_stats(system, data)
     method = weighting or system.weighting
     from .weighting import compute_weights, flat_weights, reweight
 
     if method == "published":
-        flat = flat_weights(system, [g for g in given if not system.nodes[g].deduction])
+        flat = flat_weights(system, [g for g in given_nodes(system, data.columns)
+                                     if not system.nodes[g].deduction])
     else:
         from .normalise import given_rates
 
         flat = compute_weights(system, given_rates(system, data), method, weights, seed)
         system, data = reweight(system, data, flat.to_dict())
-        given = _given_points(system, data)
+        stats = given_stats(system, data)
     agg_method = aggregation or system.aggregation
     offset = system.geometric_offset if geometric_offset is None else geometric_offset
+    partitioned = engine is not None and len(data) >= min_units
+    given = None if partitioned else given_points(system, data, stats)
     if agg_method == "geometric" and not offset:
-        cells = zero_cells(system, given, data.index)
+        cells = zero_cells(system, given if given is not None else given_points(system, data, stats),
+                           data.index)
         if cells:
             raise GeometricZeroError(cells)
-    scores, total = aggregate(system, given, agg_method, geometric_offset=offset)
+    if partitioned:
+        from .partitioned import aggregate_partitioned
+
+        scores, total = aggregate_partitioned(system, data, stats, agg_method, offset, engine)
+    else:
+        scores, total = aggregate(system, given, agg_method, geometric_offset=offset)
 
     out = pd.DataFrame({"code": data.index.astype(str)})
     if units is not None:

@@ -46,13 +46,15 @@ def score_file(system: IndicatorSystem | str | Path, data_path: str | Path, *,
                synthetic: bool | None = None, weighting: str | None = None,
                weights: dict | None = None,
                geometric_offset: float | None = None, year=None, vintage=None,
-               decimal: str = ".", limits: ReadLimits | None = None) -> ScoreRun:
+               decimal: str = ".", limits: ReadLimits | None = None, engine=None,
+               min_units: int = 0) -> ScoreRun:
     """Validate ``data_path`` against the system and score it. Raises
     :class:`scoring.problems.ProblemsError` listing every problem when the data are invalid.
 
     ``year``/``vintage`` choose the city list (:func:`scoring.vintage.choose`: a 2017 file is
     scored on the end-2016 list, 莱芜 included; ``vintage="current"`` for today's);
-    ``decimal`` and ``limits`` are :func:`scoring.ingest.ingest`'s.
+    ``decimal`` and ``limits`` are :func:`scoring.ingest.ingest`'s; ``engine`` and
+    ``min_units`` score on Dask (:func:`scoring.engine.score`).
 
     Warnings (system policies, admin changes, coverage, published-table disagreements, rows
     not evaluated, the list used) are returned, never swallowed. The scores table records
@@ -64,7 +66,8 @@ def score_file(system: IndicatorSystem | str | Path, data_path: str | Path, *,
     is_synth = res.synthetic if synthetic is None else synthetic
     scores = score(system, res.data, units=res.resolver.units, synthetic=is_synth,
                    aggregation=aggregation, extra=res.extra, weighting=weighting,
-                   weights=weights, geometric_offset=geometric_offset)
+                   weights=weights, geometric_offset=geometric_offset, engine=engine,
+                   min_units=min_units)
     scores.attrs["imputed"] = imputed_cells(res.raw, res.data, missing)
     scores.attrs["vintage"] = res.vintage.to_dict()
     scores.attrs["not_evaluated"] = len(res.not_evaluated)

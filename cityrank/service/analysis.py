@@ -62,12 +62,29 @@ class Params:
 
 
 def covariates(site, ds, key: str | None):
-    """The covariates table uploaded for ``ds`` under ``key`` (None when none or expired)."""
+    """The covariates of a report: the table uploaded for ``ds`` under ``key`` (None when it
+    has expired), else those stored with the dataset (``cityrank covariates --dataset``),
+    else None. Both are :class:`cityrank.geo.covariates.Covariates`."""
     if not key:
-        return None
+        return stored_covariates(site, ds)
     if not _COV_KEY.match(key):
         raise DataError(f"cov must be the 16-hex-digit key of an uploaded covariates table, got {key!r}")
     return site.cache.get(ds.id, "covariates", (key,))
+
+
+def stored_covariates(site, ds):
+    """The covariates stored with the dataset as ``Covariates`` (None when it has none);
+    built once per dataset revision."""
+    from cityrank.service.covariates import stored
+
+    def build():
+        from cityrank.geo.covariates import Covariates
+
+        values, meta = stored(ds)
+        return Covariates.from_records(values, meta, where=ds.id) if meta else False
+
+    got = site.cache.get_or_build(ds.id, "covariates_stored", (), build)
+    return got or None
 
 
 def params(site, dataset_id: str | None, args: dict) -> Params:
@@ -86,7 +103,8 @@ def params(site, dataset_id: str | None, args: dict) -> Params:
     if cov and table is None:
         notes.append(both("report.covariates_expired"))
         cov = None
-    cov_cols = [str(c) for c in table.columns] if table is not None else []
+        table = covariates(site, ds, None)
+    cov_cols = list(table.names) if table is not None else []
     raw = args.get("x") or ()
     xs = tuple(dict.fromkeys(x for x in ([raw] if isinstance(raw, str) else raw) if x))
     for x in xs:
@@ -146,7 +164,7 @@ def covariates_upload(site, dataset_id: str, data: bytes, filename: str) -> str:
     """Read an uploaded covariates table (CSV/XLSX keyed like data files), keep it in the
     cache under the dataset and return its key (the ``cov`` query value). Problems raise
     :class:`DataError` naming the file, row and column."""
-    from cityrank.geo.analysis.service import read_covariates
+    from cityrank.geo.covariates import covariates_from_table
     from cityrank.service.uploads import MAX_BYTES, clean_filename
 
     ds = site.dataset(dataset_id)
@@ -160,7 +178,7 @@ def covariates_upload(site, dataset_id: str, data: bytes, filename: str) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"covariates{suffix}"
         path.write_bytes(data)
-        table = read_covariates(path, name=name)
+        table, _warnings = covariates_from_table(path, "prefecture", name=name)
     site.cache.put(ds.id, "covariates", (key,), table)
     return key
 
@@ -193,7 +211,7 @@ def page_context(site, dataset_id: str | None, args: dict, root: str = "") -> di
     labels = catalog.indicator_labels(ds, lang)
     levels = {"total": 0} | {nid: n.level for nid, n in ds.system.nodes.items()}
     table = covariates(site, ds, p.cov)
-    cov_cols = [str(c) for c in table.columns] if table is not None else []
+    cov_cols = list(table.names) if table is not None else []
     # Regressors offered: the covariates, and the indicators that are not parts of the value.
     circular = set(circular_regressors(ds.system, p.value, analysable_columns(ds)))
     regressors = [(c, c, 0) for c in cov_cols] + [

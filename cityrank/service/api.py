@@ -44,6 +44,7 @@ def _ds_info(ds, default_id: str) -> dict:
             "links": {"self": f"/api/v1/datasets/{ds.id}", "scores": f"/api/v1/datasets/{ds.id}/scores",
                       "summary": f"/api/v1/datasets/{ds.id}/summary",
                       "uncertainty": f"/api/v1/datasets/{ds.id}/uncertainty",
+                      "covariates": f"/api/v1/datasets/{ds.id}/covariates",
                       "system": f"/api/v1/datasets/{ds.id}/system",
                       "workbook": f"/api/v1/datasets/{ds.id}/workbook.xlsx",
                       "geometry": f"/api/v1/geometry?dataset={ds.id}"}}

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from cityrank.errors import NotFoundError, UnknownUnitError
 from cityrank.jsonsafe import num
 from cityrank.scoring.missing import imputed_by_code
-from cityrank.service import geometry, groups, uncertainty
+from cityrank.service import covariates, geometry, groups, uncertainty
 from cityrank.service.catalog import indicator_labels, total_max
 from cityrank.web import i18n
 
@@ -74,6 +74,7 @@ def city(site, dataset_id: str | None, key: str) -> dict:
         "imputed": imputed_by_code(scores).get(code, []),
         "profile": site.cache.get_or_build(ds.id, "city_profile", code, lambda: profile(
             ds, scores, code, region, member_of)),
+        "covariates": covariates.of_city(ds, code),
     }
 
 

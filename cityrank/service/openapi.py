@@ -183,8 +183,38 @@ _CITY = _obj({
     "warning": _n("string", "e.g. a former unit mapped to today's"),
     "uncertainty": _CITY_UNCERTAINTY, "profile": _PROFILE,
     "imputed": {"type": "array", "items": _IMPUTED_CELL,
-                "description": "the city's values a missing-value policy filled, with the method"}},
+                "description": "the city's values a missing-value policy filled, with the method"},
+    "covariates": {"type": "array", "description": "the city's covariates kept with the dataset",
+                   "items": _obj({"name": {"type": "string"}, "value": _n("number"),
+                                  "text": {"type": "string", "description": "the value as pages show it"},
+                                  "unit": {"type": "string"}, "kind": {"type": "string"},
+                                  "source": {"type": "string"}, "statistic": {"type": "string"},
+                                  "date": {"type": "string"}})}},
     required=("dataset", "synthetic", "code", "name", "province_en", "rank", "scores", "clusters"))
+_COVARIATE = _obj({
+    "name": {"type": "string"},
+    "kind": {"type": "string", "enum": ["raster", "table"]},
+    "source": {"type": "string", "description": "the raster or table file it was computed from"},
+    "statistic": {"type": "string", "description": "zonal statistic (raster) or column (table)"},
+    "unit": {"type": "string", "description": "unit of measurement as given (人, 元/km², …)"},
+    "crs": {"type": "string", "description": "the raster's CRS (raster covariates)"},
+    "nodata": {"type": "string", "description": "the raster's nodata value, masked"},
+    "band": {"type": "integer"}, "date": {"type": "string", "description": "date or year"},
+    "note": {"type": "string"},
+    "revision": {"type": "integer", "description": "the dataset revision it was stored at"},
+    "n_units": {"type": "integer", "description": "units with a value"},
+    "created_at": _n("string", "ISO 8601, UTC"),
+    "summary": _obj({"n": {"type": "integer"}, "min": _n("number"), "mean": _n("number"),
+                     "max": _n("number")})},
+    required=("name", "kind", "source", "unit", "date", "revision"))
+_COVARIATES = _obj({
+    "dataset": {"type": "string"}, "synthetic": {"type": "boolean"},
+    "revision": {"type": "integer", "description": "the dataset's revision (raised by storing covariates)"},
+    "count": {"type": "integer"}, "covariates": {"type": "array", "items": _COVARIATE},
+    "units": {"type": "array", "items": _obj({"code": {"type": "string"}, "name": _n("string")},
+                                              additionalProperties=_n("number"),
+                                              description="plus one value per covariate name")}},
+    required=("dataset", "synthetic", "revision", "count", "covariates", "units"))
 _ERROR_BODY = _obj({"status": {"type": "integer"}, "message": {"type": "string"},
                     "message_zh": {"type": "string", "description": "upload errors: the message in Chinese"}},
                    required=("status", "message"))
@@ -215,7 +245,7 @@ _UPLOAD_PROBLEMS = _obj(_UPLOAD_COMMON | {"error": _ERROR_BODY}, required=("erro
 SCHEMAS = {"Error": _ERROR, "Problem": _PROBLEM, "WarningDetail": _WARNING_DETAIL,
            "Datasets": _DATASETS, "Dataset": _DATASET, "City": _CITY, "ClusterRef": _CLUSTER_REF,
            "UploadCreated": _UPLOAD_CREATED, "UploadProblems": _UPLOAD_PROBLEMS,
-           "Scores": _SCORES, "Uncertainty": _UNCERTAINTY}
+           "Scores": _SCORES, "Uncertainty": _UNCERTAINTY, "Covariates": _COVARIATES}
 _LIMIT = {"description": "over budget, nothing stored: 429 too many uploads from this client "
                          "(rate, or its quota of stored datasets), 503 the server is busy, 507 "
                          "the storage is full; Retry-After (seconds) when waiting helps; "
@@ -330,6 +360,11 @@ def openapi_document() -> dict:
                 "with neighbours and Sobol indices of each choice; the average rank shift's "
                 "Sobol indices; the effective weights. Computed once per dataset.",
                 [_DS], schema={"$ref": "#/components/schemas/Uncertainty"}),
+            "/datasets/{dataset}/covariates": _op(
+                "Covariates kept with the dataset (cityrank covariates --dataset): per covariate "
+                "its unit of measurement, source (raster zonal statistic or table column), CRS, "
+                "nodata, date, the revision it was stored at and a summary; per unit the values",
+                [_DS], schema={"$ref": "#/components/schemas/Covariates"}),
             "/datasets/{dataset}/summary": _op(
                 "Summary figures: mean, std, bins, coefficient of variation, score rates",
                 [_DS, _q("bins", "comma-separated class boundaries, e.g. 30,40,50,60",

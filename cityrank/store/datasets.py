@@ -41,6 +41,7 @@ class StoredDataset(Dataset):
     record: DatasetRecord | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
     _raw: tuple | None = field(default=None, repr=False)
+    _covariates: tuple | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, store: Store, record: DatasetRecord,
@@ -93,6 +94,14 @@ class StoredDataset(Dataset):
             self._raw = self._store.load_raw(self.id, self.record)
         data, extra, rows = self._raw
         return data.copy(), extra.copy(), dict(rows)
+
+    def covariates(self) -> tuple[pd.DataFrame, list[dict]]:
+        """The covariates stored with the dataset (values by code, provenance per column);
+        read once per revision (storing covariates raises it)."""
+        if self._covariates is None:
+            self._covariates = self._store.load_covariates(self.id)
+        values, meta = self._covariates
+        return values.copy(), [dict(m) for m in meta]
 
     def to_dict(self) -> dict:
         out = super().to_dict()

@@ -18,6 +18,12 @@ it for queries, and a test checks that they and the migrations agree.
     -> value or null, and the spreadsheet row): re-scoring and rank intervals run from it.
 ``dataset_files``
     The uploaded file itself (at most the upload limit), so a dataset can be read again.
+``dataset_covariates``
+    Covariates of the dataset's units (``cityrank covariates --dataset``): one row per
+    covariate, its provenance (kind raster/table, source, statistic, unit of measurement,
+    CRS, nodata, band, date, note), the dataset ``revision`` it was stored at and its values
+    in ``data`` (code -> value or null). Storing or removing one raises the dataset's
+    revision; re-scoring the dataset (a replace) keeps them: they describe units, not scores.
 """
 
 from __future__ import annotations
@@ -121,3 +127,25 @@ class FileRow(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CovariateRow(Base):
+    __tablename__ = "dataset_covariates"
+
+    dataset_id: Mapped[str] = mapped_column(
+        String(80), ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # raster | table
+    source: Mapped[str] = mapped_column(Text, default="")
+    statistic: Mapped[str] = mapped_column(String(40), default="")
+    unit: Mapped[str] = mapped_column(Text, default="")
+    crs: Mapped[str] = mapped_column(Text, default="")
+    nodata: Mapped[str] = mapped_column(String(40), default="")
+    band: Mapped[int] = mapped_column(Integer, default=1)
+    date: Mapped[str] = mapped_column(String(40), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(Integer)  # the dataset's revision when stored
+    n_units: Mapped[int] = mapped_column(Integer, default=0)  # units with a value
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)  # code -> value or null

@@ -27,14 +27,18 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, or_, select, update
 
-from cityrank.errors import NotFoundError, QuotaError
+from cityrank.errors import DataError, NotFoundError, QuotaError
 from cityrank.scoring.messages import Notice
 
 from . import engine as eng
-from .models import KINDS, DatasetRow, FileRow, RawRow, UnitRow
+from .models import KINDS, CovariateRow, DatasetRow, FileRow, RawRow, UnitRow
 
 KEY_COLUMNS = ("code", "name", "province", "region", "total", "rank")
 DATASETS = DatasetRow.__table__
+COVARIATES = CovariateRow.__table__
+COVARIATE_FIELDS = ("name", "kind", "source", "statistic", "unit", "crs", "nodata", "band", "date",
+                    "note")
+"""The provenance of a covariate (``geo.covariates.CovariateColumn``'s fields), as stored."""
 
 
 @dataclass
@@ -306,11 +310,15 @@ class Store:
             if old is not None and _expired(old.expires_at):
                 _delete(conn, record.id)
                 old = None
+            kept = []
             if old is not None:
                 if unless_fingerprint and old.fingerprint == record.fingerprint:
                     return _record(conn.execute(_select_one(record.id)).first())
                 if not replace:
                     raise ValueError(f"dataset {record.id!r} exists already")
+                # covariates describe units, not scores: a re-scored dataset keeps them
+                kept = [r._asdict() for r in conn.execute(
+                    select(COVARIATES).where(CovariateRow.dataset_id == record.id))]
                 _delete(conn, record.id)
                 values.update(revision=int(old.revision) + 1, created_at=old.created_at)
             if quota is not None:
@@ -325,7 +333,89 @@ class Store:
                     "dataset_id": record.id, "filename": record.filename or record.id,
                     "sha256": hashlib.sha256(content).hexdigest(), "size": len(content),
                     "content": content}])
+            if kept:
+                conn.execute(insert(COVARIATES), kept)
             return _record(conn.execute(_select_one(record.id)).first())
+
+    # -- covariates ------------------------------------------------------------------------
+    def put_covariates(self, dataset_id: str, values: pd.DataFrame, columns: list[dict], *,
+                       replace: bool = False) -> DatasetRecord:
+        """Store covariates of a dataset's units in one transaction: ``values`` indexed by
+        unit code, one numeric column per covariate; ``columns`` one provenance dict per
+        column (:data:`COVARIATE_FIELDS`). A name already stored is refused unless
+        ``replace``. The dataset's revision goes up (every worker re-derives from it), and
+        each covariate keeps the revision it was stored at."""
+        meta = {str(c["name"]): c for c in columns}
+        names = [str(c) for c in values.columns]
+        if sorted(meta) != sorted(names):
+            raise ValueError(f"covariates: columns {names} and metadata {sorted(meta)} differ")
+        stamp = now()
+        codes = [str(c) for c in values.index]
+        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            eng.write_lock(conn)
+            row = conn.execute(select(DatasetRow.revision, DatasetRow.expires_at)
+                               .where(DatasetRow.id == dataset_id)).first()
+            if row is None or _expired(row.expires_at):
+                raise NotFoundError(f"unknown dataset {dataset_id!r}")
+            have = {r.name: r.position for r in conn.execute(
+                select(CovariateRow.name, CovariateRow.position)
+                .where(CovariateRow.dataset_id == dataset_id))}
+            clash = sorted(set(names) & set(have))
+            if clash and not replace:
+                raise DataError(f"dataset {dataset_id!r} has covariate(s) {clash} already; "
+                                "give another name or replace them")
+            if clash:
+                conn.execute(delete(CovariateRow).where(CovariateRow.dataset_id == dataset_id,
+                                                        CovariateRow.name.in_(clash)))
+            revision = int(row.revision) + 1
+            conn.execute(update(DatasetRow).where(DatasetRow.id == dataset_id).values(
+                revision=revision, updated_at=stamp))
+            start = max(have.values(), default=-1) + 1
+            rows = []
+            for i, name in enumerate(names):
+                col = values[name]
+                data = {code: _cell(v) for code, v in zip(codes, col.tolist(), strict=True)}
+                m = {k: meta[name].get(k) for k in COVARIATE_FIELDS}
+                rows.append({**{k: ("" if v is None else str(v)) for k, v in m.items()
+                                if k != "band"}, "band": int(m.get("band") or 1),
+                             "dataset_id": dataset_id, "name": name,
+                             "position": have.get(name, start + i), "revision": revision,
+                             "n_units": sum(v is not None for v in data.values()),
+                             "created_at": stamp, "data": data})
+            if rows:
+                conn.execute(insert(COVARIATES), rows)
+            return _record(conn.execute(_select_one(dataset_id)).first())
+
+    def load_covariates(self, dataset_id: str) -> tuple[pd.DataFrame, list[dict]]:
+        """(values indexed by code, one float column per covariate in the order stored;
+        one dict per covariate: its provenance, ``revision``, ``n_units``, ``created_at``).
+        Empty when the dataset has none."""
+        stmt = (select(COVARIATES).where(CovariateRow.dataset_id == dataset_id)
+                .order_by(CovariateRow.position))
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(stmt))
+        meta = [{**{k: getattr(r, k) for k in COVARIATE_FIELDS}, "revision": int(r.revision),
+                 "n_units": int(r.n_units), "created_at": _iso(r.created_at)} for r in rows]
+        codes = sorted({c for r in rows for c in r.data})
+        values = pd.DataFrame({r.name: [r.data.get(c) for c in codes] for r in rows},
+                              index=pd.Index(codes, name="code"), dtype=float)
+        return values, meta
+
+    def delete_covariates(self, dataset_id: str, names: list[str] | None = None) -> list[str]:
+        """Remove covariates (all when ``names`` is None); returns the names removed. The
+        revision goes up when any was."""
+        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            eng.write_lock(conn)
+            stmt = select(CovariateRow.name).where(CovariateRow.dataset_id == dataset_id)
+            if names is not None:
+                stmt = stmt.where(CovariateRow.name.in_(list(names)))
+            gone = [r.name for r in conn.execute(stmt)]
+            if gone:
+                conn.execute(delete(CovariateRow).where(CovariateRow.dataset_id == dataset_id,
+                                                        CovariateRow.name.in_(gone)))
+                conn.execute(update(DatasetRow).where(DatasetRow.id == dataset_id).values(
+                    revision=DatasetRow.revision + 1, updated_at=now()))
+            return gone
 
     def update(self, dataset_id: str, **changes) -> DatasetRecord:
         """Change metadata (title, year, owner note, ...); the revision goes up, so every
@@ -373,7 +463,7 @@ def _expired(expires_at: datetime | None) -> bool:
 
 
 def _delete(conn, dataset_id: str) -> bool:
-    for model in (FileRow, RawRow, UnitRow):  # explicit: no reliance on ON DELETE CASCADE
+    for model in (CovariateRow, FileRow, RawRow, UnitRow):  # explicit: no reliance on ON DELETE CASCADE
         conn.execute(delete(model).where(model.dataset_id == dataset_id))
     return conn.execute(delete(DatasetRow).where(DatasetRow.id == dataset_id)).rowcount > 0
 

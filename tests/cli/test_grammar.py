@@ -39,7 +39,7 @@ EXPECTED = {
     "--missing": SCORED, "--year": SCORED, "--vintage": SCORED,
     "--system": ("validate", "score", "template", "uncertainty", "coherence", "map", "analyze",
                  "datasets"),
-    "--dataset": ("map", "analyze", "publish", "datasets"),
+    "--dataset": ("map", "analyze", "publish", "datasets", "covariates"),
     "--indicator": ("map", "analyze", "grid", "export", "publish"),
     "--out": ("score", "template", "uncertainty", "coherence", "map", "analyze", "publish",
               "compare", "datasets") + SPATIAL,
@@ -48,8 +48,9 @@ EXPECTED = {
     "--classes": ("map", "publish"), "--neighbours": ("analyze",),
     "--boundaries": ("map", "analyze", "covariates", "grid"),
     "--id-column": ("map", "analyze") + SPATIAL,
-    "--engine": ("covariates", "grid"), "--scheduler": ("covariates", "grid"),
-    "--data-dir": ("serve", "compare", "datasets"), "--threads": ("serve",),
+    "--engine": ("covariates", "grid", "analyze", "score"),
+    "--scheduler": ("covariates", "grid", "analyze", "score"),
+    "--data-dir": ("serve", "compare", "datasets", "covariates", "analyze"), "--threads": ("serve",),
     "--from": ("compare",), "--to": ("compare",),
 }
 

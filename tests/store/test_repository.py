@@ -135,7 +135,7 @@ def test_migrations_agree_with_the_models(store):
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
-    assert eng.current(store.engine) == eng.head() == "0001"
+    assert eng.current(store.engine) == eng.head() == "0002"
 
 
 RACE = r'''
@@ -151,9 +151,9 @@ def test_two_processes_migrating_a_new_database_at_once(db_url):
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
-    assert [o[0].strip() for o in outs] == ["0001", "0001"]
+    assert [o[0].strip() for o in outs] == ["0002", "0002"]
     store = Store.open(db_url)
-    assert eng.current(store.engine) == "0001" and store.records() == []
+    assert eng.current(store.engine) == "0002" and store.records() == []
     store.close()
 
 

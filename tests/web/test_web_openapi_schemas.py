@@ -112,3 +112,28 @@ def test_template_route_documented_and_served(client, doc):
     assert "400" in op["responses"]
     r = client.get("/api/v1/systems/ndrc-2017/template.xlsx")
     assert r.status_code == 200 and r.data[:2] == b"PK"
+
+
+def test_covariates_and_a_city_with_covariates_match(app, client, doc):
+    """A dataset with covariates kept with it (as ``cityrank covariates --dataset`` stores
+    them): its covariates document and a city's payload match their schemas."""
+    import pandas as pd
+
+    store = app.extensions["cityrank"].store
+    values = pd.DataFrame({"人口": [1237.6, None], "light": [7.0, 3.5]}, index=["330100", "330200"])
+    meta = [{"name": "人口", "kind": "table", "source": "pop.csv", "statistic": "人口", "unit": "万人",
+             "crs": "", "nodata": "", "band": 1, "date": "2020", "note": ""},
+            {"name": "light", "kind": "raster", "source": "ntl.tif", "statistic": "mean",
+             "unit": "nW/cm²/sr", "crs": "EPSG:4326", "nodata": "-9999.0", "band": 1, "date": "",
+             "note": ""}]
+    store.put_covariates(DATASET, values, meta)
+    try:
+        body = client.get(f"/api/v1/datasets/{DATASET}/covariates").get_json()
+        check(body, response_schema(doc, "/datasets/{dataset}/covariates"))
+        assert body["count"] == 2 and body["units"]
+        city = client.get(f"/api/v1/datasets/{DATASET}/cities/330100").get_json()
+        check(city, response_schema(doc, "/datasets/{dataset}/cities/{code}"))
+        assert [c["name"] for c in city["covariates"]] == ["人口", "light"]
+    finally:
+        store.delete_covariates(DATASET)
+    assert client.get(f"/api/v1/datasets/{DATASET}/covariates").get_json()["count"] == 0

@@ -188,11 +188,18 @@ class DaskEngine:
                 except OSError as exc:
                     raise ConfigError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from exc
             else:
+                # ":0": its HTTP server on a free port, so two clusters (two commands, or
+                # another user's dashboard on 8787) never collide
                 self._cluster = LocalCluster(n_workers=self.n_workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None, memory_limit=self.memory_limit)
+                                             dashboard_address=":0", memory_limit=self.memory_limit)
                 self._client = Client(self._cluster)
             self._client.run(_warm_imports)
         return self._client
+
+    @property
+    def started(self) -> bool:
+        """Whether the client (and a local cluster) has been started, i.e. the engine was used."""
+        return self._client is not None
 
     def describe(self) -> dict:
         return {"engine": "dask", "scheduler": self.scheduler or f"LocalCluster({self.n_workers} workers)",

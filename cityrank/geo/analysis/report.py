@@ -104,6 +104,17 @@ def _section(fn, *args, **kwargs) -> dict:
     return out
 
 
+def covariate_info(covariates) -> dict | None:
+    """What a report says of its covariates: the files they came from, the columns, how many
+    units have a value, and each column's provenance (unit, source, date)."""
+    if covariates is None:
+        return None
+    meta = covariates.metadata()
+    files = list(dict.fromkeys(m["source"] for m in meta))
+    return {"file": ", ".join(files), "columns": list(covariates.names),
+            "n": int(covariates.values.notna().any(axis=1).sum()), "metadata": meta}
+
+
 def build_report(
     gdf: gpd.GeoDataFrame,
     value_column: str,
@@ -209,7 +220,7 @@ def build_report(
         "coordinates": "lon/lat (degrees)" if geographic else "planar x/y (no CRS)",
         "weights": sw.to_dict(),
         "engine": engine.describe() if engine is not None else {"engine": "single"},
-        "covariates": covariates.metadata() if covariates is not None else [],
+        "covariates": covariate_info(covariates),
     }
     report["summary"] = {"mean": num(y.mean()), "std": num(std(y)), "min": num(y.min()),
                          "max": num(y.max()), "cv_percent": num(cv_percent(y)),

@@ -8,8 +8,6 @@ and ``/analysis/<dataset>`` produce the same numbers.
 
 from __future__ import annotations
 
-import numpy as np
-
 from cityrank.errors import DataError
 from cityrank.geo.analysis.findings import bilingual_findings
 from cityrank.i18n import both, t
@@ -78,76 +76,27 @@ def circular_regressors(system, value: str, x_columns) -> list[str]:
     return [x for x in x_columns if x in parts]
 
 
-def read_covariates(path, *, name: str | None = None, encoding: str | None = None, sheet=None):
-    """A covariates table keyed like data files (a code or name column, resolved by the one
-    resolver) -> a DataFrame indexed by 6-digit code with one float column per covariate.
-
-    Every problem (unknown city, duplicate city, a cell that is not a number, no numeric
-    column) raises :class:`DataError` naming the file, row and column."""
-    import pandas as pd
-
-    from cityrank.scoring.columns import CODE, NAME, PROVINCE, SYNTHETIC, find_column
-    from cityrank.scoring.numbers import parse_cells
-    from cityrank.scoring.readers import read_table
-    from cityrank.scoring.units import UnitResolver
-
-    raw = read_table(path, encoding=encoding, sheet=sheet)
-    file = name or raw.file
-    frame = raw.frame
-    key = find_column(frame.columns, CODE) or find_column(frame.columns, NAME)
-    if key is None:
-        raise DataError(f"{file}: no column of city codes or names (e.g. 代码, code, 城市, name)")
-    prov = find_column(frame.columns, PROVINCE)
-    codes, problems, _warnings = UnitResolver().resolve_column(
-        frame[key].tolist(), file=file, column=key, provinces=frame[prov].tolist() if prov else None)
-    messages = [str(p) for p in problems]
-    seen: dict[str, int] = {}
-    for i, c in enumerate(codes):
-        if c is not None and c in seen:
-            messages.append(f"{file}: row {i + 2}, column {key}: {c} already given in row {seen[c] + 2}")
-        elif c is not None:
-            seen[c] = i
-    skip = {key, prov, find_column(frame.columns, SYNTHETIC), find_column(frame.columns, NAME),
-            find_column(frame.columns, CODE)}
-    values = {}
-    for col in frame.columns:
-        if col in skip:
-            continue
-        nums, kind = parse_cells(frame[col])
-        bad = (kind != "").to_numpy()
-        if bad.all():
-            continue  # a text column (a note, a second name): not a covariate
-        for i in np.flatnonzero(bad)[:5]:
-            messages.append(f"{file}: row {i + 2}, column {col}: {frame[col].iloc[i]!r} is not a number "
-                            f"({kind.iat[i]})")
-        values[str(col)] = nums
-    if not values:
-        messages.append(f"{file}: no numeric column besides the key column {key!r}")
-    if messages:
-        more = f" (and {len(messages) - 10} more)" if len(messages) > 10 else ""
-        raise DataError("; ".join(messages[:10]) + more)
-    out = pd.DataFrame(values, index=pd.Index(codes, name="code"))
-    out.attrs["file"] = file
-    return out
-
-
 def dataset_report(ds, *, value: str = "total", x_columns=(), hub: str | None = None,
                    permutations: int = 999, seed: int = 12345, weights: str = "queen",
                    zones: bool = True, draws: int = 1000, fdr: bool = False, layer: str = ANALYSIS_LAYER,
-                   weights_cache: dict | None = None, covariates=None):
+                   weights_cache: dict | None = None, covariates=None, weight_column: str | None = None,
+                   engine=None):
     """(report, joined GeoDataFrame) for a catalogued dataset on the built-in layer.
 
     ``weights_cache``: see :func:`geo.analysis.report.build_report` (one dict per dataset
-    and layer, kept by a long-running caller such as the viewer). ``covariates``: a frame
-    indexed by code (:func:`read_covariates`) whose columns may be regressors. Regressors that
+    and layer, kept by a long-running caller such as the viewer). ``covariates``: a
+    :class:`cityrank.geo.covariates.Covariates` keyed by code (a table read by
+    :func:`cityrank.geo.covariates.covariates_from_table`, or those stored with the dataset)
+    whose columns may be regressors (``x_columns``) or the weight of population-weighted
+    Theil and Gini (``weight_column``); ``engine`` runs LISA/Gi* on Dask. Regressors that
     are parts of the value (:func:`circular_regressors`) are refused: the report says so, and
     fits no model when none is left. ``hub`` is a code or a name (Chinese or pinyin,
     :func:`resolve_hub`)."""
-    from cityrank.geo.analysis.report import build_report, unavailable
+    from cityrank.geo.analysis.report import build_report, covariate_info, unavailable
     from cityrank.geo.join import join_scores
 
     allowed = set(analysable_columns(ds))
-    cov_cols = [str(c) for c in covariates.columns] if covariates is not None else []
+    cov_cols = list(covariates.names) if covariates is not None else []
     clash = sorted(set(cov_cols) & (allowed | {"code", "name", "province", "region", "rank", "lon", "lat"}))
     if clash:
         raise DataError(f"covariates: column(s) {clash} have the name of a column of the scores; rename them")
@@ -162,12 +111,15 @@ def dataset_report(ds, *, value: str = "total", x_columns=(), hub: str | None = 
         if problem:
             raise DataError(problem["en"])
         hub = code
+    if weight_column is not None and weight_column not in cov_cols:
+        raise DataError(f"dataset {ds.id}: the weight {weight_column!r} is not a covariate; covariates: "
+                        f"{cov_cols or 'none'}")
     circular = circular_regressors(ds.system, value, x_columns)
     valid = [x for x in x_columns if x not in circular]
     jr = join_scores(ds.scores(), layer=layer, value_column=value)
     gdf = jr.gdf
     if covariates is not None:
-        gdf = gdf.merge(covariates, left_on="code", right_index=True, how="left")
+        gdf = covariates.join_to(gdf, "code")
     opts = dataset_options(ds, value)
     names = indicator_names(ds)
     names.update({c: {"zh": c, "en": c} for c in cov_cols})
@@ -176,7 +128,7 @@ def dataset_report(ds, *, value: str = "total", x_columns=(), hub: str | None = 
         hub=hub, id_column="code", fdr=fdr, max_value=opts["max_value"], indicators=opts["indicators"],
         zones=zones, draws=draws, synthetic=bool(ds.synthetic),
         title=t("analysis.dataset_title", "en", title=ds.title_en or ds.title, indicator=value),
-        indicator_names=names, weights_cache=weights_cache,
+        indicator_names=names, weights_cache=weights_cache, weight_column=weight_column, engine=engine,
     )
     if circular:
         sp = report["spillover"]
@@ -192,8 +144,7 @@ def dataset_report(ds, *, value: str = "total", x_columns=(), hub: str | None = 
     report["title_zh"] = title_zh(ds, value)
     report["dataset"] = ds.id
     report["value_unit"] = both("analysis.unit_points")
-    report["covariates"] = ({"file": covariates.attrs.get("file"), "columns": cov_cols,
-                             "n": int(covariates.index.notna().sum())} if covariates is not None else None)
+    report["covariates"] = covariate_info(covariates)  # joined here, not by build_report
     report["input_warnings"] = list(ds.warnings) + list(jr.warnings)
     return report, gdf
 

@@ -7,8 +7,9 @@ This module keeps those facts beside the numbers so every later use (a regressor
 spillover models, the weights of population-weighted Theil/Gini, the city page) can say where
 a number came from.
 
-Until datasets live in a database (the storage issue), covariates are stored as a *sidecar*
-next to the user's output, in one of two layouts with the same schema
+Covariates are kept with a dataset in the store (``cityrank covariates --dataset ID``;
+:meth:`cityrank.store.Store.put_covariates`, :meth:`Covariates.from_records`), or written as
+a *sidecar* next to the user's output, in one of two layouts with the same schema
 (``cityrank/covariates/1``):
 
 * GeoPackage ``FILE.gpkg``: layer ``covariates`` (attribute table: ``code`` + one REAL column
@@ -16,8 +17,6 @@ next to the user's output, in one of two layouts with the same schema
   :class:`CovariateColumn`, plus ``schema``);
 * CSV ``FILE.csv`` (UTF-8 with BOM, so Excel opens it): ``code`` + one column per covariate,
   and ``FILE.columns.csv`` with the per-covariate metadata rows.
-
-Storage can persist the same two tables later without changing this type.
 """
 
 from __future__ import annotations
@@ -119,6 +118,17 @@ class Covariates:
     def metadata(self) -> list[dict]:
         return [self.columns[c].to_dict() for c in self.names]
 
+    @classmethod
+    def from_records(cls, values: pd.DataFrame, records: list[dict], where: str = "store") -> Covariates:
+        """Covariates from a values table (index = unit code) and one provenance dict per
+        column, as :meth:`cityrank.store.Store.load_covariates` gives them (extra keys such as
+        ``revision`` are ignored here)."""
+        cols = {}
+        for row in records:
+            c = _column_from_row(row, where)
+            cols[c.name] = c
+        return cls(values, cols)
+
     def to_frame(self) -> pd.DataFrame:
         """``code`` + one column per covariate (the sidecar's values table)."""
         return self.values.reset_index()
@@ -206,52 +216,75 @@ def read_covariates(path: str | Path) -> Covariates:
     return Covariates(values.set_index("code"), cols)
 
 
-def covariates_from_table(path: str | Path, layer, *, columns: list[str] | None = None,
-                          units: dict[str, str] | None = None, encoding: str | None = None,
-                          sheet: str | None = None, date: str = "") -> tuple[Covariates, list[str]]:
-    """Covariates from a CSV/XLSX keyed like data files (code or name columns).
+def covariates_from_table(path: str | Path, layer="prefecture", *, columns: list[str] | None = None,
+                          units: dict[str, str] | str | None = None, encoding: str | None = None,
+                          sheet: str | None = None, date: str = "",
+                          name: str | None = None) -> tuple[Covariates, list[str]]:
+    """Covariates from a CSV/XLSX keyed like data files (code or name columns): the one reader
+    of covariate tables (``cityrank covariates --data``, ``cityrank analyze --covariates``, the
+    viewer's upload on the analysis page).
 
     Keys resolve through the one unit resolver (:func:`cityrank.geo.join.join_scores`: codes,
     9-digit codes, names, traditional characters, former units with a warning) against
     ``layer`` (a built-in layer name or a user GeoDataFrame with ``code``). ``columns``
-    default to every column that is not a key; each must be numeric (an empty cell is
-    missing). Returns the covariates and the join's warnings; rows that match no unit are an
-    error naming the row.
+    default to every column that is not a key and holds numbers (a text column -- a note, a
+    second name -- is left out); cells are read by the scoring reader's number parser
+    (``1,234``, full-width digits; an empty cell or 缺失 is missing). ``units``: the unit of
+    measurement of each column, or one for all. ``name`` is how messages name the file (an
+    upload kept under a temporary path). Every problem -- a cell that is not a number, a row
+    that matches no unit, two rows on one unit -- raises one :class:`DataError` naming file,
+    row and column (the first ten of them). Returns the covariates and the join's warnings.
     """
     from cityrank.geo.join import join_scores
     from cityrank.scoring.columns import role
+    from cityrank.scoring.numbers import parse_cells
     from cityrank.scoring.readers import read_table
 
     raw = read_table(path, encoding=encoding, sheet=sheet)
+    file = name or str(path)
     frame = raw.frame
-    wanted = columns or [c for c in frame.columns if role(str(c)) is None]
-    if not wanted:
-        raise DataError(f"{path}: no covariate columns besides the key columns")
-    for c in wanted:
-        if c not in frame.columns:
-            raise DataError(f"{path}: no column {c!r}; columns: {list(frame.columns)}")
+    if columns:
+        for c in columns:
+            if c not in frame.columns:
+                raise DataError(f"{file}: no column {c!r}; columns: {list(frame.columns)}")
+    candidates = list(columns) if columns else [c for c in frame.columns if role(str(c)) is None]
+    parsed = {}
+    for c in candidates:
+        nums, kind = parse_cells(frame[c])
+        parsed[c] = (nums, kind, (kind != "").to_numpy())
+    # a text column (a note, a second name) is not a covariate -- unless the table has no
+    # column of numbers at all, when its cells are what is wrong
+    text = {c for c, (_, _, bad) in parsed.items() if not columns and bad.all()}
+    if text == set(parsed):
+        text = set()
+    messages: list[str] = []
     numeric = {}
-    for c in wanted:
-        text = frame[c].astype(str).str.strip().str.replace(",", "", regex=False)
-        vals = pd.to_numeric(text.replace("", None), errors="coerce")
-        bad = np.flatnonzero(vals.isna().to_numpy() & (text != "").to_numpy())
-        if len(bad):
-            k = int(bad[0])
-            raise DataError(f"{path}, row {k + 2}, column {c!r}: {frame[c].iloc[k]!r} is not a number")
-        numeric[c] = vals
+    for c, (nums, kind, bad) in parsed.items():
+        if c in text:
+            continue
+        for k in np.flatnonzero(bad)[:5]:
+            messages.append(f"{file}, row {k + 2}, column {c!r}: {frame[c].iloc[k]!r} is not a number "
+                            f"({kind.iat[k]})")
+        numeric[str(c)] = nums
+    wanted = list(numeric)
+    if not wanted:
+        raise DataError(f"{file}: no covariate columns besides the key columns")
     table = frame.copy()
     for c, vals in numeric.items():
         table[c] = vals
-    jr = join_scores(table, layer=layer, universe_types=None, value_column=None, source=str(path))
-    if len(jr.unmatched):
-        first = jr.unmatched.iloc[0]
-        raise DataError(f"{path}, row {int(first['source_row'])}: {first['problem']} "
-                        f"({len(jr.unmatched)} row(s) matched no unit)")
+    jr = join_scores(table, layer=layer, universe_types=None, value_column=None, source=file)
+    for r in jr.unmatched.itertuples(index=False):
+        messages.append(f"{file}, row {int(r.source_row)}: {r.problem}")
+    if messages:
+        more = f" (and {len(messages) - 10} more)" if len(messages) > 10 else ""
+        raise DataError("; ".join(messages[:10]) + more)
+    if isinstance(units, str):
+        units = dict.fromkeys(wanted, units)
     matched = jr.gdf[jr.gdf["match_method"].notna()]
     values = pd.DataFrame({c: matched[c].to_numpy(dtype=float) for c in wanted},
                           index=matched["code"].astype(str))
-    meta = {c: CovariateColumn(name=c, kind="table", source=str(path), statistic=c,
-                               unit=(units or {}).get(c, ""), date=date,
+    meta = {c: CovariateColumn(name=c, kind="table", source=Path(file).name if name else file,
+                               statistic=c, unit=(units or {}).get(c, ""), date=date,
                                note=f"encoding {raw.encoding}" if raw.encoding else (
                                    f"sheet {raw.sheet}" if raw.sheet else ""))
             for c in wanted}

@@ -1,4 +1,4 @@
-"""JSON API ``/api/v1``: datasets, systems, scores (JSON/CSV), rank intervals (uncertainty),
+"""JSON API ``/api/v1``: datasets, systems, scores (JSON/CSV), rank intervals (uncertainty), covariates,
 the scored workbook, cities, summaries, geometry. (``POST``/``DELETE`` of datasets: views/upload.py; ``/compare``:
 views/compare.py.)"""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
-from cityrank.service import api, cities, uncertainty
+from cityrank.service import api, cities, covariates, uncertainty
 from cityrank.service.openapi import openapi_document
 from cityrank.web.respond import args, respond, site
 
@@ -51,6 +51,11 @@ def summary(dataset: str):
 @bp.route("/datasets/<dataset>/uncertainty")
 def dataset_uncertainty(dataset: str):
     return respond(uncertainty.document(site(), dataset))
+
+
+@bp.route("/datasets/<dataset>/covariates")
+def dataset_covariates(dataset: str):
+    return respond(covariates.document(site(), dataset))
 
 
 @bp.route("/datasets/<dataset>/workbook.xlsx")

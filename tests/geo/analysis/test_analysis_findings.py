@@ -37,9 +37,9 @@ GDP = "模拟人均GDP（万元）"
 
 @pytest.fixture(scope="module")
 def covariates():
-    from cityrank.geo.analysis.service import read_covariates
+    from cityrank.geo.covariates import covariates_from_table
 
-    return read_covariates(COVARIATES)
+    return covariates_from_table(COVARIATES, "prefecture")[0]
 
 
 @pytest.fixture(scope="module")

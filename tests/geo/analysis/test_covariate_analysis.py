@@ -99,8 +99,8 @@ def test_spatial_models_take_a_raster_covariate_as_regressor(grid_with_light):
     assert 0.3 < lag["rho"] < 0.7
     durbin = rep["spillover"]["models"]["durbin"]
     assert durbin["available"] and "light" in durbin["impacts"]
-    assert [c["name"] for c in rep["covariates"]] == ["light", "pop"]
-    assert rep["covariates"][0]["kind"] == "raster" and rep["covariates"][0]["crs"] == "EPSG:3857"
+    assert [c["name"] for c in rep["covariates"]["metadata"]] == ["light", "pop"]
+    assert rep["covariates"]["metadata"][0]["kind"] == "raster" and rep["covariates"]["metadata"][0]["crs"] == "EPSG:3857"
     wd = rep["disparity"]["overall_weighted"]
     assert wd["available"] and wd["weighted_by"] == "pop"
     data = grid.merge(cov.to_frame(), on="code")
