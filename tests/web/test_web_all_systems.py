@@ -87,7 +87,7 @@ def urls(app, sid: str, a: str, b: str, code: str) -> list[str]:
            f"/embed/{b}.pdf", f"/upload/{b}", f"/api/v1/datasets/{b}", f"/api/v1/datasets/{b}/cities/{code}",
            f"/api/v1/datasets/{b}/scores", f"/api/v1/datasets/{b}/scores?format=csv",
            f"/api/v1/datasets/{b}/summary", f"/api/v1/datasets/{b}/system", f"/api/v1/datasets/{b}/uncertainty",
-           f"/api/v1/datasets/{b}/workbook.xlsx", f"/ogc/collections/{b}", f"/ogc/collections/{b}/items?limit=5",
+           f"/api/v1/datasets/{b}/workbook.xlsx", f"/api/v1/datasets/{b}/covariates", f"/ogc/collections/{b}", f"/ogc/collections/{b}/items?limit=5",
            f"/ogc/collections/{b}/items/{code}", f"/change?from={a}&to={b}", f"/api/v1/compare?from={a}&to={b}",
            f"/api/v1/compare/map?from={a}&to={b}", f"/api/v1/systems/{sid}/template.xlsx"]
     out += [f"/region/{r}?{q}" for r in region_ids()]
