@@ -276,7 +276,8 @@ def test_upload_form_page(client):
     assert 'enctype="multipart/form-data"' in html and 'name="file"' in html
     assert 'href="/api/v1/systems/ndrc-2017/template.xlsx"' in html
     # its one script is a static file: no inline script, so the CSP allows none
-    assert re.findall(r"<script\b[^>]*>", html) == ['<script src="/static/nav.js" defer>',
+    assert re.findall(r"<script\b[^>]*>", html) == ['<script src="/static/theme.js">',
+                                                  '<script src="/static/nav.js" defer>',
                                                   '<script src="/static/upload.js">']
     assert "sha256-" not in r.headers["Content-Security-Policy"]
     with client.get("/static/upload.js") as js:
