@@ -144,7 +144,3 @@ def placeholders(text: str) -> set[str]:
 def placeholder_roots(text: str) -> set[str]:
     """:func:`placeholders` with a language suffix dropped (``when_zh``/``when_en`` -> ``when``)."""
     return {n.removesuffix("_zh").removesuffix("_en") for n in placeholders(text)}
-
-
-# The older per-module tables still use these until they move into the catalogue.
-from cityrank.i18n._legacy import lookup, pick  # noqa: E402,F401
