@@ -146,7 +146,8 @@ def config(site, p, *, mode: str, urls: dict, group: dict | None = None) -> dict
         "mode": mode, "lang": p.lang, "dark": p.dark,
         "dataset": {"id": ds.id, "title": i18n.plain_title(ds, p.lang), "synthetic": bool(ds.synthetic)},
         "indicator": p.indicator, "classification": p.classification, "k": p.k,
-        "indicators": indicators(ds, p.lang),
+        # an embed shows one indicator (no control changes it): it carries that one's label only
+        "indicators": [i for i in indicators(ds, p.lang) if mode != "embed" or i["id"] == p.indicator],
         "classifications": list(METHODS), "k_range": [K_RANGE.start, K_RANGE.stop - 1],
         "published": {"bins": list(PUBLISHED_BINS), "labels": list(band_labels(PUBLISHED_BINS, p.lang))},
         "palettes": {str(k): v for k, v in PALETTES.items()},

@@ -60,9 +60,10 @@ export class CityMap {
     const loading = this.root.querySelector(".cr-loading");
     const timer = setTimeout(() => { if (loading) loading.hidden = false; }, 300);
     try {
-      const topo = await this.fetchJSON(this.cfg.urls.topology);
+      const u = this.cfg.urls;
+      const [topo, names] = await Promise.all([this.fetchJSON(u.topology), u.names ? this.fetchJSON(u.names) : null]);
       this.setValues(this.cfg.values, { silent: true });
-      this.draw(topo);
+      this.draw(topo, names);
       this.recolour();
       this.bindControls();
       this.root.classList.add("cr-ready");
@@ -83,11 +84,14 @@ export class CityMap {
   }
 
   // --- geometry -----------------------------------------------------------------------
-  draw(topo) {
+  // topo: the geometry with the Chinese names (topo.names, in the units' order; topo.provinces:
+  // code prefix -> name); names: the English ones in the same shape (English pages only)
+  draw(topo, names) {
     const L = window.L;
     const cfg = this.cfg;
-    this.provinces = topo.provinces || {};
+    this.provinces = (names || topo).provinces || {};
     this.units = window.topojson.feature(topo, topo.objects.units).features;
+    this.units.forEach((u, i) => { u.properties = { n: topo.names[i], e: names ? names.names[i] : null }; });
     const map = L.map(this.canvas, {
       zoomSnap: 0, zoomDelta: 0.5, minZoom: 2, maxZoom: 9, attributionControl: false,
       zoomControl: false, keyboard: false, renderer: L.svg({ padding: 0.3 }),
@@ -443,7 +447,7 @@ export class CityMap {
     const box = el("div", "cr-tip-body");
     box.append(el("strong", "", this.displayName(code)));
     const prov = this.provinces[code.slice(0, 2)];
-    if (prov && code.slice(2) !== "0000") box.append(el("div", "cr-tip-prov", this.lang === "en" ? prov[1] : prov[0]));
+    if (prov && code.slice(2) !== "0000") box.append(el("div", "cr-tip-prov", prov));
     const st = this.status(code);
     if (st === "scored") {
       const d = this.byCode.get(code);
