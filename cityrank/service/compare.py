@@ -179,7 +179,7 @@ def map_context(site, p: CompareParams, a, b, res, root: str = "") -> dict:
     note = f"{pages.source_note(a, p.lang)} | {pages.source_note(b, p.lang)}"
     return {"p": p, "ds": _Pair(a, b), "lang": p.lang, "indicator_label": labels[p.value],
             "mode": "change", "config": cfg, "config_json": mapclient.config_json(cfg),
-            "source_note": note, "inset_svg": geometry.inset_svg(p.lang),
+            "source_note": note,
             "finding": res.findings[p.lang][0] if res.findings.get(p.lang) else "",
             "assets": client_assets(root)}
 

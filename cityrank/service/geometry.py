@@ -8,8 +8,8 @@ The browser's geometry is ONE file: the package's quantised TopoJSON
 (``cityrank/shapefiles/prefecture.topo.json``, :mod:`cityrank.geo.topology`), served at a
 content-hashed URL (:func:`topology_name`) with ``Cache-Control: immutable``, so every page,
 embed and published export shares one cached copy; it carries the Chinese names, and English
-pages fetch the English ones besides (:func:`names_file`). The South China Sea inset's SVG
-(:func:`inset_svg`) is drawn once per process and placed in the pages.
+pages fetch the English ones besides (:func:`names_file`). The client draws the South China
+Sea inset from the same file (``static/map/inset.js``).
 """
 
 from __future__ import annotations
@@ -173,13 +173,6 @@ def names_file(lang: str) -> tuple[str, bytes] | None:
     """``(name, bytes)`` of the units' and provinces' names in ``lang`` besides the geometry's
     Chinese ones (``prefecture-names-en.<hash>.json``; English pages fetch it), None for zh."""
     return _topology()["en"][::-1] if lang == "en" else None
-
-
-def inset_svg(lang: str) -> str:
-    """The 南海诸岛 inset (``geo.inset``) in ``lang``, drawn once per process."""
-    from cityrank.geo.inset import inset_svg as draw
-
-    return draw(lang)
 
 
 def geo_file(site, name: str) -> Result:

@@ -21,6 +21,7 @@ No string of data reaches HTML here: the client sets every name with ``textConte
 from __future__ import annotations
 
 import json
+from functools import cache
 
 import numpy as np
 
@@ -50,6 +51,28 @@ def strings(lang: str) -> dict[str, str]:
     out["inset_title"] = t("map.inset_title", lang)
     out |= {k: t(f"ranks.{k}", lang) for k in catalogue_keys("ranks") if k.startswith("map_")}
     return out
+
+
+STATUS_KEYS = ("not_evaluated", "no_data", "hmt")
+"""Strings the client reads by a computed key (``S[status]``); ``region.*`` likewise."""
+
+
+@cache
+def client_keys() -> frozenset[str]:
+    """The keys the client's modules read (``S.key`` in ``static/map/*.js``) and
+    :data:`STATUS_KEYS`: an embed carries only these (no controls, no search)."""
+    import re
+
+    from cityrank.service.vendor import MAP_SOURCES
+
+    src = "".join(p.read_text(encoding="utf-8") for p in sorted(MAP_SOURCES.glob("*.js")))
+    return frozenset(re.findall(r"\bS\.(\w+)", src)) | frozenset(STATUS_KEYS)
+
+
+def embed_strings(lang: str) -> dict[str, str]:
+    """:func:`strings` without the words of the viewer's controls (:func:`client_keys`)."""
+    keys = client_keys()
+    return {k: v for k, v in strings(lang).items() if k in keys or k.startswith("region.")}
 
 
 def _region_ids() -> tuple[str, ...]:
@@ -139,6 +162,14 @@ def values(site, dataset_id: str, args: dict) -> Result:
         cache_control=cache_control(ds.id)))
 
 
+def scs_box() -> list[float]:
+    """``[lon0, lat0, lon1, lat1]`` the inset shows (:data:`geo.extent.SOUTH_CHINA_SEA`, as the
+    print map's and ``geo.inset``'s)."""
+    from cityrank.geo.extent import SOUTH_CHINA_SEA as b
+
+    return [b.lon_min, b.lat_min, b.lon_max, b.lat_max]
+
+
 def config(site, p, *, mode: str, urls: dict, group: dict | None = None) -> dict:
     """The page's configuration for the map client (see the module docstring)."""
     ds = site.dataset(p.dataset)
@@ -156,7 +187,8 @@ def config(site, p, *, mode: str, urls: dict, group: dict | None = None) -> dict
         "taiwan": TAIWAN_CODE,
         "bounds": geometry.main_bounds(),
         "inset_box": geometry.inset_anchor(),
-        "strings": strings(p.lang),
+        "scs_box": scs_box(),
+        "strings": embed_strings(p.lang) if mode == "embed" else strings(p.lang),
         "urls": urls,
         "values": values_payload(site, ds.id, p.indicator),
         "group": group,

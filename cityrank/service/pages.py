@@ -118,7 +118,6 @@ def map_context(site, p: MapParams, *, mode: str, urls: dict, root: str = "", gr
         "source_note": source_note(ds, p.lang), "finding": finding(ds, p.indicator, p.lang, label),
         "indicators": cfg["indicators"], "datasets": _with(site.datasets(), ds),
         "classifications": METHODS, "k_range": K_RANGE,
-        "inset_svg": geometry.inset_svg(p.lang),
         "assets": client_assets(root),
     }
 

@@ -15,6 +15,7 @@
 // tooltip its interval lines, the table its interval column and the interval view (state
 // .intervals, the viewer's #f-intervals) its hatching; values without them show none.
 import { classify, pyFixed } from "./classify.js";
+import { insetSvg } from "./inset.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const HATCHED = ["no_data", "hmt", "taiwan"];
@@ -114,9 +115,11 @@ export class CityMap {
     const units = topo.objects.units;
     const mesh = (filter) => window.topojson.mesh(topo, units, filter);
     const line = (geo, cls) => L.geoJSON(geo, { interactive: false, style: { className: cls, fill: false } }).addTo(map);
-    line(mesh((a, b) => a !== b && a.id.slice(0, 2) !== b.id.slice(0, 2)), "cr-province");
-    line(mesh((a, b) => a === b), "cr-coast");
-    if (topo.objects.lines) line(window.topojson.feature(topo, topo.objects.lines), "cr-line");
+    this.outlines = [mesh((a, b) => a !== b && a.id.slice(0, 2) !== b.id.slice(0, 2)), mesh((a, b) => a === b)];
+    line(this.outlines[0], "cr-province");
+    line(this.outlines[1], "cr-coast");
+    this.lineFeatures = topo.objects.lines ? window.topojson.feature(topo, topo.objects.lines).features : [];
+    line({ type: "FeatureCollection", features: this.lineFeatures }, "cr-line");
     this.addPatterns();
     this.addInset();
     this.addTaiwanLabel();
@@ -177,15 +180,14 @@ export class CityMap {
     svg.prepend(defs);
   }
 
-  // The 南海诸岛 inset: over open sea east of Taiwan (cfg.inset_box), anchored at its bottom-right
-  // corner; its width follows the map's scale, so it never reaches land.
+  // The 南海诸岛 inset (drawn from the TopoJSON: inset.js): over open sea east of Taiwan
+  // (cfg.inset_box), anchored at its bottom-right corner; its width follows the map's scale, so
+  // it never reaches land.
   addInset() {
-    const tpl = this.root.querySelector("template.cr-inset-src");
-    if (!tpl) return;
     const box = el("div", "cr-inset");
     box.setAttribute("role", "img");
     box.setAttribute("aria-label", this.S.inset_title);
-    box.append(tpl.content.cloneNode(true));
+    box.append(insetSvg(this.units, this.lineFeatures, this.cfg.scs_box, this.outlines));
     box.append(el("div", "cr-inset-title", this.S.inset_title));
     this.map.getContainer().append(box);
     window.L.DomEvent.disableClickPropagation(box);
