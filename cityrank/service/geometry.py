@@ -171,7 +171,8 @@ def topology_name() -> str:
 
 def names_file(lang: str) -> tuple[str, bytes] | None:
     """``(name, bytes)`` of the units' and provinces' names in ``lang`` besides the geometry's
-    Chinese ones (``prefecture-names-en.<hash>.json``; English pages fetch it), None for zh."""
+    Chinese ones (``prefecture-names-en.<hash>.json``: English pages fetch it, and pages that
+    search by pinyin), None for zh."""
     return _topology()["en"][::-1] if lang == "en" else None
 
 

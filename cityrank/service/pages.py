@@ -98,9 +98,11 @@ def finding(ds, indicator: str, lang: str, label: str) -> str:
 
 
 def client_urls(site, p: MapParams, *, root: str, values_url: str, city_url: str | None,
-                png_url: str | None, pdf_url: str | None) -> dict:
-    """The URLs the client fetches and links (server pages; ``cityrank publish`` writes its own)."""
-    names = geometry.names_file(p.lang)
+                png_url: str | None, pdf_url: str | None, pinyin: bool = True) -> dict:
+    """The URLs the client fetches and links (server pages; ``cityrank publish`` writes its own).
+    ``names`` (the English names, :func:`geometry.names_file`) for English pages and, with
+    ``pinyin``, for pages whose search finds a city by its pinyin (all but the embeds)."""
+    names = geometry.names_file("en") if pinyin or p.lang == "en" else None
     return {"values": values_url, "topology": f"{root}/geo/{geometry.topology_name()}",
             "names": f"{root}/geo/{names[0]}" if names else None,
             "city": city_url, "png": png_url,

@@ -48,7 +48,7 @@ def test_png_gets_the_note_in_its_language(client, monkeypatch):
 
     seen = []
 
-    def fake(site, p, note, title, legend_title=None, fmt="png"):
+    def fake(site, p, note, title, legend_title=None, fmt="png", view=None):
         seen.append((p.lang, note))
         return b"\x89PNG\r\n\x1a\n"
 
@@ -108,7 +108,10 @@ def test_map_tooltips_carry_the_province_in_the_page_language(client):
     assert topo["provinces"]["61"] == "陕西省" and "Shaanxi" not in json.dumps(topo, ensure_ascii=False)
     en = _config(client.get("/?lang=en").get_data(as_text=True))
     zh = _config(client.get("/").get_data(as_text=True))
-    assert zh["urls"]["names"] is None and en["urls"]["topology"] == zh["urls"]["topology"]
+    assert en["urls"]["topology"] == zh["urls"]["topology"]
+    assert zh["urls"]["names"] == en["urls"]["names"]  # the viewer's search finds pinyin
+    zh_embed = _config(client.get(f"/embed/{DATASET}").get_data(as_text=True))
+    assert zh_embed["urls"]["names"] is None  # a Chinese embed downloads no English name
     names = client.get(en["urls"]["names"])
     assert names.status_code == 200 and "immutable" in names.headers["Cache-Control"]
     english = names.get_json()

@@ -86,11 +86,12 @@ export class CityMap {
 
   // --- geometry -----------------------------------------------------------------------
   // topo: the geometry with the Chinese names (topo.names, in the units' order; topo.provinces:
-  // code prefix -> name); names: the English ones in the same shape (English pages only)
+  // code prefix -> name); names: the English ones in the same shape (English pages, and the
+  // pinyin the search finds; not the embeds)
   draw(topo, names) {
     const L = window.L;
     const cfg = this.cfg;
-    this.provinces = (names || topo).provinces || {};
+    this.provinces = (this.lang === "en" && names ? names : topo).provinces || {};
     this.units = window.topojson.feature(topo, topo.objects.units).features;
     this.units.forEach((u, i) => { u.properties = { n: topo.names[i], e: names ? names.names[i] : null }; });
     const map = L.map(this.canvas, {
@@ -128,9 +129,9 @@ export class CityMap {
       if (path) { path.setAttribute("tabindex", "-1"); path.setAttribute("focusable", "false"); }
     }
     map.on("resize", () => { this.placeInset(); if (!this.moved) this.fit(); });
-    map.on("zoomend moveend", () => { this.placeInset(); this.saveView(); });
+    map.on("zoomend moveend", () => { this.placeInset(); this.saveView(); this.printLinks(); });
     map.on("movestart", (e) => { if (e.hard !== true && this.fitted) this.moved = this.userMove; });
-    this.canvas.addEventListener("pointerdown", () => { this.userMove = true; });
+    for (const ev of ["pointerdown", "wheel"]) this.canvas.addEventListener(ev, () => { this.userMove = true; }, { passive: true });
     this.restoreView();
     this.bindKeys();
   }
@@ -438,8 +439,15 @@ export class CityMap {
     const cap = this.root.querySelector("table.cr-table caption");
     if (cap) cap.textContent = label + (this.cfg.dataset.synthetic ? " (" + this.S.synthetic + ")" : "");
     this.canvas.setAttribute("aria-label", this.finding());
+    this.printLinks();
+  }
+
+  // the print map (PNG/PDF, geo.static_map) of what is shown: indicator, classes and, once the
+  // reader has moved the map, the current view (bbox=west,south,east,north)
+  printLinks() {
     const q = new URLSearchParams({ indicator: this.state.indicator, classification: this.state.classification,
       k: this.state.k, lang: this.lang });
+    if (this.userMove && this.map) q.set("bbox", this.map.getBounds().toBBoxString().split(",").map((v) => Number(v).toFixed(2)).join(","));
     const u = this.cfg.urls;
     document.querySelectorAll(".cr-print-png").forEach((a) => { if (u.png) a.href = u.png + "?" + q; });
     document.querySelectorAll(".cr-print-pdf").forEach((a) => { if (u.pdf) a.href = u.pdf + "?" + q; });
@@ -554,8 +562,8 @@ export class CityMap {
       const dirs = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
       if (dirs[e.key]) { e.preventDefault(); this.step(...dirs[e.key]); } else if (e.key === "Enter") {
         if (this.focused) { e.preventDefault(); this.open(this.focused); }
-      } else if (e.key === "+" || e.key === "=") { e.preventDefault(); this.map.zoomIn(); } else if (e.key === "-") {
-        e.preventDefault(); this.map.zoomOut();
+      } else if (e.key === "+" || e.key === "=") { e.preventDefault(); this.userMove = true; this.map.zoomIn(); } else if (e.key === "-") {
+        e.preventDefault(); this.userMove = true; this.map.zoomOut();
       } else if (e.key === "Home") { e.preventDefault(); this.focus(order()[0]); } else if (e.key === "Escape") {
         if (this.focused) this.layers.get(this.focused).closeTooltip();
       }
