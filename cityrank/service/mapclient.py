@@ -171,9 +171,10 @@ def scs_box() -> list[float]:
 
 
 def config(site, p, *, mode: str, urls: dict, group: dict | None = None) -> dict:
-    """The page's configuration for the map client (see the module docstring)."""
+    """The page's configuration for the map client (see the module docstring). An embed has no
+    controls: it goes without the choices of the viewer's selectors."""
     ds = site.dataset(p.dataset)
-    return {
+    cfg = {
         "mode": mode, "lang": p.lang, "dark": p.dark,
         "dataset": {"id": ds.id, "title": i18n.plain_title(ds, p.lang), "synthetic": bool(ds.synthetic)},
         "indicator": p.indicator, "classification": p.classification, "k": p.k,
@@ -194,6 +195,11 @@ def config(site, p, *, mode: str, urls: dict, group: dict | None = None) -> dict
         "group": group,
         "intervals": bool(p.intervals),
     }
+    if mode == "embed":
+        del cfg["classifications"], cfg["k_range"]
+        if p.classification != "published":
+            del cfg["published"]
+    return cfg
 
 
 def config_json(cfg: dict) -> str:

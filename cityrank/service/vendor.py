@@ -68,8 +68,10 @@ MANIFEST = "manifest.json"
 LEAFLET_CSS = "leaflet/dist/leaflet.css"
 LEAFLET_CSS_UNUSED = ("tile", "popup", "control-layers", "control-scale", "vml", "oldie", "marker-shadow",
                       "default-icon-path", "image-layer", "marker-draggable", "crosshair", "leaflet-safari",
-                      "leaflet-retina", "leaflet-fade-anim")
-"""Leaflet CSS selectors containing one of these are dropped from the bundle's stylesheet."""
+                      "leaflet-retina", "leaflet-fade-anim", "div-icon", "attribution-flag", "pane img",
+                      "tooltip-bottom", "tooltip-left", "tooltip-right")
+"""Leaflet CSS selectors containing one of these are dropped from the bundle's stylesheet (the
+client's tooltips open above the pointer: ``direction: "top"``)."""
 MANGLE_PROPS, RESERVE_PROPS = "^_", "^_leaflet"
 """Properties whose names start with ``_`` (Leaflet's private ones) are shortened in the bundle,
 except ``_leaflet…`` (Leaflet reads those by quoted name too). So no module of the client may
@@ -83,9 +85,10 @@ def _source_files() -> list[Path]:
 
 
 def source_hash() -> str:
-    """A hash of the client's own files (``static/map/*.js|css``): the manifest records the one
-    it was built from, so a bundle older than its sources is never served."""
-    h = hashlib.sha256()
+    """A hash of the client's own files (``static/map/*.js|css``) and of the build's settings:
+    the manifest records the one it was built from, so a bundle older than its sources is never
+    served."""
+    h = hashlib.sha256(repr((LEAFLET_CSS_UNUSED, MANGLE_PROPS, RESERVE_PROPS)).encode())  # the build's settings
     for path in _source_files():
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()[:16]

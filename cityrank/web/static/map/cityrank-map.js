@@ -289,7 +289,7 @@ export class CityMap {
 
   classify() {
     const { classification, k } = this.state;
-    const pub = this.cfg.published;
+    const pub = this.cfg.published || {}; // an embed of other classes goes without the bands
     this.classes = classify(this.payload.values, classification, k, { bins: pub.bins, bandLabels: pub.labels });
     this.colours = this.cfg.palettes[String(this.classes.labels.length)];
   }
