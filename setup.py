@@ -31,7 +31,7 @@ def vendor_files() -> list[str]:
 class BuildPyWithAssets(build_py):
     def run(self):
         if not getattr(self, "editable_mode", False):
-            missing = [name for name in vendor_files() if not (VENDOR / name).is_file()]
+            missing = [name for name in [*vendor_files(), "map/manifest.json"] if not (VENDOR / name).is_file()]
             if missing:
                 raise SystemExit(
                     f"cityrank: refusing to build without the front-end assets; missing in {VENDOR}: "

@@ -1,7 +1,8 @@
 """Size and speed of the map client, in one run, in headless Debian Chromium on localhost:
 
-* first-load and cached-load bytes (gzip, all responses, headers included) of the embed and of
-  the viewer; budgets 100 KB and 15 KB for the embed;
+* first-load and cached-load bytes (gzip, all responses, headers included) of the embed (Chinese,
+  and English: the geometry's English names are a file of their own) and of the viewer; budgets
+  100 KB and 15 KB for the embed;
 * time from navigation to the shapes drawn: the embed, a bare Leaflet page drawing the same
   TopoJSON (leaflet + topojson-client, nothing else) and the ratio (budget 1.5x); and a bare
   MapLibre GL page drawing the same geometry (the alternative the client was measured against);
@@ -39,6 +40,7 @@ ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-
         "--disable-sync", "--enable-unsafe-swiftshader", "--use-angle=swiftshader"]
 DATASET = "ndrc-2017-simulated"
 EMBED, VIEWER = f"/embed/{DATASET}", "/"
+EMBED_EN = EMBED + "?lang=en"  # adds the English names (one small immutable file)
 FIRST_KB, CACHED_KB, RATIO = 100, 15, 1.5
 
 BARE_LEAFLET = """<!DOCTYPE html><html><head><meta charset="utf-8">
@@ -182,15 +184,16 @@ def main() -> int:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     client = app.test_client()
-    for path in (EMBED, VIEWER):
+    for path in (EMBED, EMBED_EN, VIEWER):
         client.get(path)  # the server's caches warm: we measure the pages, not the first build
 
-    results: dict[str, list] = {k: [] for k in ("embed", "viewer", "leaflet", "maplibre")}
+    results: dict[str, list] = {k: [] for k in ("embed", "embed_en", "viewer", "leaflet", "maplibre")}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=ARGS)
         for _ in range(opts.runs):  # interleaved, so load on the machine hits all alike
             results["embed"].append(load(browser, base + EMBED, "client", cached=True))
             results["leaflet"].append(load(browser, base + "/bench/bare-leaflet.html", "bare"))
+            results["embed_en"].append(load(browser, base + EMBED_EN, "client", cached=True))
             results["viewer"].append(load(browser, base + VIEWER, "client", cached=True))
             if (ref / "maplibre-gl.js").is_file():
                 results["maplibre"].append(load(browser, base + "/bench/bare-maplibre.html", "bare"))
@@ -210,6 +213,7 @@ def main() -> int:
           f"(load average {os.getloadavg()[0]:.1f})")
     print(f"embed  first load {e_first:6.1f} KB (budget {FIRST_KB}) {ok(e_first <= FIRST_KB)}; "
           f"cached {e_cached:5.1f} KB (budget {CACHED_KB}) {ok(e_cached <= CACHED_KB)}")
+    print(f"embed (English) first load {med('embed_en', 0) / 1024:6.1f} KB; cached {med('embed_en', 1) / 1024:5.1f} KB")
     print(f"viewer first load {v_first:6.1f} KB; cached {v_cached:5.1f} KB (the viewer adds Bootstrap CSS and its controls)")
     print(f"drawn: embed {e_ms:6.0f} ms, viewer {v_ms:6.0f} ms, bare Leaflet + same TopoJSON {l_ms:6.0f} ms "
           f"({l_first:.1f} KB); ratio embed/bare {e_ms / l_ms:.2f} (budget {RATIO}) {ok(e_ms / l_ms <= RATIO)}")
@@ -226,6 +230,7 @@ def main() -> int:
     print(f"recolour in the viewer (293 cities): classification/classes {recolour:.1f} ms (no request), "
           f"indicator {indicator:.1f} ms (one values JSON)")
     print(json.dumps({"embed_first_kb": round(e_first, 1), "embed_cached_kb": round(e_cached, 1),
+                      "embed_en_first_kb": round(med("embed_en", 0) / 1024, 1),
                       "viewer_first_kb": round(v_first, 1), "viewer_cached_kb": round(v_cached, 1),
                       "embed_ms": round(e_ms), "bare_leaflet_ms": round(l_ms), "ratio": round(e_ms / l_ms, 2),
                       "recolour_ms": round(recolour, 1), "indicator_ms": round(indicator, 1)}))

@@ -36,7 +36,6 @@ DATASET = "ndrc-2017-simulated"
 MEASURE = """async ([n, id]) => {
   const m = document.querySelector('[data-cr-map]').cityMap;
   const input = document.getElementById('cr-w-' + id);
-  const { reweigh } = await import(new URL('whatif.js', document.querySelector('script[type=module]').src).href);
   // the next frame's callbacks run, then style, layout and paint; a task queued from the
   // callback runs after that frame is rendered
   const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
@@ -51,7 +50,7 @@ MEASURE = """async ([n, id]) => {
     framed.push(performance.now() - t0);
     const w = m.whatif.weights();
     const t1 = performance.now();
-    reweigh(m.whatif.base, w);
+    m.whatif.arithmetic(w);
     arith.push(performance.now() - t1);
   }
   return { script, framed, arith, n: m.payload.n, rows: document.querySelectorAll('table.cr-table tbody tr').length };

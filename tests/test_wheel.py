@@ -36,6 +36,7 @@ PACKAGE_DATA = (
     "cityrank/web/templates/base.html",
     "cityrank/web/static/app.css",
     "cityrank/web/static/vendor/leaflet/leaflet.js",
+    "cityrank/web/static/vendor/map/manifest.json",  # the map client's bundle (esbuild)
 )
 
 pytestmark = pytest.mark.slow
@@ -140,7 +141,11 @@ def test_installed_wheel_runs_score_map_and_serve(wheel, tmp_path):
             with urllib.request.urlopen(url + "vendor/leaflet/leaflet.js", timeout=60) as resp:
                 assert resp.status == 200 and b"Leaflet" in resp.read()[:2000]
             with urllib.request.urlopen(url, timeout=180) as resp:
-                assert resp.status == 200 and b"data-cr-map" in resp.read()
+                page = resp.read()
+                assert resp.status == 200 and b"data-cr-map" in page
+            bundle = re.search(rb'<script type="module" src="/([^"]+)"', page).group(1).decode()
+            with urllib.request.urlopen(url + bundle, timeout=60) as resp:  # the built bundle, shipped
+                assert resp.status == 200 and b"Leaflet" in resp.read()
         finally:
             proc.terminate()
             proc.wait(10)

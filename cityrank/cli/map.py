@@ -1,4 +1,6 @@
-"""``cityrank map``: a print choropleth (PNG/SVG/PDF) of a dataset or a table.
+"""``cityrank map``: a print choropleth (PNG/SVG/PDF) of a dataset or a table, or with
+``--out FILE.html`` a standalone interactive map (folium; Leaflet inlined, works offline:
+:func:`cityrank.service.webmap.standalone_map`).
 
 Thin: get a scores table (:mod:`cityrank.cli.sources`), join it with
 :func:`cityrank.geo.join.join_scores`, draw it with :func:`cityrank.geo.static_map.render_map`,
@@ -53,14 +55,35 @@ def _bins(text: str | None, lang: str) -> list[float] | None:
         raise ConfigError(t("cli.map.bad_bins", lang, value=text)) from None
 
 
+HTML = ".html"
+
+
+def _write_html(gdf, column: str, args, bins, **text) -> Path:
+    """The standalone interactive map file, written atomically."""
+    from cityrank.atomic import atomic_write
+    from cityrank.geo.boundaries import load_layer
+    from cityrank.service.geometry import MAP_SIMPLIFY
+    from cityrank.service.webmap import standalone_map
+
+    bundled = not args.boundaries
+    m = standalone_map(gdf, column, lang=args.lang, classification=args.classification, k=args.classes,
+                       bins=bins, lines=load_layer("boundary_line") if bundled else None,
+                       simplify=MAP_SIMPLIFY if bundled else None, **text)
+    html = m.get_root().render()
+    out = Path(args.out)
+    atomic_write(out, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    return out
+
+
 def run(args) -> int:
     from cityrank.cli.sources import load_source, resolve_indicator
     from cityrank.geo.join import DEFAULT_UNIVERSE, join_scores
     from cityrank.geo.static_map import FORMATS, render_map
 
     lang = args.lang
-    if Path(args.out).suffix.lower() not in FORMATS:
-        raise ConfigError(t("cli.map.bad_format", lang, path=args.out, formats=", ".join(FORMATS)))
+    interactive = Path(args.out).suffix.lower() == HTML
+    if not interactive and Path(args.out).suffix.lower() not in FORMATS:
+        raise ConfigError(t("cli.map.bad_format", lang, path=args.out, formats=", ".join((*FORMATS, HTML))))
     if args.classes < 2:
         raise ConfigError(t("cli.map.few_classes", lang, n=args.classes))
     bins = _bins(args.bins, lang)
@@ -84,13 +107,17 @@ def run(args) -> int:
     cap = t("cli.map.max_cap", lang, max=ind.max_points) if ind.max_points else ""
     base = src.title if lang == "zh" else (src.title_en or src.title)
     title = args.title or t("cli.map.default_title", lang, base=base, indicator=ind.name)
-    out = render_map(
-        res.gdf, ind.column, args.out,
-        classification=args.classification, k=args.classes, bins=bins, title=title,
-        legend_title=ind.name + cap, lang=lang, synthetic=src.synthetic,
-        source_note=args.source_note or src.source, review_number=args.review_number,
-        cmap=args.cmap, dpi=args.dpi,
-    )
+    if interactive:
+        out = _write_html(res.gdf, ind.column, args, bins, title=title, legend_title=ind.name + cap,
+                          source_note=args.source_note or src.source, synthetic=src.synthetic)
+    else:
+        out = render_map(
+            res.gdf, ind.column, args.out,
+            classification=args.classification, k=args.classes, bins=bins, title=title,
+            legend_title=ind.name + cap, lang=lang, synthetic=src.synthetic,
+            source_note=args.source_note or src.source, review_number=args.review_number,
+            cmap=args.cmap, dpi=args.dpi,
+        )
     c = res.counts
     mark = t("cli.map.synthetic_mark", lang) if src.synthetic else ""
     print(t("cli.map.wrote", lang, path=out, scored=c["scored"], no_data=c["no_data"],

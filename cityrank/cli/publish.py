@@ -2,8 +2,8 @@
 
 Newsrooms scale to millions of readers by serving files, not an application: this writes the
 same page ``/embed/<dataset>`` serves (rendered by the viewer's templates), with every URL
-made relative, and the files it loads -- the map client's scripts and CSS, the npm files, the
-TopoJSON, one JSON of values per indicator, the scores as CSV, a PNG for readers without
+made relative, and the files it loads -- the map client's script and stylesheet (esbuild's
+bundle with its npm dependencies), the TopoJSON, one JSON of values per indicator, the scores as CSV, a PNG for readers without
 JavaScript and ``embed-host.js`` for the host page -- then prints the snippet. Nothing in the
 folder needs Python or reaches another host; the indicator can't be changed there (a static
 folder has one view), but the classes are the browser's as on the server.
@@ -51,7 +51,7 @@ def publish(dataset: str | None, out: Path, *, indicator: str = "total", classif
 
     from cityrank import paths
     from cityrank.service import geometry, mapclient, pages, png
-    from cityrank.service.vendor import client_names, client_path
+    from cityrank.service.vendor import client_files, client_path
     from cityrank.web.app import create_app
 
     app = app or create_app()
@@ -62,18 +62,23 @@ def publish(dataset: str | None, out: Path, *, indicator: str = "total", classif
     p = pages.parse_params(site, args, dataset)
     ds = site.dataset(p.dataset)
     files: dict[str, bytes | str] = {}
-    for name in client_names():
+    client = client_files(app.config.get("VENDOR_DIR"))
+    for name in client.values():
         files[f"assets/{name}"] = client_path(name, app.config.get("VENDOR_DIR")).read_bytes()
     topo = f"geo/{geometry.topology_name()}"
     files[topo] = geometry.topology_bytes()
+    names = geometry.names_file(p.lang)
+    if names:
+        files[f"geo/{names[0]}"] = names[1]
     for ind in mapclient.indicators(ds, p.lang):
         files[f"data/values-{ind['id']}.json"] = mapclient.values(site, ds.id, {"indicator": ind["id"]}).body
     files["data/scores.csv"] = site.dataset(ds.id).scores().assign(synthetic=bool(ds.synthetic)).to_csv(index=False)
     files["map.png"] = png.embed_png(site, ds.id, args).body
     files["embed-host.js"] = (paths.WEB_DIR / "static" / "embed-host.js").read_bytes()
-    urls = {"values": "data/values-{indicator}.json", "topology": topo, "city": None, "png": None, "pdf": None}
+    urls = {"values": "data/values-{indicator}.json", "topology": topo, "names": names and f"geo/{names[0]}",
+            "city": None, "png": None, "pdf": None}
     ctx = pages.map_context(site, p, mode="embed", urls=urls)
-    ctx["assets"] = {name: f"assets/{name}" for name in ctx["assets"]}
+    ctx["assets"] = {key: f"assets/{name}" for key, name in client.items()}
     with app.test_request_context("/"):
         files["index.html"] = render_template("embed.html", ctx=ctx, lang=p.lang, data_url="data/scores.csv",
                                               png_url="map.png")

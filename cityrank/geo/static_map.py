@@ -113,6 +113,24 @@ def _main_china(ax, units4490, provinces, national, lines, colours):
     _frame_axes(ax, x_lo, x_hi, y_lo, y_hi)
 
 
+def _main_view(ax, units4490, provinces, national, lines, colours, view):
+    """A part of the national map: the units and lines inside ``view`` (lon/lat box), framed to
+    it (the viewer's current view, printed)."""
+    main = clip_project(units4490, view)
+    draw_units(ax, main, main["_key"].to_numpy(), main["_cls"].to_numpy(), colours)
+    draw_lines(ax, provinces, national, lines, view)
+    frame = clip_project(gpd.GeoDataFrame(geometry=[shapely.box(*view)], crs=4490), view)
+    x0, y0, x1, y1 = frame.total_bounds
+    _frame_axes(ax, x0, x1, y0, y1)
+
+
+def whole_country(view) -> bool:
+    """True when ``view`` (lon/lat box) shows most of the national frame: print the national
+    map with its inset rather than a part."""
+    area = shapely.box(*MAIN_MAP).area
+    return shapely.box(*view).intersection(shapely.box(*MAIN_MAP)).area >= 0.8 * area
+
+
 def _main_data(ax, units4490, provinces, national, lines, colours):
     minx, miny, maxx, maxy = units4490.total_bounds
     dx, dy = max(maxx - minx, 0.01), max(maxy - miny, 0.01)
@@ -225,12 +243,15 @@ def build_figure(
     cmap: str = S.DEFAULT_CMAP,
     figsize: tuple[float, float] = (11.0, 8.6),
     frame: str | None = None,
+    view=None,
 ):
     """Draw the map; returns (matplotlib Figure, MapInfo). Caller closes the figure.
 
     ``frame="china"`` (the default for the national prefecture layers) draws the whole
     territory with the 南海诸岛 inset; ``frame="data"`` (the default for users' own smaller
-    units, e.g. a district's subdistricts) zooms to the units, without inset.
+    units, e.g. a district's subdistricts) zooms to the units, without inset. ``view``
+    (lon0, lat0, lon1, lat1) prints a part of the national map (the viewer's current view;
+    no inset unless it shows most of the country: :func:`whole_country`).
     """
     import matplotlib
 
@@ -272,7 +293,7 @@ def build_figure(
         fig = plt.figure(figsize=figsize, facecolor=S.BACKGROUND)
         try:
             info = _draw(fig, gdf, column, keys, cls, colours, provinces, lines, units4490,
-                         national, frame, lang, font, patheffects, texts, title=title,
+                         national, frame, lang, font, patheffects, texts, view=view, title=title,
                          legend_title=legend_title, source_note=source_note,
                          review_number=review_number, synthetic=synthetic)
         except BaseException:
@@ -283,12 +304,16 @@ def build_figure(
 
 def _draw(fig, gdf, column, keys, cls, colours, provinces, lines, units4490, national, frame,
           lang, font, patheffects, texts, *, title, legend_title, source_note, review_number,
-          synthetic) -> MapInfo:
+          synthetic, view=None) -> MapInfo:
     """Everything drawn on ``fig`` (the caller closes it if this raises)."""
     ax = fig.add_axes((0.02, 0.075, 0.96, 0.83))
     ax.set_axis_off()
     ins = None
-    if frame == "china":
+    if frame == "china" and view is not None and not whole_country(view):
+        _main_view(ax, units4490, provinces, national, lines, colours, view)
+        texts += _taiwan_label(ax, gdf, keys, lang, patheffects) if shapely.box(*view).contains(
+            shapely.Point(120.9, 21.6)) else []
+    elif frame == "china":
         _main_china(ax, units4490, provinces, national, lines, colours)
         texts += _taiwan_label(ax, gdf, keys, lang, patheffects)
         ins = ax.inset_axes(INSET_FRAC)

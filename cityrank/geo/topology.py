@@ -178,6 +178,36 @@ def _prop(value):
     return str(value)
 
 
+def web_documents(topo: dict) -> tuple[dict, dict]:
+    """What browsers get of the shipped file: ``(geometry, english)``.
+
+    ``geometry`` is ``topo`` with the units' properties moved into one array per language: the
+    Chinese names (``names``, in the order of the unit geometries) and the provinces' Chinese
+    names (``provinces``: code prefix -> name) stay, the English ones go to ``english``
+    (``names`` and ``provinces`` alike), which only English pages fetch. Every page draws the
+    same geometry file; a Chinese embed downloads no English name.
+
+    >>> topo = {"type": "Topology", "arcs": [], "objects": {UNITS: {"type": "GeometryCollection", "geometries": [
+    ...     {"type": "Polygon", "arcs": [], "id": "110000", "properties": {"n": "北京市", "e": "Beijing"}}]}},
+    ...     "provinces": {"11": ["北京市", "Beijing"]}}
+    >>> geo, en = web_documents(topo)
+    >>> geo["names"], geo["provinces"], "properties" in geo["objects"][UNITS]["geometries"][0]
+    (['北京市'], {'11': '北京市'}, False)
+    >>> en
+    {'names': ['Beijing'], 'provinces': {'11': 'Beijing'}}
+    """
+    zh_key, en_key = UNIT_PROPS["name"], UNIT_PROPS["name_en"]
+    units = topo["objects"][UNITS]["geometries"]
+    geoms = [{k: v for k, v in g.items() if k != "properties"} for g in units]
+    provinces = topo.get("provinces", {})
+    geometry = {**topo, "objects": {**topo["objects"], UNITS: {**topo["objects"][UNITS], "geometries": geoms}},
+                "names": [(g.get("properties") or {}).get(zh_key) for g in units],
+                "provinces": {k: v[0] for k, v in provinces.items()}}
+    english = {"names": [(g.get("properties") or {}).get(en_key) for g in units],
+               "provinces": {k: v[1] for k, v in provinces.items()}}
+    return geometry, english
+
+
 # --- reading back ------------------------------------------------------------------------
 
 def _arcs_absolute(topo: dict) -> list[np.ndarray]:

@@ -163,7 +163,7 @@ def map_context(site, p: CompareParams, a, b, res, root: str = "") -> dict:
     from urllib.parse import urlencode
 
     from cityrank.service import mapclient, pages
-    from cityrank.service.vendor import asset_url
+    from cityrank.service.vendor import client_assets
 
     mp = pages.MapParams(b.id, "total", "quantiles", p.k, p.lang, p.dark)
     query = urlencode({"from": a.id, "to": b.id})
@@ -179,9 +179,9 @@ def map_context(site, p: CompareParams, a, b, res, root: str = "") -> dict:
     note = f"{pages.source_note(a, p.lang)} | {pages.source_note(b, p.lang)}"
     return {"p": p, "ds": _Pair(a, b), "lang": p.lang, "indicator_label": labels[p.value],
             "mode": "change", "config": cfg, "config_json": mapclient.config_json(cfg),
-            "source_note": note, "inset_svg": geometry.inset_svg(p.lang),
+            "source_note": note,
             "finding": res.findings[p.lang][0] if res.findings.get(p.lang) else "",
-            "assets": {name: asset_url(name, root) for name in pages.CLIENT_ASSETS}}
+            "assets": client_assets(root)}
 
 
 def page_context(site, args: dict, root: str = "") -> dict:

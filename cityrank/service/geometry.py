@@ -7,8 +7,9 @@ same further coverage-simplified (analysis and tests).
 The browser's geometry is ONE file: the package's quantised TopoJSON
 (``cityrank/shapefiles/prefecture.topo.json``, :mod:`cityrank.geo.topology`), served at a
 content-hashed URL (:func:`topology_name`) with ``Cache-Control: immutable``, so every page,
-embed and published export shares one cached copy. The South China Sea inset's SVG
-(:func:`inset_svg`) is drawn once per process and placed in the pages.
+embed and published export shares one cached copy; it carries the Chinese names, and English
+pages fetch the English ones besides (:func:`names_file`). The client draws the South China
+Sea inset from the same file (``static/map/inset.js``).
 """
 
 from __future__ import annotations
@@ -41,14 +42,20 @@ def joined(site, dataset_id: str | None = None, layer: str = WEB_LAYER) -> gpd.G
         gdf = result.gdf.copy()
         if "rank" in gdf.columns:
             gdf["rank"] = gdf["rank"].astype("Int64")  # integer ranks in GeoJSON/OGC
-        gdf["display"] = gdf["status"]
-        hmt = gdf["type"].isin(HMT_TYPES) & (gdf["status"] != "scored")
-        gdf.loc[hmt, "display"] = "hmt"
+        gdf["display"] = display_status(gdf)
         gdf.attrs["synthetic"] = bool(ds.synthetic)
         gdf.attrs["warnings"] = list(result.warnings)
         return gdf
 
     return site.cache.get_or_build(ds.id, "joined", layer, make)
+
+
+def display_status(gdf: gpd.GeoDataFrame):
+    """Each unit's status on a map: ``status``, or ``hmt`` for Hong Kong, Macao and Taiwan
+    without scores (a Series)."""
+    out = gdf["status"].copy()
+    out[gdf["type"].isin(HMT_TYPES) & (gdf["status"] != "scored")] = "hmt"
+    return out
 
 
 def map_layer(site, dataset_id: str | None = None, tolerance: float = MAP_SIMPLIFY) -> gpd.GeoDataFrame:
@@ -73,7 +80,7 @@ def _unit_names(site, key: str) -> dict[str, str]:
     def make():
         import json
 
-        units = json.loads(topology_bytes())["objects"]["units"]["geometries"]
+        units = json.loads(paths.WEB_TOPOLOGY.read_bytes())["objects"]["units"]["geometries"]
         return {g["id"]: g["properties"][key] for g in units if g.get("properties", {}).get(key)}
 
     return site.cache.get_or_build(None, "unit_names", key, make)
@@ -139,32 +146,41 @@ def _hashed(stem: str, body: bytes, ext: str) -> str:
 
 
 def topology_bytes() -> bytes:
-    """The package's TopoJSON of the prefecture layer (read once per process)."""
-    return _topology()[0]
+    """The geometry every map draws: the package's TopoJSON of the prefecture layer with the
+    Chinese names only (:func:`cityrank.geo.topology.web_documents`; built once per process)."""
+    return _topology()["geometry"][0]
 
 
-def _topology(cache={}):  # noqa: B006 - a per-process memo of one immutable file
+def _topology(cache={}):  # noqa: B006 - a per-process memo of immutable files
     if "v" not in cache:
-        body = paths.WEB_TOPOLOGY.read_bytes()
-        cache["v"] = (body, _hashed("prefecture", body, "topo.json"))
+        import json
+
+        from cityrank.geo.topology import web_documents
+
+        docs = web_documents(json.loads(paths.WEB_TOPOLOGY.read_bytes()))
+        bodies = [json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode() for d in docs]
+        cache["v"] = {"geometry": (bodies[0], _hashed("prefecture", bodies[0], "topo.json")),
+                      "en": (bodies[1], _hashed("prefecture-names-en", bodies[1], "json"))}
     return cache["v"]
 
 
 def topology_name() -> str:
     """``prefecture.<hash>.topo.json``: the file's name under ``/geo/`` (changes with its bytes)."""
-    return _topology()[1]
+    return _topology()["geometry"][1]
 
 
-def inset_svg(lang: str) -> str:
-    """The 南海诸岛 inset (``geo.inset``) in ``lang``, drawn once per process."""
-    from cityrank.geo.inset import inset_svg as draw
-
-    return draw(lang)
+def names_file(lang: str) -> tuple[str, bytes] | None:
+    """``(name, bytes)`` of the units' and provinces' names in ``lang`` besides the geometry's
+    Chinese ones (``prefecture-names-en.<hash>.json``: English pages fetch it, and pages that
+    search by pinyin), None for zh."""
+    return _topology()["en"][::-1] if lang == "en" else None
 
 
 def geo_file(site, name: str) -> Result:
-    """``/geo/<name>``: the topology by its hashed name, immutable; 404 otherwise."""
-    if name == topology_name():
+    """``/geo/<name>``: the topology or the English names by their hashed names, immutable; 404
+    otherwise."""
+    files = {topology_name(): topology_bytes(), names_file("en")[0]: names_file("en")[1]}
+    if name in files:
         return site.cache.get_or_build(None, "geo", name, lambda: representation(
-            topology_bytes(), "application/json", cache_control=IMMUTABLE_CACHE))
+            files[name], "application/json", cache_control=IMMUTABLE_CACHE))
     raise NotFoundError(f"no geometry file {name!r} (names carry the content hash; see the page's config)")

@@ -22,6 +22,7 @@ No string of data reaches HTML here: the client sets every name with ``textConte
 from __future__ import annotations
 
 import json
+from functools import cache
 
 import numpy as np
 
@@ -51,6 +52,28 @@ def strings(lang: str) -> dict[str, str]:
     out["inset_title"] = t("map.inset_title", lang)
     out |= {k: t(f"ranks.{k}", lang) for k in catalogue_keys("ranks") if k.startswith("map_")}
     return out
+
+
+STATUS_KEYS = ("not_evaluated", "no_data", "hmt")
+"""Strings the client reads by a computed key (``S[status]``); ``region.*`` likewise."""
+
+
+@cache
+def client_keys() -> frozenset[str]:
+    """The keys the client's modules read (``S.key`` in ``static/map/*.js``) and
+    :data:`STATUS_KEYS`: an embed carries only these (no controls, no search)."""
+    import re
+
+    from cityrank.service.vendor import MAP_SOURCES
+
+    src = "".join(p.read_text(encoding="utf-8") for p in sorted(MAP_SOURCES.glob("*.js")))
+    return frozenset(re.findall(r"\bS\.(\w+)", src)) | frozenset(STATUS_KEYS)
+
+
+def embed_strings(lang: str) -> dict[str, str]:
+    """:func:`strings` without the words of the viewer's controls (:func:`client_keys`)."""
+    keys = client_keys()
+    return {k: v for k, v in strings(lang).items() if k in keys or k.startswith("region.")}
 
 
 def _region_ids() -> tuple[str, ...]:
@@ -194,14 +217,24 @@ def values(site, dataset_id: str, args: dict) -> Result:
         cache_control=cache_control(ds.id)))
 
 
+def scs_box() -> list[float]:
+    """``[lon0, lat0, lon1, lat1]`` the inset shows (:data:`geo.extent.SOUTH_CHINA_SEA`, as the
+    print map's and ``geo.inset``'s)."""
+    from cityrank.geo.extent import SOUTH_CHINA_SEA as b
+
+    return [b.lon_min, b.lat_min, b.lon_max, b.lat_max]
+
+
 def config(site, p, *, mode: str, urls: dict, group: dict | None = None) -> dict:
-    """The page's configuration for the map client (see the module docstring)."""
+    """The page's configuration for the map client (see the module docstring). An embed has no
+    controls: it goes without the choices of the viewer's selectors."""
     ds = site.dataset(p.dataset)
-    return {
+    cfg = {
         "mode": mode, "lang": p.lang, "dark": p.dark,
         "dataset": {"id": ds.id, "title": i18n.plain_title(ds, p.lang), "synthetic": bool(ds.synthetic)},
         "indicator": p.indicator, "classification": p.classification, "k": p.k,
-        "indicators": indicators(ds, p.lang),
+        # an embed shows one indicator (no control changes it): it carries that one's label only
+        "indicators": [i for i in indicators(ds, p.lang) if mode != "embed" or i["id"] == p.indicator],
         "classifications": list(METHODS), "k_range": [K_RANGE.start, K_RANGE.stop - 1],
         "published": {"bins": list(PUBLISHED_BINS), "labels": list(band_labels(PUBLISHED_BINS, p.lang))},
         "palettes": {str(k): v for k, v in PALETTES.items()},
@@ -210,12 +243,18 @@ def config(site, p, *, mode: str, urls: dict, group: dict | None = None) -> dict
         "taiwan": TAIWAN_CODE,
         "bounds": geometry.main_bounds(),
         "inset_box": geometry.inset_anchor(),
-        "strings": strings(p.lang),
+        "scs_box": scs_box(),
+        "strings": embed_strings(p.lang) if mode == "embed" else strings(p.lang),
         "urls": urls,
         "values": values_payload(site, ds.id, p.indicator),
         "group": group,
         "intervals": bool(p.intervals),
     }
+    if mode == "embed":
+        del cfg["classifications"], cfg["k_range"]
+        if p.classification != "published":
+            del cfg["published"]
+    return cfg
 
 
 def config_json(cfg: dict) -> str:

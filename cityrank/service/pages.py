@@ -15,7 +15,7 @@ from cityrank.errors import NotFoundError, ParameterError
 from cityrank.i18n import t
 from cityrank.service import catalog, geometry, mapclient
 from cityrank.service.classes import K_RANGE, METHODS
-from cityrank.service.vendor import asset_url
+from cityrank.service.vendor import client_assets
 from cityrank.web import i18n
 
 
@@ -98,9 +98,13 @@ def finding(ds, indicator: str, lang: str, label: str) -> str:
 
 
 def client_urls(site, p: MapParams, *, root: str, values_url: str, city_url: str | None,
-                png_url: str | None, pdf_url: str | None) -> dict:
-    """The URLs the client fetches and links (server pages; ``cityrank publish`` writes its own)."""
+                png_url: str | None, pdf_url: str | None, pinyin: bool = True) -> dict:
+    """The URLs the client fetches and links (server pages; ``cityrank publish`` writes its own).
+    ``names`` (the English names, :func:`geometry.names_file`) for English pages and, with
+    ``pinyin``, for pages whose search finds a city by its pinyin (all but the embeds)."""
+    names = geometry.names_file("en") if pinyin or p.lang == "en" else None
     return {"values": values_url, "topology": f"{root}/geo/{geometry.topology_name()}",
+            "names": f"{root}/geo/{names[0]}" if names else None,
             "city": city_url, "png": png_url,
             "pdf": pdf_url}
 
@@ -116,14 +120,8 @@ def map_context(site, p: MapParams, *, mode: str, urls: dict, root: str = "", gr
         "source_note": source_note(ds, p.lang), "finding": finding(ds, p.indicator, p.lang, label),
         "indicators": cfg["indicators"], "datasets": _with(site.datasets(), ds),
         "classifications": METHODS, "k_range": K_RANGE,
-        "inset_svg": geometry.inset_svg(p.lang),
-        "assets": {name: asset_url(name, root) for name in CLIENT_ASSETS},
+        "assets": client_assets(root),
     }
-
-
-# What a page with a map loads (``_maphead.html``), by the names of ``service.vendor``.
-CLIENT_ASSETS = ("map/cityrank-map.js", "map/classify.js", "map/whatif.js", "map/map.css", "vendor/leaflet/leaflet.js",
-                 "vendor/leaflet/leaflet.css", "vendor/topojson-client/topojson-client.min.js")
 
 
 def _with(datasets: list, ds) -> list:

@@ -168,6 +168,24 @@ def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: 
     the province layer's ``name_en``); without it the Chinese names are shown. ``root`` is
     the application's mount point for the vendored Leaflet URLs.
     """
+    m = folium_map(gdf, indicator, classes, lang=lang, indicator_label=indicator_label, dark=dark,
+                   lines=lines, height=height, province_names=province_names)
+    n_scored = int((gdf["display"] == "scored").sum())
+    localise_assets(m.get_root(), root)
+    doc = m.get_root()
+    doc.render()
+    return RenderedMap(
+        header=doc.header.render(),  # its inline scripts: allowed by hash (web.security)
+        html=doc.html.render(),
+        script=doc.script.render(),
+        n_scored=n_scored,
+    )
+
+
+def folium_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: str = "zh",
+               indicator_label: str = "", dark: bool = False, lines: gpd.GeoDataFrame | None = None,
+               height: str = "100%", province_names: dict[str, str] | None = None) -> folium.Map:
+    """The folium map of :func:`build_map`, not rendered and with folium's own asset links."""
     m = folium.Map(location=CENTER, zoom_start=4, tiles=None, prefer_canvas=False,
                    min_zoom=3, max_zoom=8, height=height, zoom_snap=0.25)
     m.fit_bounds(BOUNDS)
@@ -235,16 +253,71 @@ def build_map(gdf: gpd.GeoDataFrame, indicator: str, classes: Classes, *, lang: 
             interactive=False,
             className="cr-line",
         ).add_to(m)
+    return m
 
-    localise_assets(m.get_root(), root)
-    doc = m.get_root()
-    doc.render()
-    return RenderedMap(
-        header=doc.header.render(),  # its inline scripts: allowed by hash (web.security)
-        html=doc.html.render(),
-        script=doc.script.render(),
-        n_scored=len(scored),
-    )
+
+# --- standalone files and notebooks ----------------------------------------------------------
+
+STANDALONE_CSS = """html,body{margin:0;height:100%;font-family:system-ui,"Noto Sans CJK SC",sans-serif}
+.folium-map{position:absolute;inset:0}
+.cr-head,.cr-key,.cr-foot{position:absolute;z-index:1000;background:rgba(255,255,255,.92);padding:4px 8px;
+ font-size:13px;color:#222;border-radius:3px;box-shadow:0 0 3px rgba(0,0,0,.3)}
+.cr-head{top:8px;left:56px;right:8px;font-size:15px;font-weight:600}
+.cr-mark{color:#b00;border:1px solid #b00;border-radius:3px;padding:0 4px;margin-left:6px;font-size:12px}
+.cr-key{bottom:48px;left:8px;max-width:45%}.cr-key ul{list-style:none;margin:4px 0 0;padding:0}
+.cr-key i{display:inline-block;width:14px;height:10px;margin-right:6px;border:1px solid #888}
+.cr-foot{bottom:8px;left:8px;right:8px;font-size:11px}
+.cr-inset{background:#fff;border:1px solid #888;width:120px}.cr-inset svg{display:block;width:100%;height:auto}
+.cr-inset-title{font-size:11px;text-align:center}.cr-label{font-size:11px;white-space:nowrap;color:#444}"""
+
+
+def with_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``gdf`` (a joined layer: ``status``, ``type``) with ``display``: the status, or ``hmt``
+    for Hong Kong, Macao and Taiwan without scores."""
+    from cityrank.service.geometry import display_status
+
+    return gdf.assign(display=display_status(gdf))
+
+
+def standalone_map(gdf: gpd.GeoDataFrame, column: str, *, lang: str = "zh", classification: str = "quantiles",
+                   k: int = 5, bins=None, title: str = "", legend_title: str = "", source_note: str = "",
+                   synthetic: bool = False, lines: gpd.GeoDataFrame | None = None,
+                   simplify: float | None = None) -> folium.Map:
+    """A folium map of a joined layer (``geo.join.join_scores(...).gdf``) for a file or a
+    notebook that needs nothing but itself: Leaflet's JS and CSS inlined from the package's
+    vendored copies (:func:`cityrank.service.vendor.inline_assets`), the title, the synthetic
+    mark, the legend, the source line and the South China Sea inset with its note; every data
+    and user string escaped. ``simplify`` (degrees) simplifies the layer as a coverage first
+    (:data:`cityrank.service.geometry.MAP_SIMPLIFY` for the bundled layer: a file of ~1 MB)."""
+    from cityrank.scoring.aggregate import rank_desc
+    from cityrank.service.classes import classify
+    from cityrank.service.vendor import inline_assets
+
+    gdf = with_display(gdf) if "display" not in gdf.columns else gdf.copy()
+    if simplify:
+        import shapely
+
+        gdf["geometry"] = shapely.coverage_simplify(gdf.geometry.values, simplify)
+    scored = gdf["display"] == "scored"
+    gdf["rank"] = pd.array([pd.NA] * len(gdf), dtype="Int64")
+    gdf.loc[scored, "rank"] = rank_desc(gdf.loc[scored, column]).astype("int64")
+    classes = classify(gdf.loc[scored, column].to_numpy(dtype=float), classification, k, bins=bins, lang=lang)
+    m = folium_map(gdf, column, classes, lang=lang, indicator_label=legend_title or column, lines=lines)
+    present = set(gdf["display"])
+    rows = "".join(f'<li><i style="background:{escape(r["colour"])}"></i>{escape(r["label"])}</li>'
+                   for r in legend(classes, lang, present))
+    rows += f"<li>{escape(i18n.t('scs_hint', lang))}</li>"
+    mark = (f' <span class="cr-mark" title="{escape(i18n.t("synthetic_note", lang))}">'
+            f'{escape(i18n.t("synthetic", lang))}</span>') if synthetic else ""
+    foot = escape(source_note) + (" · " + escape(i18n.t("synthetic_note", lang)) if synthetic else "")
+    root = m.get_root()
+    root.header.add_child(folium.Element(f"<style>{STANDALONE_CSS}</style>"), name="cr_style")
+    root.html.add_child(folium.Element(
+        f'<div class="cr-head">{escape(title)}{mark}</div>'
+        f'<div class="cr-key"><strong>{escape(legend_title or column)}</strong><ul>{rows}</ul></div>'
+        f'<div class="cr-foot">{foot}</div>'), name="cr_overlay")
+    inline_assets(root)
+    return m
 
 
 def legend(classes: Classes, lang: str, present: set[str]) -> list[dict]:

@@ -33,6 +33,8 @@ LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 WILDCARD_BINDS = ("", "0.0.0.0", "::", "*")
 SHARED_PREFIXES = ("/static/", "/vendor/", "/api/", "/ogc")
 OPEN_DATA_PREFIXES = ("/api/", "/ogc")
+SUBRESOURCE_PREFIXES = ("/assets/", "/geo/")
+"""The map client's immutable files (``web/views/maps.py``): no document policies on them."""
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 
 
@@ -140,12 +142,19 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(resp):
         path = request.path
+        resp.headers["Server"] = SERVER  # waitress and werkzeug keep an app's Server header
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if path.startswith(SUBRESOURCE_PREFIXES) and resp.status_code < 400:
+            # the map client's immutable script, stylesheet and geometry: the document policies
+            # (CSP, Permissions-Policy, framing, referrer) govern the page that loads them, not
+            # these files, and every embed would download them again
+            resp.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+            return resp
         embeddable = path.startswith("/embed/")
         # Newsroom pages load the embed, its PNG and static/embed-host.js from other origins.
         shared = embeddable or path.startswith(SHARED_PREFIXES)
         resp.headers.setdefault("Content-Security-Policy",
                                 policy("*" if embeddable else "'self'", g.get("csp_hashes", ())))
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         resp.headers.setdefault("Cross-Origin-Resource-Policy", "cross-origin" if shared else "same-origin")
         if path.startswith(OPEN_DATA_PREFIXES):
@@ -153,5 +162,4 @@ def init_app(app: Flask) -> None:
         if not embeddable:
             resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         resp.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        resp.headers["Server"] = SERVER  # waitress and werkzeug keep an app's Server header
         return resp

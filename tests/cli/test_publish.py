@@ -35,7 +35,8 @@ def test_folder_is_self_contained(site_dir, capsys):
     names = {p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file()}
     assert {"index.html", "map.png", "embed-host.js", "data/scores.csv", "data/values-total.json"} <= names
     assert any(n.startswith("geo/prefecture.") and n.endswith(".topo.json") for n in names)
-    assert any(n.endswith("leaflet.js") for n in names) and any(n.endswith("cityrank-map.js") for n in names)
+    bundle = [n for n in names if n.startswith("assets/vendor/map/cityrank-map.")]  # the client with Leaflet
+    assert sorted(n.rsplit(".", 1)[1] for n in bundle) == ["css", "js"]
     html = (site_dir / "index.html").read_text(encoding="utf-8")
     assert 'src="/' not in html and 'href="/' not in html  # relative URLs only
     assert "Simulated data" in html

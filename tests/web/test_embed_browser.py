@@ -167,7 +167,7 @@ def test_javascript_classes_equal_python(browser, live_server):
     ctx, page, blocked, errors = _page(browser, live_server, 600)
     try:
         page.goto(f"{live_server}/embed/{DATASET}", wait_until="load")
-        src = page.get_attribute('link[rel="modulepreload"]', "href")
+        src = page.get_attribute('script[type="module"]', "src")  # the bundle exports classify
         results = page.evaluate("""async ([src, cases, bins, labels]) => {
             const m = await import(src);
             return cases.map(c => { const r = m.classify(c.values, c.method, c.k, {bins, bandLabels: labels});

@@ -48,7 +48,7 @@ def test_png_gets_the_note_in_its_language(client, monkeypatch):
 
     seen = []
 
-    def fake(site, p, note, title, legend_title=None, fmt="png"):
+    def fake(site, p, note, title, legend_title=None, fmt="png", view=None):
         seen.append((p.lang, note))
         return b"\x89PNG\r\n\x1a\n"
 
@@ -99,13 +99,25 @@ def test_city_and_group_pages_provinces_in_english(client):
 
 def test_map_tooltips_carry_the_province_in_the_page_language(client):
     """The client's tooltip shows the province from the geometry's names in the page's
-    language (checked in the browser by test_map_client_browser); the words come with the page."""
+    language (checked in the browser by test_map_client_browser); the words come with the page.
+    The geometry carries the Chinese names; English pages fetch the English ones besides, so a
+    Chinese page downloads no English name."""
     import json
 
     topo = client.get(_topology_url(client)).get_json()
-    assert topo["provinces"]["61"] == ["陕西省", "Shaanxi"]
+    assert topo["provinces"]["61"] == "陕西省" and "Shaanxi" not in json.dumps(topo, ensure_ascii=False)
     en = _config(client.get("/?lang=en").get_data(as_text=True))
     zh = _config(client.get("/").get_data(as_text=True))
+    assert en["urls"]["topology"] == zh["urls"]["topology"]
+    assert zh["urls"]["names"] == en["urls"]["names"]  # the viewer's search finds pinyin
+    zh_embed = _config(client.get(f"/embed/{DATASET}").get_data(as_text=True))
+    assert zh_embed["urls"]["names"] is None  # a Chinese embed downloads no English name
+    names = client.get(en["urls"]["names"])
+    assert names.status_code == 200 and "immutable" in names.headers["Cache-Control"]
+    english = names.get_json()
+    assert english["provinces"]["61"] == "Shaanxi"
+    assert len(english["names"]) == len(topo["names"]) == len(topo["objects"]["units"]["geometries"])
+    assert english["names"][topo["names"].index("西安市")] == "Xi'an"
     assert en["strings"]["province"] == "Province" and zh["strings"]["province"] == "省份"
     assert en["lang"] == "en" and zh["lang"] == "zh"
     assert json.dumps(en, ensure_ascii=False).count("Shaanxi") == 0  # names travel once, in the geometry

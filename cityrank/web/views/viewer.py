@@ -35,11 +35,11 @@ def _lang_switch():
         return {"lang_url": "?lang=" + query["lang"]}
 
 
-def map_urls(p: pages.MapParams) -> dict:
+def map_urls(p: pages.MapParams, mode: str = "viewer") -> dict:
     """The URLs the map client fetches and links for dataset ``p.dataset`` (``__CODE__`` is a
     city's code; the client adds the current parameters to the print links)."""
     return pages.client_urls(
-        site(), p, root=request.script_root,
+        site(), p, root=request.script_root, pinyin=mode != "embed",
         values_url=url_for("maps.values", dataset=p.dataset),
         city_url=url_for("viewer.city", code="__CODE__", dataset=p.dataset, lang=p.lang),
         png_url=url_for("embed.embed_png", dataset=p.dataset),
@@ -51,7 +51,7 @@ def map_page(template: str, dataset_id: str | None = None, mode: str = "viewer")
     p = pages.parse_params(site(), args(), dataset_id)
     q = p.query()
     return cached_page(p.dataset, lambda: render_template(
-        template, ctx=pages.map_context(site(), p, mode=mode, urls=map_urls(p), root=request.script_root),
+        template, ctx=pages.map_context(site(), p, mode=mode, urls=map_urls(p, mode), root=request.script_root),
         lang=p.lang,
         embed_url=url_for("embed.embed_page", dataset=p.dataset, **q),
         png_url=url_for("embed.embed_png", dataset=p.dataset, **q),

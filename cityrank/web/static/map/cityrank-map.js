@@ -16,6 +16,7 @@
 // .intervals, the viewer's #f-intervals) its hatching; values without them show none.
 import { classify, pyFixed } from "./classify.js";
 import { mountWhatIf } from "./whatif.js";
+import { insetSvg } from "./inset.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const HATCHED = ["no_data", "hmt", "taiwan"];
@@ -61,9 +62,10 @@ export class CityMap {
     const loading = this.root.querySelector(".cr-loading");
     const timer = setTimeout(() => { if (loading) loading.hidden = false; }, 300);
     try {
-      const topo = await this.fetchJSON(this.cfg.urls.topology);
+      const u = this.cfg.urls;
+      const [topo, names] = await Promise.all([this.fetchJSON(u.topology), u.names ? this.fetchJSON(u.names) : null]);
       this.setValues(this.cfg.values, { silent: true });
-      this.draw(topo);
+      this.draw(topo, names);
       this.recolour();
       this.bindControls();
       mountWhatIf(this); // what-if weights (whatif.js): sliders -> setValues, state.w in the URL
@@ -85,11 +87,15 @@ export class CityMap {
   }
 
   // --- geometry -----------------------------------------------------------------------
-  draw(topo) {
+  // topo: the geometry with the Chinese names (topo.names, in the units' order; topo.provinces:
+  // code prefix -> name); names: the English ones in the same shape (English pages, and the
+  // pinyin the search finds; not the embeds)
+  draw(topo, names) {
     const L = window.L;
     const cfg = this.cfg;
-    this.provinces = topo.provinces || {};
+    this.provinces = (this.lang === "en" && names ? names : topo).provinces || {};
     this.units = window.topojson.feature(topo, topo.objects.units).features;
+    this.units.forEach((u, i) => { u.properties = { n: topo.names[i], e: names ? names.names[i] : null }; });
     const map = L.map(this.canvas, {
       zoomSnap: 0, zoomDelta: 0.5, minZoom: 2, maxZoom: 9, attributionControl: false,
       zoomControl: false, keyboard: false, renderer: L.svg({ padding: 0.3 }),
@@ -112,9 +118,11 @@ export class CityMap {
     const units = topo.objects.units;
     const mesh = (filter) => window.topojson.mesh(topo, units, filter);
     const line = (geo, cls) => L.geoJSON(geo, { interactive: false, style: { className: cls, fill: false } }).addTo(map);
-    line(mesh((a, b) => a !== b && a.id.slice(0, 2) !== b.id.slice(0, 2)), "cr-province");
-    line(mesh((a, b) => a === b), "cr-coast");
-    if (topo.objects.lines) line(window.topojson.feature(topo, topo.objects.lines), "cr-line");
+    this.outlines = [mesh((a, b) => a !== b && a.id.slice(0, 2) !== b.id.slice(0, 2)), mesh((a, b) => a === b)];
+    line(this.outlines[0], "cr-province");
+    line(this.outlines[1], "cr-coast");
+    this.lineFeatures = topo.objects.lines ? window.topojson.feature(topo, topo.objects.lines).features : [];
+    line({ type: "FeatureCollection", features: this.lineFeatures }, "cr-line");
     this.addPatterns();
     this.addInset();
     this.addTaiwanLabel();
@@ -123,9 +131,9 @@ export class CityMap {
       if (path) { path.setAttribute("tabindex", "-1"); path.setAttribute("focusable", "false"); }
     }
     map.on("resize", () => { this.placeInset(); if (!this.moved) this.fit(); });
-    map.on("zoomend moveend", () => { this.placeInset(); this.saveView(); });
+    map.on("zoomend moveend", () => { this.placeInset(); this.saveView(); this.printLinks(); });
     map.on("movestart", (e) => { if (e.hard !== true && this.fitted) this.moved = this.userMove; });
-    this.canvas.addEventListener("pointerdown", () => { this.userMove = true; });
+    for (const ev of ["pointerdown", "wheel"]) this.canvas.addEventListener(ev, () => { this.userMove = true; }, { passive: true });
     this.restoreView();
     this.bindKeys();
   }
@@ -175,15 +183,14 @@ export class CityMap {
     svg.prepend(defs);
   }
 
-  // The 南海诸岛 inset: over open sea east of Taiwan (cfg.inset_box), anchored at its bottom-right
-  // corner; its width follows the map's scale, so it never reaches land.
+  // The 南海诸岛 inset (drawn from the TopoJSON: inset.js): over open sea east of Taiwan
+  // (cfg.inset_box), anchored at its bottom-right corner; its width follows the map's scale, so
+  // it never reaches land.
   addInset() {
-    const tpl = this.root.querySelector("template.cr-inset-src");
-    if (!tpl) return;
     const box = el("div", "cr-inset");
     box.setAttribute("role", "img");
     box.setAttribute("aria-label", this.S.inset_title);
-    box.append(tpl.content.cloneNode(true));
+    box.append(insetSvg(this.units, this.lineFeatures, this.cfg.scs_box, this.outlines));
     box.append(el("div", "cr-inset-title", this.S.inset_title));
     this.map.getContainer().append(box);
     window.L.DomEvent.disableClickPropagation(box);
@@ -284,7 +291,7 @@ export class CityMap {
 
   classify() {
     const { classification, k } = this.state;
-    const pub = this.cfg.published;
+    const pub = this.cfg.published || {}; // an embed of other classes goes without the bands
     this.classes = classify(this.payload.values, classification, k, { bins: pub.bins, bandLabels: pub.labels });
     this.colours = this.cfg.palettes[String(this.classes.labels.length)];
   }
@@ -434,8 +441,15 @@ export class CityMap {
     const cap = this.root.querySelector("table.cr-table caption");
     if (cap) cap.textContent = label + (this.cfg.dataset.synthetic ? " (" + this.S.synthetic + ")" : "");
     this.canvas.setAttribute("aria-label", this.finding());
+    this.printLinks();
+  }
+
+  // the print map (PNG/PDF, geo.static_map) of what is shown: indicator, classes and, once the
+  // reader has moved the map, the current view (bbox=west,south,east,north)
+  printLinks() {
     const q = new URLSearchParams({ indicator: this.state.indicator, classification: this.state.classification,
       k: this.state.k, lang: this.lang });
+    if (this.userMove && this.map) q.set("bbox", this.map.getBounds().toBBoxString().split(",").map((v) => Number(v).toFixed(2)).join(","));
     const u = this.cfg.urls;
     document.querySelectorAll(".cr-print-png").forEach((a) => { if (u.png) a.href = u.png + "?" + q; });
     document.querySelectorAll(".cr-print-pdf").forEach((a) => { if (u.pdf) a.href = u.pdf + "?" + q; });
@@ -445,7 +459,7 @@ export class CityMap {
     const box = el("div", "cr-tip-body");
     box.append(el("strong", "", this.displayName(code)));
     const prov = this.provinces[code.slice(0, 2)];
-    if (prov && code.slice(2) !== "0000") box.append(el("div", "cr-tip-prov", this.lang === "en" ? prov[1] : prov[0]));
+    if (prov && code.slice(2) !== "0000") box.append(el("div", "cr-tip-prov", prov));
     const st = this.status(code);
     if (st === "scored") {
       const d = this.byCode.get(code);
@@ -550,8 +564,8 @@ export class CityMap {
       const dirs = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
       if (dirs[e.key]) { e.preventDefault(); this.step(...dirs[e.key]); } else if (e.key === "Enter") {
         if (this.focused) { e.preventDefault(); this.open(this.focused); }
-      } else if (e.key === "+" || e.key === "=") { e.preventDefault(); this.map.zoomIn(); } else if (e.key === "-") {
-        e.preventDefault(); this.map.zoomOut();
+      } else if (e.key === "+" || e.key === "=") { e.preventDefault(); this.userMove = true; this.map.zoomIn(); } else if (e.key === "-") {
+        e.preventDefault(); this.userMove = true; this.map.zoomOut();
       } else if (e.key === "Home") { e.preventDefault(); this.focus(order()[0]); } else if (e.key === "Escape") {
         if (this.focused) this.layers.get(this.focused).closeTooltip();
       }

@@ -121,6 +121,7 @@ class WhatIf {
     this.block = base ? base.whatif : null;
     this.pending = urlWeights;
     this.inputs = [];
+    this.arithmetic = (w) => reweigh(this.base, w); // the recomputation alone (bench/bench_whatif.py)
     this.build();
     map.whatif = this;
     map.root.addEventListener("cityrank:state", () => this.sync());
