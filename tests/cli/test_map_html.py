@@ -4,7 +4,6 @@ and ``cityrank.explore`` for notebooks (the same map)."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
@@ -32,31 +31,27 @@ def test_file_is_self_contained_escaped_and_marked(html_file):
 
 
 @pytest.mark.browser
-def test_file_draws_offline_in_chromium(html_file):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                     args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page()
-        blocked, errors = [], []
+def test_file_draws_offline_in_chromium(html_file, browser):
+    page = browser.new_page()  # the session's browser (tests/conftest.py)
+    blocked, errors = [], []
 
-        def route(r):
-            if r.request.url.startswith(("file:", "data:")):
-                r.continue_()
-            else:
-                blocked.append(r.request.url)
-                r.abort()
+    def route(r):
+        if r.request.url.startswith(("file:", "data:")):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
 
-        page.route("**/*", route)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(html_file.as_uri(), wait_until="load")
-        page.wait_for_selector("path.leaflet-interactive", timeout=20000)
-        assert page.locator("path.cr-scored").count() == 293
-        assert page.locator(".cr-inset").is_visible()
-        page.locator("path.cr-scored").first.hover(force=True)
-        assert page.evaluate("() => window.__pwned") is None
-        assert blocked == [] and errors == []
-        browser.close()
+    page.route("**/*", route)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(html_file.as_uri(), wait_until="load")
+    page.wait_for_selector("path.leaflet-interactive", timeout=20000)
+    assert page.locator("path.cr-scored").count() == 293
+    assert page.locator(".cr-inset").is_visible()
+    page.locator("path.cr-scored").first.hover(force=True)
+    assert page.evaluate("() => window.__pwned") is None
+    assert blocked == [] and errors == []
+    page.close()
 
 
 def test_explore_returns_the_same_map_for_a_dataset_or_a_table():
