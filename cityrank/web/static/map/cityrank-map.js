@@ -232,7 +232,8 @@ export class CityMap {
     }
     // below the island's southern tip, over the sea: clear of the mainland and the inset
     const c = best.b.getCenter();
-    const text = el("div", "cr-label", this.S.taiwan_no_data);
+    // the on-map label is short (the legend words it in full): it must fit below the island
+    const text = el("div", "cr-label", this.S.taiwan_label);
     window.L.marker([best.b.getSouth() - 0.25, c.lng], {
       icon: window.L.divIcon({ html: text, className: "cr-label-icon", iconSize: null }),
       interactive: false, keyboard: false,
