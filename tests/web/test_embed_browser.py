@@ -100,6 +100,28 @@ def test_embed_layout_at_every_width(browser, live_server, width, mode):
         ctx.close()
 
 
+@pytest.mark.parametrize("width", [320, 390, 600])
+def test_english_labels_fit_on_narrow_maps(browser, live_server, width):
+    """English words are wider than Chinese characters: the Taiwan label stays inside the map
+    and clear of the inset; the inset's caption never cuts a word and takes at most two lines
+    (at 320 px, a word a line)."""
+    ctx, page, blocked, errors = _page(browser, live_server, width, lang="en")
+    try:
+        page.goto(f"{live_server}/embed/{DATASET}?lang=en", wait_until="load")
+        page.wait_for_selector("[data-cr-map].cr-ready", timeout=20000)
+        b = page.evaluate(BOXES_JS)
+        assert _inside(b["label"], b["canvas"]) and not _overlap(b["label"], b["inset"]), (width, b["label"])
+        lines, fits = page.evaluate("""() => { const e = document.querySelector('.cr-inset-title');
+            const cs = getComputedStyle(e);
+            const h = e.getBoundingClientRect().height - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
+            return [h / parseFloat(cs.lineHeight), e.scrollWidth <= e.clientWidth]; }""")
+        assert fits, (width, lines)  # no word cut or sticking out of the inset
+        assert lines <= (2.1 if width >= 390 else 4.1), (width, lines)  # 320 px: a word per line
+        assert blocked == [] and errors == []
+    finally:
+        ctx.close()
+
+
 def test_keyboard_one_tab_stop_arrows_labels_and_table(browser, live_server):
     ctx, page, blocked, errors = _page(browser, live_server, 600, lang="en")
     try:

@@ -199,6 +199,22 @@ export class CityMap {
     this.placeInset();
   }
 
+  // The caption in at most two lines and never wider than the inset: smaller type on small
+  // maps (an English caption is four words), down to 6 px.
+  fitInsetTitle() {
+    const title = this.inset.querySelector(".cr-inset-title");
+    if (!title) return;
+    title.style.fontSize = "";
+    const fits = () => {
+      const cs = getComputedStyle(title);
+      const lines = (title.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom)) / parseFloat(cs.lineHeight);
+      return title.scrollWidth <= title.clientWidth && lines <= 2.1;
+    };
+    for (let px = parseFloat(getComputedStyle(title).fontSize); !fits() && px > 6; px -= 0.5) {
+      title.style.fontSize = px - 0.5 + "px";
+    }
+  }
+
   placeInset() {
     if (!this.inset || !this.map) return;
     const [[lat0, lon0], [lat1, lon1]] = this.cfg.inset_box;
@@ -208,10 +224,12 @@ export class CityMap {
     const maxH = sw.y - ne.y;
     let w = se.x - sw.x;
     this.inset.style.width = w + "px";
+    this.fitInsetTitle();
     // shrink until it fits below the box's top (long English captions wrap)
     for (let i = 0; i < 8 && this.inset.offsetHeight > maxH; i++) {
       w *= 0.9;
       this.inset.style.width = w + "px";
+      this.fitInsetTitle();
     }
     this.inset.style.left = se.x - w + "px";
     this.inset.style.top = se.y - this.inset.offsetHeight + "px";
