@@ -1,4 +1,5 @@
-"""Where ``map`` and ``analyze`` get their table: ``--dataset ID`` (a catalogued dataset),
+"""Where ``map`` and ``analyze`` get their table: ``--dataset ID`` (a bundled dataset, or one
+kept in the store by ``cityrank datasets add`` or an upload),
 ``--data FILE`` (a scores table, or raw data scored with ``--system``), or by default the
 catalogue's default dataset; and which column ``--indicator`` names."""
 
@@ -6,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 from cityrank.errors import ConfigError, DataError, NotFoundError
 from cityrank.i18n import t
@@ -44,11 +46,24 @@ def load_source(args) -> Source:
         return Source(frame, None, path.stem, path.stem, path.name, synthetic, str(path))
     if args.system:
         raise ConfigError(t("cli.system_needs_data", lang))
-    from cityrank.scoring.datasets import load_catalog
-
-    ds = load_catalog().get(args.dataset)
+    ds = find_dataset(args.dataset, getattr(args, "data_dir", None))
     return Source(ds.scores(), ds.system, ds.title, ds.title_en or ds.title, ds.source_in(lang),
                   bool(ds.synthetic), t("cli.dataset_label", lang, id=ds.id), list(ds.warnings), ds)
+
+
+def find_dataset(dataset_id: str | None, data_dir=None):
+    """A bundled dataset (the catalog, no database opened), else one kept in the store of
+    ``data_dir`` (default: ``CITYRANK_DATA_DIR`` or the per-user data directory), as
+    ``cityrank datasets add`` and ``cityrank serve`` keep them: what one command adds, every
+    other finds."""
+    from cityrank.scoring.datasets import load_catalog
+
+    catalog = load_catalog()
+    if dataset_id is None or dataset_id in catalog.datasets:
+        return catalog.get(dataset_id)
+    from cityrank.cli.datasets import site_for
+
+    return site_for(SimpleNamespace(data_dir=data_dir)).dataset(dataset_id)
 
 
 def read_scores_table(path, *, encoding=None, sheet=None, lang: str = "zh"):

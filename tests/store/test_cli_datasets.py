@@ -120,3 +120,18 @@ def main_template() -> bytes:
     from cityrank.service.uploads import template_bytes
 
     return template_bytes("ndrc-2017")
+
+
+def test_map_and_analyze_find_a_dataset_the_cli_added(cli, tmp_path, monkeypatch):
+    """What ``datasets add`` keeps, ``map`` and ``analyze --dataset`` find (they used to read
+    the bundled catalog only)."""
+    code, _, err = cli("datasets", "add", "--data", TOP10, "--system", "ndrc-2017", "--id", "mine")
+    assert code == 0, err
+    monkeypatch.setenv("CITYRANK_DATA_DIR", str(tmp_path))  # map has no --data-dir: the environment's
+    out = tmp_path / "mine.png"
+    assert main(["map", "--dataset", "mine", "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG")
+    code, _, err = cli("analyze", "--dataset", "mine", "--permutations", "99", "--out", tmp_path / "r.json")
+    assert code == 0, err
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["dataset"] == "mine"
+    assert main(["map", "--dataset", "nobody", "--out", str(tmp_path / "x.png")]) != 0
