@@ -24,6 +24,7 @@ import argparse
 import gzip
 import http.client
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -70,11 +71,12 @@ def start(cmd: list[str], cwd: Path, env: dict) -> tuple[subprocess.Popen, str, 
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()
-    if not line.startswith("cityrank viewer: "):
+    found = re.search(r"(http://[0-9.:\[\]a-z]+)/", line)  # the banner in either language
+    if not found:
         proc.kill()
         raise SystemExit(f"{cmd}: unexpected first line {line!r}")
     listening = time.perf_counter() - t0
-    base = line.split()[2].rstrip("/")
+    base = found.group(1)
     threading.Thread(target=proc.stdout.read, daemon=True).start()  # drain the rest of the banner
     while True:
         try:
