@@ -115,3 +115,17 @@ def store(db_url):
     s = Store.open(db_url)
     yield s
     s.close()
+
+
+@pytest.fixture
+def cli(capsys, tmp_path):
+    """``cityrank …`` in process on the test's own data directory: (exit code, stdout, stderr)."""
+    from cityrank.cli import main
+
+    def run(*args):
+        capsys.readouterr()
+        code = main([str(a) for a in (*args, "--data-dir", tmp_path)])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run

@@ -8,24 +8,12 @@ import json
 
 import openpyxl
 import pandas as pd
-import pytest
 
 from cityrank import paths
 from cityrank.cli import main
 from cityrank.web.app import create_app
 
 TOP10 = paths.PUBLISHED_DIR / "ndrc-2017-top10.csv"
-
-
-@pytest.fixture
-def cli(capsys, tmp_path):
-    def run(*args):
-        capsys.readouterr()
-        code = main([str(a) for a in (*args, "--data-dir", tmp_path)])
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
 
 
 def test_add_list_export_delete(cli, tmp_path):

@@ -12,7 +12,6 @@ import pytest
 import rasterio
 from rasterio.transform import from_origin
 
-from cityrank.cli import main
 from cityrank.geo.covariates import read_covariates
 from cityrank.web.app import create_app
 
@@ -44,17 +43,6 @@ def inputs(tmp_path_factory):
     (tmp / "pop.csv").write_text("城市,人口\n杭州市,1237.6\n宁波,961.8\n330300,964.5\n",
                                  encoding="utf-8")
     return tmp
-
-
-@pytest.fixture
-def cli(capsys, tmp_path):
-    def run(*args):
-        capsys.readouterr()
-        code = main([str(a) for a in (*args, "--data-dir", tmp_path)])
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
 
 
 def test_store_list_serve_and_show(cli, inputs, tmp_path):
