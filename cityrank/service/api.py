@@ -87,18 +87,19 @@ def scores(site, dataset_id: str, args: dict) -> Result:
     def make() -> Result:
         from cityrank.service import uncertainty
 
-        df = ds.scores().sort_values(["rank", "code"])
+        full = ds.scores()  # one read: the table and its filled cells (attrs["imputed"])
+        filled = imputed_by_code(full)
+        df = full.sort_values(["rank", "code"])
         if ind is not None:
             keep = ["code", "name", "province", "region", ind, "rank"]
             df = df[[c for c in dict.fromkeys(keep) if c in df.columns]]
         units = uncertainty.by_code(site, ds) or {}
         res = uncertainty.result(site, ds)
         codes = df["code"].astype(str).tolist()
-        filled = imputed_by_code(ds.scores())
         if fmt == "csv":
             out = df.assign(**uncertainty.table_columns(units, codes) if units else {})
             if filled:
-                out = out.assign(imputed=imputed_column(ds.scores(), codes))
+                out = out.assign(imputed=imputed_column(full, codes))
             out = out.assign(synthetic=bool(ds.synthetic))
             return representation(to_csv_text(out), "text/csv; charset=utf-8",
                                   cache_control=cache_control(ds.id),

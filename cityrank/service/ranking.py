@@ -20,6 +20,7 @@ from cityrank.errors import ParameterError
 from cityrank.scoring.export import header, localised, synthetic_note, to_csv_text, write_workbook
 from cityrank.scoring.missing import imputed_column
 from cityrank.service import uncertainty
+from cityrank.service.catalog import indicator_labels
 from cityrank.service.response import Result
 from cityrank.web import i18n
 
@@ -64,7 +65,7 @@ def ranking_context(site, args: dict) -> dict:
     name = uncertainty.namer(site, df, lang)
     sep = "、" if lang == "zh" else ", "
     rows = df.to_dict("records")
-    labels = {nid: i18n.label(node, lang) for nid, node in ds.system.nodes.items()}
+    labels = indicator_labels(ds, lang)
     for r in rows:
         r["rank_text"] = uncertainty.rank_cell(r["rank"], r["tied"], lang)
         r["tied_names"] = sep.join(name(c) for c in str(r.get("tied_with") or "").split(",") if c)
