@@ -44,8 +44,9 @@ def test_ranking_page_and_its_excel_export(watched_page, live_server, tmp_path):
         page.get_by_role("link", name="导出 Excel").click()
     path = tmp_path / "ranking.xlsx"
     info.value.save_as(path)
-    ws = openpyxl.load_workbook(path, read_only=True)["排名"]  # the page's language
-    table = list(ws.iter_rows(values_only=True))
+    wb = openpyxl.load_workbook(path, read_only=True)  # read-only keeps the file open: close it
+    table = list(wb["排名"].iter_rows(values_only=True))  # the page's language
+    wb.close()
     back = {header(c, "zh"): c for c in KNOWN_COLUMNS}
     head = [back.get(h, h) for h in table[0]]
     body = [dict(zip(head, r, strict=True)) for r in table[1:]]

@@ -131,6 +131,7 @@ def _check_body(url: str, r, lang: str) -> None:
     elif "spreadsheetml" in kind:
         wb = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
         assert wb.sheetnames, url
+        wb.close()
     elif kind.startswith("text/csv"):
         assert len(body.decode("utf-8-sig").splitlines()) > 1, url
 

@@ -76,6 +76,7 @@ def _ids(row: dict, lang: str = "zh") -> dict:
 def _xlsx_rows(body: bytes, sheet: str = "排名", lang: str = "zh") -> list[dict]:
     wb = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
     rows = list(wb[sheet].iter_rows(values_only=True))
+    wb.close()
     return [_ids(dict(zip(rows[0], r, strict=True)), lang) for r in rows[1:]]
 
 
